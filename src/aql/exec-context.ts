@@ -1,0 +1,99 @@
+import { ArangoError } from '../errors/index.ts';
+import type { DataSource } from './data-source.ts';
+import type { FunctionContext } from './functions/index.ts';
+
+/** Execution statistics, named as in ArangoDB's `extra.stats`. */
+export interface QueryStats {
+  writesExecuted: number;
+  writesIgnored: number;
+  scannedFull: number;
+  scannedIndex: number;
+  filtered: number;
+  /** Set when the query ran with `fullCount`: rows before the top-level LIMIT. */
+  fullCount?: number;
+  executionTime: number;
+  peakMemoryUsage: number;
+}
+
+/** A query warning as ArangoDB reports it. */
+export interface QueryWarning {
+  readonly code: number;
+  readonly message: string;
+}
+
+/** Limits and identity for one execution. */
+export interface ExecLimits {
+  /** Seconds; 0 = unlimited. Exceeding it kills the query (error 1500). */
+  readonly maxRuntime: number;
+  /** Bytes; 0 = unlimited. Exceeding it fails the query (error 32). */
+  readonly memoryLimit: number;
+  readonly maxWarningCount: number;
+  readonly failOnWarning: boolean;
+  readonly user: string | null;
+  readonly database: string;
+  readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * Mutable per-execution state shared by all compiled closures: stats, warnings,
+ * kill flag, deadline and memory accounting.
+ */
+export class ExecContext implements FunctionContext {
+  readonly stats: QueryStats = {
+    writesExecuted: 0, writesIgnored: 0, scannedFull: 0, scannedIndex: 0, filtered: 0, executionTime: 0, peakMemoryUsage: 0,
+  };
+  readonly warnings: QueryWarning[] = [];
+  readonly user: string | null;
+  readonly database: string;
+  private killedReason: 'killed' | 'timeout' | undefined;
+  private ticks = 0;
+  private readonly deadline: number;
+  private memory = 0;
+  readonly started = performance.now();
+
+  constructor(readonly dataSource: DataSource, private readonly limits: ExecLimits) {
+    this.user = limits.user;
+    this.database = limits.database;
+    this.deadline = limits.maxRuntime > 0 ? Date.now() + limits.maxRuntime * 1000 : 0;
+  }
+
+  warn(code: number, message: string): void {
+    if (this.limits.failOnWarning) throw new ArangoError('ERROR_QUERY_SCRIPT', message);
+    if (this.warnings.length < this.limits.maxWarningCount) this.warnings.push({ code, message });
+  }
+
+  /** Marks the query killed; the next check throws ERROR_QUERY_KILLED. */
+  kill(): void {
+    this.killedReason = 'killed';
+  }
+
+  checkAlive(): void {
+    if (this.killedReason === undefined) {
+      if (this.limits.signal?.aborted === true) this.killedReason = 'killed';
+      else if (this.deadline !== 0 && Date.now() > this.deadline) this.killedReason = 'timeout';
+      else return;
+    }
+    throw new ArangoError('ERROR_QUERY_KILLED', this.killedReason === 'timeout' ? 'query killed (maxRuntime exceeded)' : 'query killed');
+  }
+
+  /** Cheap per-row check: looks at the clock every 256 rows. */
+  tick(): void {
+    if ((++this.ticks & 255) === 0) this.checkAlive();
+  }
+
+  /** Accounts `bytes` of buffered data (negative to release). */
+  track(bytes: number): void {
+    this.memory += bytes;
+    if (this.memory > this.stats.peakMemoryUsage) {
+      this.stats.peakMemoryUsage = this.memory;
+      if (this.limits.memoryLimit > 0 && this.memory > this.limits.memoryLimit) {
+        throw new ArangoError('ERROR_RESOURCE_LIMIT', `query would use more memory than allowed (${this.limits.memoryLimit} bytes)`);
+      }
+    }
+  }
+
+  /** True when precise (costly) memory estimates are needed. */
+  get preciseMemory(): boolean {
+    return this.limits.memoryLimit > 0;
+  }
+}

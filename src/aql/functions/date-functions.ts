@@ -1,0 +1,268 @@
+import { fn, type FunctionContext, type FunctionTable } from './function-types.ts';
+import { toNumber, toStringValue } from '../values.ts';
+
+const DATE_RE = /^([+-]?\d{4,6})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?)?)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MAX_TS = 253402300799999;
+const MIN_TS = -62167219200000;
+
+/** Parses an AQL date (ms timestamp or ISO 8601 string, UTC unless an offset is given). */
+export function parseDate(v: unknown): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= MIN_TS && v <= MAX_TS ? Math.trunc(v) : null;
+  if (typeof v !== 'string') return null;
+  const m = DATE_RE.exec(v.trim());
+  if (m === null) return null;
+  const [, y, mo, d, h, mi, s, frac, tz] = m;
+  const year = Number(y);
+  const month = mo === undefined ? 1 : Number(mo);
+  const day = d === undefined ? 1 : Number(d);
+  const hour = h === undefined ? 0 : Number(h);
+  const minute = mi === undefined ? 0 : Number(mi);
+  const second = s === undefined ? 0 : Number(s);
+  const ms = frac === undefined ? 0 : Math.trunc(Number(('0.' + frac)) * 1000);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  let t = Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  if (year >= 0 && year < 100) t = new Date(t).setUTCFullYear(year);
+  if (tz !== undefined && tz.toUpperCase() !== 'Z') {
+    const sign = tz.startsWith('-') ? -1 : 1;
+    const digits = tz.slice(1).replace(':', '');
+    const off = Number(digits.slice(0, 2)) * 60 + (digits.length > 2 ? Number(digits.slice(2)) : 0);
+    t -= sign * off * 60000;
+  }
+  return t >= MIN_TS && t <= MAX_TS ? t : null;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(2000, month, 0)).getUTCDate() + (month === 2 && isLeap(year) ? 0 : 0) - (month === 2 && !isLeap(year) ? 1 : 0);
+}
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+/** Formats a timestamp as ArangoDB's ISO string (always milliseconds, Z). */
+export function isoString(t: number): string {
+  const d = new Date(t);
+  const y = d.getUTCFullYear();
+  const ys = y >= 0 && y <= 9999 ? String(y).padStart(4, '0') : (y < 0 ? '-' : '+') + String(Math.abs(y)).padStart(6, '0');
+  return `${ys}-${p2(d.getUTCMonth() + 1)}-${p2(d.getUTCDate())}T${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${String(d.getUTCMilliseconds()).padStart(3, '0')}Z`;
+}
+
+function p2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function invalidDate(ctx: FunctionContext, name: string): null {
+  ctx.warn(1572, `invalid date value in call to function '${name}()'`);
+  return null;
+}
+
+/** Date from the arguments: one date value, or year, month, day[, hour, minute, second, ms]. */
+function dateArgs(ctx: FunctionContext, name: string, args: readonly unknown[]): number | null {
+  if (args.length === 1) {
+    const t = parseDate(args[0]);
+    return t === null ? invalidDate(ctx, name) : t;
+  }
+  const n = args.map((a) => toNumber(a));
+  const t = Date.UTC(n[0] ?? 0, (n[1] ?? 1) - 1, n[2] ?? 1, n[3] ?? 0, n[4] ?? 0, n[5] ?? 0, n[6] ?? 0);
+  return Number.isFinite(t) ? t : invalidDate(ctx, name);
+}
+
+function part(name: string, f: (d: Date) => number) {
+  return fn(1, 1, (ctx, args) => {
+    const t = parseDate(args[0]);
+    return t === null ? invalidDate(ctx, name) : f(new Date(t));
+  });
+}
+
+function dayOfYear(d: Date): number {
+  return Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1;
+}
+
+function isoWeek(d: Date): number {
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
+  return Math.ceil(((t.getTime() - yearStart) / 86400000 + 1) / 7);
+}
+
+type Unit = 'y' | 'm' | 'w' | 'd' | 'h' | 'i' | 's' | 'f';
+
+function unitOf(u: unknown): Unit | null {
+  const s = toStringValue(u).toLowerCase();
+  const map: Record<string, Unit> = {
+    y: 'y', year: 'y', years: 'y', m: 'm', month: 'm', months: 'm', w: 'w', week: 'w', weeks: 'w', d: 'd', day: 'd', days: 'd',
+    h: 'h', hour: 'h', hours: 'h', i: 'i', minute: 'i', minutes: 'i', s: 's', second: 's', seconds: 's', f: 'f', millisecond: 'f', milliseconds: 'f',
+  };
+  return map[s] ?? null;
+}
+
+const UNIT_MS: Record<Unit, number> = { y: 0, m: 0, w: 604800000, d: 86400000, h: 3600000, i: 60000, s: 1000, f: 1 };
+
+function addMonths(t: number, months: number): number {
+  const d = new Date(t);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth() + months;
+  const ny = y + Math.floor(m / 12);
+  const nm = ((m % 12) + 12) % 12;
+  const day = Math.min(d.getUTCDate(), daysInMonth(ny, nm + 1));
+  return Date.UTC(ny, nm, day, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
+}
+
+function add(t: number, amount: number, unit: Unit): number {
+  if (unit === 'y') return addMonths(t, Math.trunc(amount) * 12);
+  if (unit === 'm') return addMonths(t, Math.trunc(amount));
+  return t + amount * UNIT_MS[unit];
+}
+
+const DURATION_RE = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+
+function shift(ctx: FunctionContext, name: string, args: readonly unknown[], sign: number): string | null {
+  const t = parseDate(args[0]);
+  if (t === null) return invalidDate(ctx, name);
+  if (args.length === 2) {
+    const m = DURATION_RE.exec(toStringValue(args[1]));
+    if (m === null || args[1] === 'P') return invalidDate(ctx, name);
+    const units: Unit[] = ['y', 'm', 'w', 'd', 'h', 'i', 's'];
+    let r = t;
+    units.forEach((u, i) => {
+      const v = m[i + 1];
+      if (v !== undefined) {
+        const n = Number(v);
+        if (u === 's') r = add(r, sign * n * 1000, 'f');
+        else r = add(r, sign * n, u);
+      }
+    });
+    return isoString(r);
+  }
+  const unit = unitOf(args[2]);
+  if (unit === null) return invalidDate(ctx, name);
+  const r = add(t, sign * toNumber(args[1]), unit);
+  return Number.isFinite(r) ? isoString(r) : invalidDate(ctx, name);
+}
+
+function monthsBetween(a: number, b: number): number {
+  const da = new Date(a);
+  const db = new Date(b);
+  let months = (db.getUTCFullYear() - da.getUTCFullYear()) * 12 + (db.getUTCMonth() - da.getUTCMonth());
+  const anchor = addMonths(a, months);
+  if (b >= a && anchor > b) months--;
+  if (b < a && anchor < b) months++;
+  const base = addMonths(a, months);
+  const next = addMonths(a, months + (b >= a ? 1 : -1));
+  const frac = next === base ? 0 : (b - base) / Math.abs(next - base);
+  return months + (b >= a ? frac : -Math.abs(frac));
+}
+
+function format(t: number, f: string): string {
+  const d = new Date(t);
+  const y = d.getUTCFullYear();
+  const tokens: [string, () => string][] = [
+    ['%yyyyyy', () => (y < 0 ? '-' : '+') + String(Math.abs(y)).padStart(6, '0')],
+    ['%yyyy', () => String(y).padStart(4, '0')],
+    ['%yy', () => String(y % 100).padStart(2, '0')],
+    ['%y', () => String(y)],
+    ['%mmmm', () => MONTHS[d.getUTCMonth()] ?? ''],
+    ['%mmm', () => (MONTHS[d.getUTCMonth()] ?? '').slice(0, 3)],
+    ['%mm', () => p2(d.getUTCMonth() + 1)],
+    ['%m', () => String(d.getUTCMonth() + 1)],
+    ['%dd', () => p2(d.getUTCDate())],
+    ['%d', () => String(d.getUTCDate())],
+    ['%hh', () => p2(d.getUTCHours())],
+    ['%h', () => String(d.getUTCHours())],
+    ['%ii', () => p2(d.getUTCMinutes())],
+    ['%i', () => String(d.getUTCMinutes())],
+    ['%ss', () => p2(d.getUTCSeconds())],
+    ['%s', () => String(d.getUTCSeconds())],
+    ['%fff', () => String(d.getUTCMilliseconds()).padStart(3, '0')],
+    ['%f', () => String(d.getUTCMilliseconds())],
+    ['%xxx', () => String(dayOfYear(d)).padStart(3, '0')],
+    ['%x', () => String(dayOfYear(d))],
+    ['%kk', () => p2(isoWeek(d))],
+    ['%k', () => String(isoWeek(d))],
+    ['%wwww', () => DAYS[d.getUTCDay()] ?? ''],
+    ['%www', () => (DAYS[d.getUTCDay()] ?? '').slice(0, 3)],
+    ['%w', () => String(d.getUTCDay())],
+    ['%t', () => String(t)],
+    ['%z', () => isoString(t)],
+    ['%l', () => (isLeap(y) ? '1' : '0')],
+    ['%q', () => String(Math.floor(d.getUTCMonth() / 3) + 1)],
+    ['%a', () => String(daysInMonth(y, d.getUTCMonth() + 1))],
+    ['%&', () => ''],
+    ['%%', () => '%'],
+  ];
+  let out = '';
+  for (let i = 0; i < f.length;) {
+    if (f[i] !== '%') { out += f[i]; i++; continue; }
+    const tok = tokens.find(([k]) => f.startsWith(k, i));
+    if (tok === undefined) { i++; continue; }
+    out += tok[1]();
+    i += tok[0].length;
+  }
+  return out;
+}
+
+/** Date functions (UTC). */
+export const DATE_FUNCTIONS: FunctionTable = {
+  DATE_NOW: fn(0, 0, () => Date.now(), false),
+  DATE_ISO8601: fn(1, 7, (ctx, args, name) => { const t = dateArgs(ctx, name, args); return t === null ? null : isoString(t); }),
+  DATE_TIMESTAMP: fn(1, 7, (ctx, args, name) => dateArgs(ctx, name, args)),
+  DATE_YEAR: part('DATE_YEAR', (d) => d.getUTCFullYear()),
+  DATE_MONTH: part('DATE_MONTH', (d) => d.getUTCMonth() + 1),
+  DATE_DAY: part('DATE_DAY', (d) => d.getUTCDate()),
+  DATE_HOUR: part('DATE_HOUR', (d) => d.getUTCHours()),
+  DATE_MINUTE: part('DATE_MINUTE', (d) => d.getUTCMinutes()),
+  DATE_SECOND: part('DATE_SECOND', (d) => d.getUTCSeconds()),
+  DATE_MILLISECOND: part('DATE_MILLISECOND', (d) => d.getUTCMilliseconds()),
+  DATE_DAYOFWEEK: part('DATE_DAYOFWEEK', (d) => d.getUTCDay()),
+  DATE_DAYOFYEAR: part('DATE_DAYOFYEAR', dayOfYear),
+  DATE_ISOWEEK: part('DATE_ISOWEEK', isoWeek),
+  DATE_QUARTER: part('DATE_QUARTER', (d) => Math.floor(d.getUTCMonth() / 3) + 1),
+  DATE_DAYS_IN_MONTH: part('DATE_DAYS_IN_MONTH', (d) => daysInMonth(d.getUTCFullYear(), d.getUTCMonth() + 1)),
+  DATE_LEAPYEAR: fn(1, 1, (ctx, [v], name) => { const t = parseDate(v); return t === null ? invalidDate(ctx, name) : isLeap(new Date(t).getUTCFullYear()); }),
+  DATE_ADD: fn(2, 3, (ctx, args, name) => shift(ctx, name, args, 1)),
+  DATE_SUBTRACT: fn(2, 3, (ctx, args, name) => shift(ctx, name, args, -1)),
+  DATE_DIFF: fn(3, 4, (ctx, [a, b, u, asFloat], name) => {
+    const ta = parseDate(a);
+    const tb = parseDate(b);
+    const unit = unitOf(u);
+    if (ta === null || tb === null || unit === null) return invalidDate(ctx, name);
+    let r: number;
+    if (unit === 'y') r = monthsBetween(ta, tb) / 12;
+    else if (unit === 'm') r = monthsBetween(ta, tb);
+    else r = (tb - ta) / UNIT_MS[unit];
+    return asFloat === true ? r : Math.trunc(r);
+  }),
+  DATE_TRUNC: fn(2, 2, (ctx, [v, u], name) => {
+    const t = parseDate(v);
+    const unit = unitOf(u);
+    if (t === null || unit === null) return invalidDate(ctx, name);
+    const d = new Date(t);
+    const f = [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()];
+    const keep: Record<Unit, number> = { y: 1, m: 2, w: 3, d: 3, h: 4, i: 5, s: 6, f: 7 };
+    const parts = f.map((x, i) => (i < keep[unit] ? x : i === 2 ? 1 : 0));
+    return isoString(Date.UTC(parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 1, parts[3] ?? 0, parts[4] ?? 0, parts[5] ?? 0, parts[6] ?? 0));
+  }),
+  DATE_FORMAT: fn(2, 2, (ctx, [v, f], name) => {
+    const t = parseDate(v);
+    return t === null ? invalidDate(ctx, name) : format(t, toStringValue(f));
+  }),
+  DATE_COMPARE: fn(3, 4, (ctx, [a, b, s, e], name) => {
+    const ta = parseDate(a);
+    const tb = parseDate(b);
+    const us = unitOf(s);
+    const ue = e === undefined || e === null ? us : unitOf(e);
+    if (ta === null || tb === null || us === null || ue === null) return invalidDate(ctx, name);
+    const order: Unit[] = ['y', 'm', 'd', 'h', 'i', 's', 'f'];
+    const da = new Date(ta);
+    const db = new Date(tb);
+    const get = (d: Date, u: Unit): number => [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()][order.indexOf(u)] ?? 0;
+    for (let i = order.indexOf(us); i <= order.indexOf(ue); i++) {
+      const u = order[i];
+      if (u !== undefined && get(da, u) !== get(db, u)) return false;
+    }
+    return true;
+  }),
+};

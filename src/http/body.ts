@@ -1,0 +1,63 @@
+import type { IncomingMessage } from 'node:http';
+import { ArangoError } from '../errors/index.ts';
+
+/** Deepest nesting of arrays/objects accepted in a request body. */
+export const MAX_JSON_DEPTH = 64;
+
+/** Reads a request body, refusing more than `limit` bytes with 413 (also when Content-Length says so). */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(new ArangoError('ERROR_HTTP_REQUEST_ENTITY_TOO_LARGE', `request body larger than ${limit} bytes`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    req.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        reject(new ArangoError('ERROR_HTTP_REQUEST_ENTITY_TOO_LARGE', `request body larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    });
+    req.on('error', (err) => {
+      if (!failed) reject(new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'error reading request body', { cause: err }));
+    });
+  });
+}
+
+/** Parses JSON, mapping syntax errors, too deep nesting and out-of-range numbers to errorNum 600. */
+export function parseJsonBody(buf: Buffer): unknown {
+  if (buf.length === 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(buf.toString('utf8'));
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : 'parse error';
+    throw new ArangoError('ERROR_HTTP_CORRUPTED_JSON', `VPackError error: ${msg}`);
+  }
+  checkJsonValue(value, 0);
+  return value;
+}
+
+function checkJsonValue(v: unknown, depth: number): void {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) throw new ArangoError('ERROR_HTTP_CORRUPTED_JSON', 'VPackError error: number out of range');
+    return;
+  }
+  if (typeof v !== 'object' || v === null) return;
+  if (depth >= MAX_JSON_DEPTH) throw new ArangoError('ERROR_HTTP_CORRUPTED_JSON', 'VPackError error: nesting too deep');
+  if (Array.isArray(v)) {
+    for (const x of v) checkJsonValue(x, depth + 1);
+  } else {
+    for (const k in v) checkJsonValue((v as Record<string, unknown>)[k], depth + 1);
+  }
+}

@@ -1,0 +1,376 @@
+import type { Database, RootDatabase } from 'lmdb';
+import { entryCount } from './lmdb-stats.ts';
+import { ArangoError } from '../errors/index.ts';
+import { isPlainObject, mergePatch } from './document-merge.ts';
+import { indexKey, indexValues, type IndexKeyPart } from './index-codec.ts';
+import { assertValidKey, encodeRevision, generateKey, isValidCollectionName, isValidKey } from './keys.ts';
+import {
+  EDGE_COLLECTION,
+  LOG_DOCUMENT,
+  LOG_REMOVE,
+  type CollectionDefinition,
+  type Document,
+  type IndexDefinition,
+  type LogEntry,
+  type WriteOptions,
+  type WriteResult,
+} from './types.ts';
+
+/** What a document write needs from the surrounding transaction. */
+export interface WriteContext {
+  /** A fresh tick, strictly greater than every tick handed out before. */
+  nextTick(): number;
+  /** Appends to the operation log in the same transaction. */
+  log(entry: LogEntry): void;
+  /** Persists a changed collection definition (autoincrement counter) in the same transaction. */
+  saveDefinition(def: CollectionDefinition): void;
+}
+
+const EMPTY = '';
+const SYSTEM_ATTRIBUTES = new Set(['_key', '_id', '_rev', '_from', '_to']);
+/** Largest document we accept, in bytes of JSON. */
+export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
+
+/** Names of the lmdb sub-databases that hold a collection's data. */
+export function collectionDbNames(def: CollectionDefinition): string[] {
+  const names = [`doc:${def.id}`];
+  if (def.type === EDGE_COLLECTION) names.push(`from:${def.id}`, `to:${def.id}`);
+  for (const ix of def.indexes) if (ix.type === 'persistent') names.push(`idx:${ix.id}`);
+  return names;
+}
+
+/**
+ * One collection: its documents (JSON bytes keyed by `_key`), edge index, persistent indexes,
+ * and the document operations with ArangoDB's semantics. Writes run inside a transaction the
+ * caller opened; every check happens before the first write, so a thrown error changes nothing.
+ */
+export class Collection {
+  #def: CollectionDefinition;
+  readonly #env: RootDatabase;
+  readonly docs: Database<Buffer, string>;
+  readonly #from: Database<string, IndexKeyPart[]> | undefined;
+  readonly #to: Database<string, IndexKeyPart[]> | undefined;
+  readonly #indexDbs = new Map<string, Database<string, IndexKeyPart[]>>();
+
+  constructor(env: RootDatabase, def: CollectionDefinition) {
+    this.#env = env;
+    this.#def = def;
+    this.docs = env.openDB<Buffer, string>(`doc:${def.id}`, { encoding: 'binary' });
+    if (def.type === EDGE_COLLECTION) {
+      this.#from = env.openDB<string, IndexKeyPart[]>(`from:${def.id}`, {});
+      this.#to = env.openDB<string, IndexKeyPart[]>(`to:${def.id}`, {});
+    }
+    for (const ix of def.indexes) if (ix.type === 'persistent') this.#openIndex(ix);
+  }
+
+  get definition(): CollectionDefinition {
+    return this.#def;
+  }
+
+  get name(): string {
+    return this.#def.name;
+  }
+
+  /** Replaces the cached definition after a committed DDL change. */
+  setDefinition(def: CollectionDefinition): void {
+    this.#def = def;
+    for (const ix of def.indexes) if (ix.type === 'persistent' && !this.#indexDbs.has(ix.id)) this.#openIndex(ix);
+  }
+
+  #openIndex(ix: IndexDefinition): Database<string, IndexKeyPart[]> {
+    const db = this.#env.openDB<string, IndexKeyPart[]>(`idx:${ix.id}`, {});
+    this.#indexDbs.set(ix.id, db);
+    return db;
+  }
+
+  /** The stored JSON bytes of a document, or undefined. */
+  getRaw(key: string): Buffer | undefined {
+    return this.docs.getBinary(key) ?? undefined;
+  }
+
+  /** A document by key, or undefined. */
+  get(key: string): Document | undefined {
+    const raw = this.docs.getBinary(key);
+    return raw ? (JSON.parse(raw.toString('utf8')) as Document) : undefined;
+  }
+
+  /** Number of documents (O(1)). */
+  count(): number {
+    return entryCount(this.docs);
+  }
+
+  /** Lazily iterates all documents in key order. */
+  *all(): Generator<Document> {
+    for (const { value } of this.docs.getRange({})) yield JSON.parse(value.toString('utf8')) as Document;
+  }
+
+  /** Keys of edges whose `_from` (outbound) or `_to` (inbound) is `vertexId`. */
+  *edgeKeys(vertexId: string, direction: 'out' | 'in'): Generator<string> {
+    const db = direction === 'out' ? this.#from : this.#to;
+    if (!db) return;
+    for (const k of db.getKeys({ start: [vertexId], end: [vertexId, '\uffff'] })) {
+      const key = k[1];
+      if (typeof key === 'string') yield key;
+    }
+  }
+
+  /** Document keys from a persistent index between two encoded bounds, in index order. */
+  *indexScan(
+    indexId: string,
+    range: { start?: IndexKeyPart[]; end?: IndexKeyPart[]; reverse?: boolean; limit?: number },
+  ): Generator<string> {
+    const ix = this.#def.indexes.find((i) => i.id === indexId);
+    const db = this.#indexDbs.get(indexId);
+    if (!ix || !db) throw new ArangoError('ERROR_ARANGO_INDEX_NOT_FOUND');
+    const opts: { start?: IndexKeyPart[]; end?: IndexKeyPart[]; reverse?: boolean; limit?: number } = {};
+    if (range.start) opts.start = range.start;
+    if (range.end) opts.end = range.end;
+    if (range.reverse) opts.reverse = true;
+    if (range.limit !== undefined) opts.limit = range.limit;
+    for (const { key, value } of db.getRange(opts)) {
+      if (ix.unique) yield value;
+      else {
+        const k = key[key.length - 1];
+        if (typeof k === 'string') yield k;
+      }
+    }
+  }
+
+  // ---- writes -------------------------------------------------------------------------------
+
+  /** Inserts a document; with `overwriteMode` an existing key is ignored, replaced or updated. */
+  insert(tx: WriteContext, input: unknown, opts: WriteOptions = {}): WriteResult {
+    if (!isPlainObject(input)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
+    const givenKey = input['_key'];
+    if (givenKey !== undefined) {
+      if (!this.#def.keyOptions.allowUserKeys && !opts.isRestore) throw new ArangoError('ERROR_ARANGO_DOCUMENT_KEY_UNEXPECTED');
+      assertValidKey(givenKey);
+      const existing = this.getRaw(givenKey);
+      if (existing) {
+        const mode = opts.overwriteMode ?? 'conflict';
+        if (mode === 'ignore') {
+          const old = JSON.parse(existing.toString('utf8')) as Document;
+          return { _id: old._id, _key: old._key, _rev: old._rev };
+        }
+        const overwrite: WriteOptions = { ...opts, ignoreRevs: true };
+        if (mode === 'replace') return this.replace(tx, givenKey, input, overwrite);
+        if (mode === 'update') return this.update(tx, givenKey, input, overwrite);
+        throw this.#conflict('primary', ['_key'], givenKey);
+      }
+    }
+    const tick = tx.nextTick();
+    const key = givenKey === undefined ? this.#newKey(tx, tick) : this.#userKey(tx, givenKey);
+    const rev = opts.isRestore && typeof input['_rev'] === 'string' ? input['_rev'] : encodeRevision(tick);
+    const doc = this.#build(key, rev, input, undefined);
+    const bytes = this.#encode(doc);
+    this.#checkUnique(doc, undefined);
+    this.#write(tx, tick, 'insert', doc, bytes, undefined);
+    return this.#result(doc, undefined, opts);
+  }
+
+  #newKey(tx: WriteContext, tick: number): string {
+    const gen = generateKey(this.#def.keyOptions, tick, this.#def.counter);
+    if (gen.counter !== this.#def.counter) {
+      this.#def = { ...this.#def, counter: gen.counter };
+      tx.saveDefinition(this.#def);
+    }
+    return gen.key;
+  }
+
+  /** Keeps the autoincrement counter ahead of numeric user keys. */
+  #userKey(tx: WriteContext, key: string): string {
+    if (this.#def.keyOptions.type === 'autoincrement' && /^\d+$/.test(key) && Number(key) > this.#def.counter) {
+      this.#def = { ...this.#def, counter: Number(key) };
+      tx.saveDefinition(this.#def);
+    }
+    return key;
+  }
+
+  /** Replaces a whole document (system attributes kept, `_from`/`_to` taken from the input). */
+  replace(tx: WriteContext, key: string, input: unknown, opts: WriteOptions = {}): WriteResult {
+    if (!isPlainObject(input)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
+    const old = this.#existing(key, input, opts);
+    const tick = tx.nextTick();
+    const rev = opts.isRestore && typeof input['_rev'] === 'string' ? input['_rev'] : encodeRevision(tick);
+    const doc = this.#build(key, rev, input, undefined);
+    const bytes = this.#encode(doc);
+    this.#checkUnique(doc, old);
+    this.#write(tx, tick, 'replace', doc, bytes, old);
+    return this.#result(doc, old, opts);
+  }
+
+  /** Partially updates a document (ArangoDB's PATCH: keepNull, mergeObjects). */
+  update(tx: WriteContext, key: string, input: unknown, opts: WriteOptions = {}): WriteResult {
+    if (!isPlainObject(input)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
+    const old = this.#existing(key, input, opts);
+    const tick = tx.nextTick();
+    const rev = opts.isRestore && typeof input['_rev'] === 'string' ? input['_rev'] : encodeRevision(tick);
+    const merged = mergePatch(old, input, opts.keepNull ?? true, opts.mergeObjects ?? true);
+    const doc = this.#build(key, rev, merged, old);
+    const bytes = this.#encode(doc);
+    this.#checkUnique(doc, old);
+    this.#write(tx, tick, 'update', doc, bytes, old);
+    return this.#result(doc, old, opts);
+  }
+
+  /** Removes a document. */
+  remove(tx: WriteContext, key: string, opts: WriteOptions = {}, revFromBody?: unknown): WriteResult {
+    const old = this.#existing(key, revFromBody === undefined ? {} : { _rev: revFromBody }, opts);
+    const tick = tx.nextTick();
+    this.#unindex(old);
+    void this.docs.remove(key);
+    tx.log({ tick, type: LOG_REMOVE, database: this.#def.database, collection: this.#def.name, cid: this.#def.id, key, rev: old._rev });
+    const res: WriteResult = { _id: old._id, _key: key, _rev: old._rev };
+    return opts.returnOld ? { ...res, old } : res;
+  }
+
+  /** Removes every document (each removal is logged as one truncate entry). */
+  truncate(): void {
+    for (const key of this.docs.getKeys()) void this.docs.remove(key);
+    for (const db of [this.#from, this.#to, ...this.#indexDbs.values()]) {
+      if (!db) continue;
+      for (const k of db.getKeys()) void db.remove(k);
+    }
+  }
+
+  /** Fills a new persistent index from the existing documents; throws 1210 on a unique violation. */
+  buildIndex(ix: IndexDefinition): void {
+    const db = this.#indexDbs.get(ix.id) ?? this.#openIndex(ix);
+    for (const doc of this.all()) {
+      const vals = indexValues(doc, ix.fields, ix.sparse);
+      if (vals === null) continue;
+      if (ix.unique) {
+        const k = indexKey(vals, null);
+        const other = db.get(k);
+        if (other !== undefined && other !== doc._key) throw this.#conflict(ix.name, ix.fields, doc._key);
+        void db.put(k, doc._key);
+      } else void db.put(indexKey(vals, doc._key), EMPTY);
+    }
+  }
+
+  /** Removes a persistent index's entries (before the index is dropped from the catalog). */
+  clearIndex(indexId: string): void {
+    const db = this.#indexDbs.get(indexId);
+    if (!db) return;
+    for (const k of db.getKeys()) void db.remove(k);
+    this.#indexDbs.delete(indexId);
+  }
+
+  /** Rewrites every document's `_id` after a rename (runs inside the rename transaction). */
+  rewriteIds(newName: string): void {
+    for (const { key, value } of this.docs.getRange({})) {
+      const doc = JSON.parse(value.toString('utf8')) as Document;
+      doc._id = `${newName}/${key}`;
+      void this.docs.put(key, Buffer.from(JSON.stringify(doc)));
+    }
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  #existing(key: string, input: Record<string, unknown>, opts: WriteOptions): Document {
+    if (!isValidKey(key)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_KEY_BAD');
+    const raw = this.getRaw(key);
+    if (!raw) throw new ArangoError('ERROR_ARANGO_DOCUMENT_NOT_FOUND', undefined, { extra: { _id: `${this.#def.name}/${key}`, _key: key } });
+    const old = JSON.parse(raw.toString('utf8')) as Document;
+    let expected = opts.expectedRev;
+    if (expected === undefined && opts.ignoreRevs === false && typeof input['_rev'] === 'string' && input['_rev'] !== '') {
+      expected = input['_rev'];
+    }
+    if (expected !== undefined && expected !== old._rev) {
+      throw new ArangoError('ERROR_ARANGO_CONFLICT', 'conflict, _rev values do not match', {
+        httpStatus: 412,
+        extra: { _id: old._id, _key: old._key, _rev: old._rev },
+      });
+    }
+    return old;
+  }
+
+  #build(key: string, rev: string, input: Record<string, unknown>, old: Document | undefined): Document {
+    const doc: Record<string, unknown> = { _key: key, _id: `${this.#def.name}/${key}`, _rev: rev };
+    if (this.#def.type === EDGE_COLLECTION) {
+      const from = input['_from'] ?? old?.['_from'];
+      const to = input['_to'] ?? old?.['_to'];
+      if (!isDocumentHandle(from) || !isDocumentHandle(to)) throw new ArangoError('ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE');
+      doc['_from'] = from;
+      doc['_to'] = to;
+    }
+    for (const k in input) {
+      if (!SYSTEM_ATTRIBUTES.has(k)) doc[k] = input[k];
+    }
+    return doc as Document;
+  }
+
+  #encode(doc: Document): Buffer {
+    const bytes = Buffer.from(JSON.stringify(doc));
+    if (bytes.length > MAX_DOCUMENT_BYTES) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TOO_LARGE');
+    return bytes;
+  }
+
+  #checkUnique(doc: Document, old: Document | undefined): void {
+    for (const ix of this.#def.indexes) {
+      if (ix.type !== 'persistent' || !ix.unique) continue;
+      const vals = indexValues(doc, ix.fields, ix.sparse);
+      if (vals === null) continue;
+      const other = this.#indexDbs.get(ix.id)?.get(indexKey(vals, null));
+      if (other !== undefined && other !== doc._key && other !== old?._key) throw this.#conflict(ix.name, ix.fields, other);
+    }
+  }
+
+  #write(tx: WriteContext, tick: number, op: string, doc: Document, bytes: Buffer, old: Document | undefined): void {
+    if (old) this.#unindex(old);
+    void this.docs.put(doc._key, bytes);
+    this.#index(doc);
+    tx.log({ tick, type: LOG_DOCUMENT, database: this.#def.database, collection: this.#def.name, cid: this.#def.id, op, key: doc._key, rev: doc._rev, doc: bytes });
+  }
+
+  #index(doc: Document): void {
+    if (this.#from && this.#to) {
+      void this.#from.put([doc['_from'] as string, doc._key], EMPTY);
+      void this.#to.put([doc['_to'] as string, doc._key], EMPTY);
+    }
+    for (const ix of this.#def.indexes) {
+      if (ix.type !== 'persistent') continue;
+      const vals = indexValues(doc, ix.fields, ix.sparse);
+      if (vals === null) continue;
+      const db = this.#indexDbs.get(ix.id);
+      if (ix.unique) void db?.put(indexKey(vals, null), doc._key);
+      else void db?.put(indexKey(vals, doc._key), EMPTY);
+    }
+  }
+
+  #unindex(doc: Document): void {
+    if (this.#from && this.#to) {
+      void this.#from.remove([doc['_from'] as string, doc._key]);
+      void this.#to.remove([doc['_to'] as string, doc._key]);
+    }
+    for (const ix of this.#def.indexes) {
+      if (ix.type !== 'persistent') continue;
+      const vals = indexValues(doc, ix.fields, ix.sparse);
+      if (vals === null) continue;
+      void this.#indexDbs.get(ix.id)?.remove(indexKey(vals, ix.unique ? null : doc._key));
+    }
+  }
+
+  #result(doc: Document, old: Document | undefined, opts: WriteOptions): WriteResult {
+    const res: { -readonly [K in keyof WriteResult]: WriteResult[K] } = { _id: doc._id, _key: doc._key, _rev: doc._rev };
+    if (old) res._oldRev = old._rev;
+    if (opts.returnNew) res.new = doc;
+    if (opts.returnOld && old) res.old = old;
+    return res;
+  }
+
+  #conflict(indexName: string, fields: readonly string[], key: string): ArangoError {
+    return new ArangoError(
+      'ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED',
+      `unique constraint violated - in index ${indexName} of type ${indexName === 'primary' ? 'primary' : 'persistent'} over '${fields.join(', ')}'; conflicting key: ${key}`,
+      { extra: { _key: key } },
+    );
+  }
+}
+
+/** True for `collection/key` with a valid collection name and key. */
+export function isDocumentHandle(x: unknown): x is string {
+  if (typeof x !== 'string') return false;
+  const slash = x.indexOf('/');
+  return slash > 0 && isValidCollectionName(x.slice(0, slash)) && isValidKey(x.slice(slash + 1));
+}

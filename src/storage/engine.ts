@@ -1,0 +1,260 @@
+import path from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import type { Logger } from 'pino';
+import { ArangoError } from '../errors/index.ts';
+import { Collection, collectionDbNames, type WriteContext } from './collection.ts';
+import { lockDataDir } from './data-dir-lock.ts';
+import { OperationLog, type LogRetention } from './oplog.ts';
+import type { CollectionDefinition, DatabaseDefinition, LogEntry } from './types.ts';
+
+/** Storage settings (the `storage` slice of the server configuration). */
+export interface StorageOptions {
+  readonly dataDir: string;
+  readonly retention: LogRetention;
+}
+
+type MetaValue = DatabaseDefinition | CollectionDefinition | number | string;
+
+/** Called after a transaction has committed durably, with the newest tick. */
+export type CommitListener = (lastTick: number) => void;
+
+/**
+ * The storage engine: one LMDB environment holding the catalog (`meta`), one sub-database per
+ * collection and index, and the operation log. Single writer: every change goes through
+ * `write()`, which runs the callback in an lmdb-js child transaction (batched with concurrent
+ * writes into one durable commit; a throw aborts only this callback's changes). The promise
+ * resolves once the commit is on disk (overlappingSync off), so an acknowledged write is durable.
+ */
+export class StorageEngine {
+  readonly env: RootDatabase;
+  readonly oplog: OperationLog;
+  readonly #meta: Database<MetaValue, string>;
+  readonly #log: Logger;
+  readonly #unlock: () => void;
+  readonly #databases = new Map<string, DatabaseDefinition>();
+  /** database name → collection name → collection */
+  readonly #collections = new Map<string, Map<string, Collection>>();
+  readonly #listeners = new Set<CommitListener>();
+  #tick = 0;
+  #ddl: Promise<unknown> = Promise.resolve();
+  #pruneTimer: NodeJS.Timeout | undefined;
+
+  private constructor(env: RootDatabase, log: Logger, unlock: () => void) {
+    this.env = env;
+    this.#log = log;
+    this.#unlock = unlock;
+    this.#meta = env.openDB<MetaValue, string>('meta', {});
+    this.oplog = new OperationLog(env);
+  }
+
+  /** Opens (and on first use bootstraps) the data directory. Throws if another process holds it. */
+  static async open(options: StorageOptions, log: Logger): Promise<StorageEngine> {
+    const unlock = lockDataDir(options.dataDir);
+    try {
+      const env = open({ path: path.join(options.dataDir, 'kitsune.lmdb'), overlappingSync: false, maxDbs: 100_000 });
+      const engine = new StorageEngine(env, log, unlock);
+      engine.#load();
+      engine.#startPruning(options.retention);
+      return engine;
+    } catch (err) {
+      unlock();
+      throw err;
+    }
+  }
+
+  #load(): void {
+    const stored = this.#meta.get('tick');
+    this.#tick = Math.max(typeof stored === 'number' ? stored : 0, this.oplog.lastTick());
+    for (const { key, value } of this.#meta.getRange({ start: 'd:', end: 'd;' })) {
+      if (key.startsWith('d:')) this.#databases.set((value as DatabaseDefinition).name, value as DatabaseDefinition);
+    }
+    for (const db of this.#databases.keys()) this.#collections.set(db, new Map());
+    for (const { value } of this.#meta.getRange({ start: 'c:', end: 'c;' })) {
+      const def = value as CollectionDefinition;
+      this.#collections.get(def.database)?.set(def.name, new Collection(this.env, def));
+    }
+  }
+
+  #startPruning(retention: LogRetention): void {
+    const run = (): void => {
+      this.oplog.prune(retention).then(
+        (n) => {
+          if (n > 0) this.#log.debug({ removed: n }, 'operation log pruned');
+        },
+        (err: unknown) => this.#log.warn({ err }, 'operation log pruning failed'),
+      );
+    };
+    this.#pruneTimer = setInterval(run, 10_000);
+    this.#pruneTimer.unref();
+  }
+
+  /** The newest tick handed out (committed or in flight). */
+  get currentTick(): number {
+    return this.#tick;
+  }
+
+  /** Subscribes to durable commits; returns the unsubscribe function. */
+  onCommit(listener: CommitListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Runs `fn` in a write transaction and resolves after the durable commit.
+   * `fixedTicks`, used by the replication applier, supplies the ticks to use instead of new ones.
+   */
+  async write<T>(fn: (tx: WriteContext) => T, fixedTicks?: () => number): Promise<T> {
+    const ctx: WriteContext = {
+      nextTick: fixedTicks
+        ? () => {
+            const t = fixedTicks();
+            if (t > this.#tick) this.#tick = t;
+            return t;
+          }
+        : () => {
+            this.#tick = Math.max(this.#tick + 1, Date.now() * 1000);
+            return this.#tick;
+          },
+      log: (entry: LogEntry) => this.oplog.append(entry),
+      saveDefinition: (def: CollectionDefinition) => void this.#meta.put(collectionKey(def), def),
+    };
+    const result = await this.env.childTransaction(() => {
+      const r = fn(ctx);
+      void this.#meta.put('tick', this.#tick);
+      return r;
+    });
+    const tick = this.#tick;
+    for (const l of this.#listeners) l(tick);
+    return result;
+  }
+
+  /** Serialises catalog changes so two DDL operations never interleave. */
+  ddl<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#ddl.then(fn, fn);
+    this.#ddl = next.catch(() => undefined);
+    return next;
+  }
+
+  // ---- catalog reads --------------------------------------------------------------------------
+
+  /** Names of all databases, `_system` first. */
+  databaseNames(): string[] {
+    return [...this.#databases.keys()].sort((a, b) => (a === '_system' ? -1 : b === '_system' ? 1 : a.localeCompare(b)));
+  }
+
+  /** Database definition; throws 1228 when it does not exist. */
+  database(name: string): DatabaseDefinition {
+    const db = this.#databases.get(name);
+    if (!db) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
+    return db;
+  }
+
+  hasDatabase(name: string): boolean {
+    return this.#databases.has(name);
+  }
+
+  /** All collections of a database. */
+  collections(database: string): Collection[] {
+    this.database(database);
+    return [...(this.#collections.get(database)?.values() ?? [])];
+  }
+
+  /** A collection by name or numeric id; throws 1203 when unknown. */
+  collection(database: string, nameOrId: string): Collection {
+    const c = this.findCollection(database, nameOrId);
+    if (!c) throw new ArangoError('ERROR_ARANGO_DATA_SOURCE_NOT_FOUND', `collection or view not found: ${nameOrId}`);
+    return c;
+  }
+
+  /** A collection by name or id, or undefined. */
+  findCollection(database: string, nameOrId: string): Collection | undefined {
+    const cols = this.#collections.get(database);
+    if (!cols) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
+    const byName = cols.get(nameOrId);
+    if (byName) return byName;
+    if (/^\d+$/.test(nameOrId)) for (const c of cols.values()) if (c.definition.id === nameOrId) return c;
+    return undefined;
+  }
+
+  // ---- catalog writes (used by catalog-ops.ts) ------------------------------------------------
+
+  /** Records a new database in the catalog inside a write transaction. */
+  putDatabase(def: DatabaseDefinition): void {
+    void this.#meta.put(`d:${def.name}`, def);
+  }
+
+  removeDatabase(name: string): void {
+    void this.#meta.remove(`d:${name}`);
+  }
+
+  putCollection(def: CollectionDefinition): void {
+    void this.#meta.put(collectionKey(def), def);
+  }
+
+  removeCollection(def: CollectionDefinition): void {
+    void this.#meta.remove(collectionKey(def));
+  }
+
+  /** Updates the in-memory catalog after a committed database creation. */
+  registerDatabase(def: DatabaseDefinition): void {
+    this.#databases.set(def.name, def);
+    if (!this.#collections.has(def.name)) this.#collections.set(def.name, new Map());
+  }
+
+  /** Updates the in-memory catalog after a committed database drop; frees its collections' space. */
+  unregisterDatabase(name: string): void {
+    for (const c of this.#collections.get(name)?.values() ?? []) this.#discard(c.definition);
+    this.#collections.delete(name);
+    this.#databases.delete(name);
+  }
+
+  registerCollection(def: CollectionDefinition): Collection {
+    const existing = this.#collections.get(def.database)?.get(def.name);
+    if (existing && existing.definition.id === def.id) {
+      existing.setDefinition(def);
+      return existing;
+    }
+    const c = new Collection(this.env, def);
+    this.#collections.get(def.database)?.set(def.name, c);
+    return c;
+  }
+
+  renameRegistered(database: string, oldName: string, c: Collection): void {
+    const cols = this.#collections.get(database);
+    cols?.delete(oldName);
+    cols?.set(c.name, c);
+  }
+
+  unregisterCollection(def: CollectionDefinition): void {
+    this.#collections.get(def.database)?.delete(def.name);
+    this.#discard(def);
+  }
+
+  /** Frees a dropped collection's sub-databases in the background (the catalog no longer names them). */
+  #discard(def: CollectionDefinition): void {
+    for (const name of collectionDbNames(def)) {
+      this.env
+        .openDB(name, {})
+        .clearAsync()
+        .catch((err: unknown) => this.#log.warn({ err, collection: def.name }, 'freeing dropped collection failed'));
+    }
+  }
+
+  /** Allocates a new unique id (collection, index, database ids are ticks too). */
+  newId(): string {
+    this.#tick = Math.max(this.#tick + 1, Date.now() * 1000);
+    return String(this.#tick);
+  }
+
+  /** Stops background work and closes the environment; releases the data directory lock. */
+  async close(): Promise<void> {
+    if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    await this.#ddl.catch(() => undefined);
+    await this.env.close();
+    this.#unlock();
+  }
+}
+
+function collectionKey(def: CollectionDefinition): string {
+  return `c:${def.database}:${def.id}`;
+}

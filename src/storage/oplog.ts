@@ -1,0 +1,99 @@
+import type { Database, RootDatabase } from 'lmdb';
+import { entryCount } from './lmdb-stats.ts';
+import type { LogEntry } from './types.ts';
+
+/** Retention policy of the operation log. */
+export interface LogRetention {
+  /** Entries older than this are pruned (ticks are microsecond timestamps, so age is known). */
+  readonly maxAgeSeconds: number;
+  /** Keep at most this many entries. */
+  readonly maxEntries: number;
+}
+
+/**
+ * The operation log: every change appended with a strictly increasing tick in the same
+ * LMDB transaction as the change, so log order is commit order (shared/spec/active-failover.md §3).
+ * Readable by tick range from any thread that opens the same environment.
+ * Pruning never removes entries above the lowest tick a registered reader still needs.
+ */
+export class OperationLog {
+  readonly #log: Database<LogEntry, number>;
+  readonly #readers: Database<{ tick: number; updatedAt: number }, string>;
+
+  constructor(env: RootDatabase) {
+    this.#log = env.openDB<LogEntry, number>('oplog', { keyEncoding: 'ordered-binary' });
+    this.#readers = env.openDB<{ tick: number; updatedAt: number }, string>('oplog-readers', {});
+  }
+
+  /** Appends an entry; must run inside a write transaction. */
+  append(entry: LogEntry): void {
+    void this.#log.put(entry.tick, entry);
+  }
+
+  /** Entries with tick > `afterTick`, in tick order, at most `limit`. */
+  read(afterTick: number, limit: number): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (const { value } of this.#log.getRange({ start: afterTick + 1, limit })) out.push(value);
+    return out;
+  }
+
+  /** Lazily iterates entries with tick > `afterTick` up to and including `toTick`. */
+  *iterate(afterTick: number, toTick = Number.MAX_SAFE_INTEGER): Generator<LogEntry> {
+    for (const { value } of this.#log.getRange({ start: afterTick + 1, end: toTick + 1 })) yield value;
+  }
+
+  /** The oldest retained tick, or 0 when the log is empty. */
+  firstTick(): number {
+    for (const k of this.#log.getKeys({ limit: 1 })) return k;
+    return 0;
+  }
+
+  /** The newest tick in the log, or 0 when empty. */
+  lastTick(): number {
+    for (const k of this.#log.getKeys({ reverse: true, limit: 1 })) return k;
+    return 0;
+  }
+
+  /** Number of retained entries. */
+  size(): number {
+    return entryCount(this.#log);
+  }
+
+  /** Registers (or moves) a reader that still needs every entry after `tick`. */
+  async setReader(id: string, tick: number): Promise<void> {
+    await this.#readers.put(id, { tick, updatedAt: Date.now() });
+  }
+
+  async removeReader(id: string): Promise<void> {
+    await this.#readers.remove(id);
+  }
+
+  /** Registered readers and the tick each has consumed. */
+  readers(): Array<{ id: string; tick: number; updatedAt: number }> {
+    return [...this.#readers.getRange()].map(({ key, value }) => ({ id: key, ...value }));
+  }
+
+  /**
+   * Removes entries past retention, never above a registered reader's tick.
+   * Returns how many were removed.
+   */
+  async prune(retention: LogRetention, nowMs = Date.now()): Promise<number> {
+    const readerFloor = Math.min(Number.MAX_SAFE_INTEGER, ...this.readers().map((r) => r.tick));
+    const ageLimitTick = (nowMs - retention.maxAgeSeconds * 1000) * 1000;
+    const excess = Math.max(0, this.size() - retention.maxEntries);
+    const doomed: number[] = [];
+    let i = 0;
+    for (const tick of this.#log.getKeys()) {
+      if (tick > readerFloor) break;
+      if (i >= excess && tick >= ageLimitTick) break;
+      doomed.push(tick);
+      i++;
+      if (doomed.length >= 100_000) break;
+    }
+    if (doomed.length === 0) return 0;
+    await this.#log.transaction(() => {
+      for (const t of doomed) void this.#log.remove(t);
+    });
+    return doomed.length;
+  }
+}
