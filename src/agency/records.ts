@@ -44,8 +44,8 @@ export interface MemberInfo {
 /** The part of {@link MemberInfo} a member supplies; `id` and `updatedAt` are filled in. */
 export type MemberUpdate = Omit<MemberInfo, 'id' | 'updatedAt'>;
 
-const MEMBER_ROLES: ReadonlySet<string> = new Set<MemberRole>(['leader', 'follower', 'candidate']);
-const APPLIER_STATES: ReadonlySet<string> = new Set<ApplierState>(['none', 'initial-sync', 'tailing', 'stopped', 'error']);
+const MEMBER_ROLES: readonly MemberRole[] = ['leader', 'follower', 'candidate'];
+const APPLIER_STATES: readonly ApplierState[] = ['none', 'initial-sync', 'tailing', 'stopped', 'error'];
 const TICK = /^(0|[1-9][0-9]{0,19})$/;
 
 /** Serialises a leader value for the `leader` key. */
@@ -72,22 +72,18 @@ export function decodeMemberInfo(text: string): MemberInfo | null {
   if (raw === null) return null;
   const { id, endpoint, role, appliedTick, applierState, updatedAt } = raw;
   if (typeof id !== 'string' || typeof endpoint !== 'string' || typeof updatedAt !== 'string') return null;
-  if (typeof role !== 'string' || !MEMBER_ROLES.has(role)) return null;
-  if (typeof applierState !== 'string' || !APPLIER_STATES.has(applierState)) return null;
+  if (!isOneOf(MEMBER_ROLES, role) || !isOneOf(APPLIER_STATES, applierState)) return null;
   if (typeof appliedTick !== 'string' || !TICK.test(appliedTick)) return null;
-  return {
-    id,
-    endpoint,
-    role: role as MemberRole,
-    appliedTick,
-    applierState: applierState as ApplierState,
-    updatedAt,
-  };
+  return { id, endpoint, role, appliedTick, applierState, updatedAt };
 }
 
 /** Throws `RangeError` unless `tick` is a decimal uint64 string; used before writing. */
 export function assertTick(tick: string): void {
   if (!TICK.test(tick)) throw new RangeError(`appliedTick must be a decimal tick string, got '${tick}'`);
+}
+
+function isOneOf<T extends string>(allowed: readonly T[], value: unknown): value is T {
+  return allowed.some((candidate) => candidate === value);
 }
 
 function parseObject(text: string): Record<string, unknown> | null {

@@ -3,6 +3,16 @@ import { SwaggerContext } from './swagger-context.ts';
 
 type RouteArgs = ReadonlyArray<unknown>;
 
+/**
+ * `router.get([path], [...middleware], handler, [name])` and friends: registers an Endpoint.
+ * `path` defaults to `/`; a trailing string names the route (for `req.reverse`).
+ */
+export interface RouteMethod {
+  (handler: Handler, name?: string): Endpoint;
+  (path: string, handler: Handler, name?: string): Endpoint;
+  (path: string, ...args: Array<MiddlewareFunction | Handler | string>): Endpoint;
+}
+
 function isMiddlewareObject(x: unknown): x is MiddlewareObject {
   return typeof x === 'object' && x !== null && typeof (x as { register?: unknown }).register === 'function';
 }
@@ -19,35 +29,24 @@ export class Router extends SwaggerContext {
   /** Named endpoints and child routers (for `req.reverse`). */
   readonly namedRoutes = new Map<string, Endpoint | RouterMount>();
 
-  get(...args: RouteArgs): Endpoint {
-    return this.route(['GET'], args);
-  }
-  post(...args: RouteArgs): Endpoint {
-    return this.route(['POST'], args);
-  }
-  put(...args: RouteArgs): Endpoint {
-    return this.route(['PUT'], args);
-  }
-  patch(...args: RouteArgs): Endpoint {
-    return this.route(['PATCH'], args);
-  }
-  delete(...args: RouteArgs): Endpoint {
-    return this.route(['DELETE'], args);
-  }
-  head(...args: RouteArgs): Endpoint {
-    return this.route(['HEAD'], args);
-  }
-  options(...args: RouteArgs): Endpoint {
-    return this.route(['OPTIONS'], args);
-  }
-  all(...args: RouteArgs): Endpoint {
-    return this.route(ALL_METHODS, args);
-  }
+  readonly get: RouteMethod = (...args: RouteArgs) => this.route(['GET'], args);
+  readonly post: RouteMethod = (...args: RouteArgs) => this.route(['POST'], args);
+  readonly put: RouteMethod = (...args: RouteArgs) => this.route(['PUT'], args);
+  readonly patch: RouteMethod = (...args: RouteArgs) => this.route(['PATCH'], args);
+  readonly delete: RouteMethod = (...args: RouteArgs) => this.route(['DELETE'], args);
+  readonly head: RouteMethod = (...args: RouteArgs) => this.route(['HEAD'], args);
+  readonly options: RouteMethod = (...args: RouteArgs) => this.route(['OPTIONS'], args);
+  readonly all: RouteMethod = (...args: RouteArgs) => this.route(ALL_METHODS, args);
 
   /**
    * `router.use([path], routerOrMiddleware, [name])`: mounts a child router (returns its mount,
    * which takes metadata) or middleware (function or `{register}`) below `path`.
    */
+  use(target: Router, name?: string): RouterMount;
+  use(path: string, target: Router, name?: string): RouterMount;
+  use(target: MiddlewareFunction | MiddlewareObject): MiddlewareMount;
+  use(path: string, target: MiddlewareFunction | MiddlewareObject): MiddlewareMount;
+  use(...args: RouteArgs): RouterMount | MiddlewareMount;
   use(...args: RouteArgs): RouterMount | MiddlewareMount {
     const list = [...args];
     const path = typeof list[0] === 'string' ? (list.shift() as string) : '/';

@@ -12,10 +12,11 @@ export function registerEdgesAndImportApi(router: Router, engine: StorageEngine)
     const vertex = ctx.query.get('vertex');
     if (!vertex) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', "illegal document identifier in 'vertex'");
     const direction = ctx.query.get('direction') ?? 'any';
-    if (direction !== 'any' && direction !== 'in' && direction !== 'out') throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'invalid direction');
+    // arangojs sends `direction=undefined` for edges in both directions
+    if (!['any', 'in', 'out', 'undefined', ''].includes(direction)) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'invalid direction');
     const edges: Document[] = [];
     const seen = new Set<string>();
-    const dirs: Array<'out' | 'in'> = direction === 'any' ? ['out', 'in'] : direction === 'in' ? ['in'] : ['out'];
+    const dirs: Array<'out' | 'in'> = direction === 'in' ? ['in'] : direction === 'out' ? ['out'] : ['out', 'in'];
     for (const dir of dirs) {
       for (const key of c.edgeKeys(vertex, dir)) {
         if (seen.has(key)) continue;
