@@ -203,7 +203,7 @@ export class AgencyClient {
    * Failures are logged and retried on the next beat; beats never overlap.
    */
   startMemberHeartbeat(provider: () => MemberUpdate, intervalMs = 1000): void {
-    this.#requireLease();
+    this.#requireClient();
     clearInterval(this.#heartbeat);
     let busy = false;
     let failures = 0;

@@ -115,7 +115,7 @@ export type PlanNode =
       readonly prune: RExpr | undefined; readonly pruneVar: Variable | undefined; readonly options: TraversalOptions;
     }
   | {
-      readonly type: 'ShortestPathNode'; readonly vertex: Variable | undefined; readonly edge: Variable | undefined;
+      readonly type: 'ShortestPathNode'; readonly vertex: Variable; readonly edge: Variable | undefined;
       readonly start: RExpr; readonly target: RExpr; readonly edges: readonly EdgeSpec[]; readonly options: TraversalOptions;
     }
   | {

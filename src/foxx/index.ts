@@ -48,18 +48,5 @@ export { zipDirectory, zipFiles, listDirectoryFiles } from './zip-directory.ts';
 export { adler32, bundleChecksum, sha256Hex } from './signature.ts';
 export * from './router/index.ts';
 export { buildSwagger, describeToSchema, type SwaggerDocument, type SwaggerOptions, type JsonSchema } from './swagger.ts';
-export {
-  runTests,
-  renderTestReport,
-  matchTestFiles,
-  jsonmlToXml,
-  TEST_REPORTERS,
-  type TestReporter,
-  type TestFileLoader,
-  type RunTestsOptions,
-  type MochaGlobals,
-  type SuiteFunction,
-  type TestFunction,
-  type TestStats,
-  type CleanTest,
-} from './test-runner.ts';
+export { runTests, matchTestFiles, type TestFileLoader, type RunTestsOptions, type MochaGlobals, type SuiteFunction, type TestFunction } from './test-runner.ts';
+export { renderTestReport, jsonmlToXml, buildReport, TEST_REPORTERS, type TestReporter, type TestStats, type CleanTest, type RunEvent } from './test-reporters.ts';

@@ -56,7 +56,7 @@ export async function createDatabase(engine: StorageEngine, name: string, restor
   const def = await engine.ddl(async () => {
     if (engine.hasDatabase(name)) throw new ArangoError('ERROR_ARANGO_DUPLICATE_NAME', `duplicate database name '${name}'`);
     const d: DatabaseDefinition = { name, id: restoreId ?? engine.newId() };
-    await engine.write((tx) => {
+    await engine.writeAtomic((tx) => {
       engine.putDatabase(d);
       tx.log({ tick: tx.nextTick(), type: LOG_DATABASE_CREATE, database: name, data: d });
     });
@@ -73,7 +73,7 @@ export async function dropDatabase(engine: StorageEngine, name: string): Promise
   await engine.ddl(async () => {
     engine.database(name);
     const cols = engine.collections(name);
-    await engine.write((tx) => {
+    await engine.writeAtomic((tx) => {
       for (const c of cols) engine.removeCollection(c.definition);
       engine.removeDatabase(name);
       tx.log({ tick: tx.nextTick(), type: LOG_DATABASE_DROP, database: name });
@@ -109,7 +109,7 @@ export async function createCollection(
       indexes,
       counter: 0,
     };
-    await engine.write((tx) => {
+    await engine.writeAtomic((tx) => {
       engine.putCollection(def);
       tx.log({ tick: tx.nextTick(), type: LOG_COLLECTION_CREATE, database, collection: name, cid: def.id, data: def });
     });
@@ -123,7 +123,7 @@ export async function dropCollection(engine: StorageEngine, database: string, na
     const c = engine.collection(database, name);
     const def = c.definition;
     if (def.isSystem && !isSystem) throw new ArangoError('ERROR_FORBIDDEN', 'cannot drop a system collection without isSystem=true');
-    await engine.write((tx) => {
+    await engine.writeAtomic((tx) => {
       engine.removeCollection(def);
       tx.log({ tick: tx.nextTick(), type: LOG_COLLECTION_DROP, database, collection: def.name, cid: def.id });
     });
@@ -141,7 +141,7 @@ export async function renameCollection(engine: StorageEngine, database: string, 
     if (engine.findCollection(database, newName)) throw new ArangoError('ERROR_ARANGO_DUPLICATE_NAME', `duplicate name: ${newName}`);
     const oldName = c.name;
     const def: CollectionDefinition = { ...c.definition, name: newName };
-    await engine.write((tx) => {
+    await engine.writeAtomic((tx) => {
       engine.putCollection(def);
       c.rewriteIds(newName);
       tx.log({ tick: tx.nextTick(), type: LOG_COLLECTION_RENAME, database, collection: oldName, cid: def.id, data: { name: newName } });
@@ -155,7 +155,7 @@ export async function renameCollection(engine: StorageEngine, database: string, 
 /** Removes all documents of a collection. */
 export async function truncateCollection(engine: StorageEngine, database: string, name: string): Promise<Collection> {
   const c = engine.collection(database, name);
-  await engine.write((tx) => {
+  await engine.writeAtomic((tx) => {
     c.truncate();
     tx.log({ tick: tx.nextTick(), type: LOG_COLLECTION_TRUNCATE, database, collection: c.name, cid: c.definition.id });
   });
@@ -176,7 +176,7 @@ export async function changeCollectionProperties(
       waitForSync: typeof props.waitForSync === 'boolean' ? props.waitForSync : c.definition.waitForSync,
       schema: props.schema === undefined ? c.definition.schema : props.schema,
     };
-    await engine.write((tx) => {
+    await engine.writeAtomic((tx) => {
       engine.putCollection(def);
       tx.log({ tick: tx.nextTick(), type: LOG_COLLECTION_CHANGE, database, collection: def.name, cid: def.id, data: def });
     });
@@ -223,7 +223,7 @@ export async function createIndex(
     const index: IndexDefinition = { id, type: 'persistent', name, fields, unique, sparse };
     const def: CollectionDefinition = { ...c.definition, indexes: [...c.definition.indexes, index] };
     try {
-      await engine.write((tx) => {
+      await engine.writeAtomic((tx) => {
         c.buildIndex(index);
         engine.putCollection(def);
         tx.log({ tick: tx.nextTick(), type: LOG_INDEX_CREATE, database, collection: def.name, cid: def.id, data: index });
@@ -245,7 +245,7 @@ export async function dropIndex(engine: StorageEngine, database: string, collect
     if (!ix) throw new ArangoError('ERROR_ARANGO_INDEX_NOT_FOUND');
     if (ix.type !== 'persistent') throw new ArangoError('ERROR_FORBIDDEN', 'cannot drop primary or edge index');
     const def: CollectionDefinition = { ...c.definition, indexes: c.definition.indexes.filter((i) => i.id !== ix.id) };
-    await engine.write((tx) => {
+    await engine.writeAtomic((tx) => {
       c.clearIndex(ix.id);
       engine.putCollection(def);
       tx.log({ tick: tx.nextTick(), type: LOG_INDEX_DROP, database, collection: def.name, cid: def.id, data: { id: ix.id } });

@@ -36,6 +36,8 @@ export class StorageEngine {
   readonly #collections = new Map<string, Map<string, Collection>>();
   readonly #listeners = new Set<CommitListener>();
   #tick = 0;
+  #queue: Array<{ fn: (tx: WriteContext) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
+  #flushing = false;
   #ddl: Promise<unknown> = Promise.resolve();
   #pruneTimer: NodeJS.Timeout | undefined;
 
@@ -99,12 +101,8 @@ export class StorageEngine {
     return () => this.#listeners.delete(listener);
   }
 
-  /**
-   * Runs `fn` in a write transaction and resolves after the durable commit.
-   * `fixedTicks`, used by the replication applier, supplies the ticks to use instead of new ones.
-   */
-  async write<T>(fn: (tx: WriteContext) => T, fixedTicks?: () => number): Promise<T> {
-    const ctx: WriteContext = {
+  #writeContext(fixedTicks?: () => number): WriteContext {
+    return {
       nextTick: fixedTicks
         ? () => {
             const t = fixedTicks();
@@ -118,13 +116,76 @@ export class StorageEngine {
       log: (entry: LogEntry) => this.oplog.append(entry),
       saveDefinition: (def: CollectionDefinition) => void this.#meta.put(collectionKey(def), def),
     };
+  }
+
+  /**
+   * Runs a document write and resolves after its durable commit. Concurrent writes are
+   * group-committed: queued while a commit is in flight, then run one after another in a
+   * single LMDB transaction. Safe because document operations do every check before their
+   * first write, so a rejected operation leaves nothing behind in the shared transaction.
+   * Ticks are handed out in execution order, so the operation log stays in commit order.
+   */
+  write<T>(fn: (tx: WriteContext) => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.#flushing) this.#flush();
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#flushing = true;
+    const ctx = this.#writeContext();
+    const results: Array<{ ok: boolean; value: unknown }> = [];
+    this.env
+      .transaction(() => {
+        for (const op of batch) {
+          try {
+            results.push({ ok: true, value: op.fn(ctx) });
+          } catch (err) {
+            results.push({ ok: false, value: err });
+          }
+        }
+        void this.#meta.put('tick', this.#tick);
+      })
+      .then(
+        () => {
+          batch.forEach((op, i) => {
+            const r = results[i];
+            if (r?.ok) op.resolve(r.value);
+            else op.reject(r?.value);
+          });
+          this.#notify();
+        },
+        (err: unknown) => {
+          for (const op of batch) op.reject(err);
+        },
+      )
+      .finally(() => {
+        if (this.#queue.length > 0) this.#flush();
+        else this.#flushing = false;
+      });
+  }
+
+  #notify(): void {
+    const tick = this.#tick;
+    for (const l of this.#listeners) l(tick);
+  }
+
+  /**
+   * Runs `fn` in its own atomic (child) transaction: a throw anywhere undoes all of its
+   * writes. For catalog changes and anything that may fail after writing (index builds).
+   * `fixedTicks`, used by the replication applier, supplies the ticks to use instead of new ones.
+   */
+  async writeAtomic<T>(fn: (tx: WriteContext) => T, fixedTicks?: () => number): Promise<T> {
+    const ctx = this.#writeContext(fixedTicks);
     const result = await this.env.childTransaction(() => {
       const r = fn(ctx);
       void this.#meta.put('tick', this.#tick);
       return r;
     });
-    const tick = this.#tick;
-    for (const l of this.#listeners) l(tick);
+    this.#notify();
     return result;
   }
 

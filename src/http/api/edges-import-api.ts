@@ -40,7 +40,7 @@ export function registerEdgesAndImportApi(router: Router, engine: StorageEngine)
     const wantDetails = ctx.flag('details', false);
     const fromPrefix = ctx.query.get('fromPrefix');
     const toPrefix = ctx.query.get('toPrefix');
-    const stats = await engine.write((tx) => importDocs(c, tx, docs, { onDuplicate, complete, fromPrefix, toPrefix }));
+    const stats = await engine.writeAtomic((tx) => importDocs(c, tx, docs, { onDuplicate, complete, fromPrefix, toPrefix }));
     const body: Record<string, unknown> = { error: false, created: stats.created, errors: stats.errors, empty: stats.empty, updated: stats.updated, ignored: stats.ignored };
     if (wantDetails) body['details'] = stats.details;
     return { status: 201, body };
