@@ -1,7 +1,7 @@
 // Load generator child: runs autocannon in its own process (so it does not share the
 // event loop of whatever it measures) and prints one JSON line with the result.
 import fs from 'node:fs';
-import autocannon from 'autocannon';
+import autocannon, { type Request } from 'autocannon';
 
 interface LoadSpec {
   url: string;
@@ -28,9 +28,9 @@ const result = await autocannon({
     ? {
         requests: [
           {
-            setupRequest: (req: Record<string, unknown>) => {
+            setupRequest: (req: Request): Request => {
               i = (i * 1103515245 + 12345) & 0x7fffffff;
-              return { ...req, path: paths[i % paths.length] };
+              return { ...req, path: paths[i % paths.length] ?? '/' };
             },
           },
         ],

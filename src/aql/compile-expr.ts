@@ -88,16 +88,16 @@ function inArray(a: unknown, b: unknown): boolean {
   return false;
 }
 
-function compileQuantifier(q: RQuantifier, c: (e: RExpr) => Compiled): (f: unknown[], hits: number, total: number) => boolean {
+function compileQuantifier(q: RQuantifier, ctx: ExecContext): (f: unknown[], hits: number, total: number) => boolean {
   switch (q.kind) {
     case 'any': return (_f, h) => h > 0;
     case 'all': return (_f, h, t) => h === t;
     case 'none': return (_f, h) => h === 0;
-    case 'atLeast': { const n = c(q.count); return (f, h) => h >= toNumber(n(f)); }
-    case 'exact': { const n = c(q.count); return (f, h) => h === toNumber(n(f)); }
+    case 'atLeast': { const n = compileExpr(q.count, ctx); return (f, h) => h >= toNumber(n(f)); }
+    case 'exact': { const n = compileExpr(q.count, ctx); return (f, h) => h === toNumber(n(f)); }
     case 'between': {
-      const lo = c(q.min);
-      const hi = c(q.max);
+      const lo = compileExpr(q.min, ctx);
+      const hi = compileExpr(q.max, ctx);
       return (f, h) => h >= toNumber(lo(f)) && h <= toNumber(hi(f));
     }
   }
@@ -105,16 +105,15 @@ function compileQuantifier(q: RQuantifier, c: (e: RExpr) => Compiled): (f: unkno
 
 /** Compiles an expression tree into nested closures, once per execution. */
 export function compileExpr(e: RExpr, ctx: ExecContext): Compiled {
-  const c = (x: RExpr): Compiled => compileExpr(x, ctx);
   switch (e.k) {
     case 'const': { const v = e.v; return () => v; }
     case 'var': { const id = e.v.id; return (f) => f[id]; }
     case 'array': {
-      const items = e.items.map(c);
+      const items = e.items.map((x) => compileExpr(x, ctx));
       return (f) => items.map((it) => it(f));
     }
     case 'object': {
-      const entries = e.entries.map((en) => ({ key: en.key, ck: typeof en.key === 'string' ? undefined : c(en.key), value: c(en.value) }));
+      const entries = e.entries.map((en) => ({ key: en.key, ck: typeof en.key === 'string' ? undefined : compileExpr(en.key, ctx), value: compileExpr(en.value, ctx) }));
       return (f) => {
         const o: Record<string, unknown> = {};
         for (const en of entries) {
@@ -134,22 +133,22 @@ export function compileExpr(e: RExpr, ctx: ExecContext): Compiled {
         const id = e.obj.v.id;
         return (f) => getAttr(f[id], name);
       }
-      const obj = c(e.obj);
+      const obj = compileExpr(e.obj, ctx);
       return (f) => getAttr(obj(f), name);
     }
     case 'index': {
-      const obj = c(e.obj);
-      const idx = c(e.idx);
+      const obj = compileExpr(e.obj, ctx);
+      const idx = compileExpr(e.idx, ctx);
       return (f) => getIndex(obj(f), idx(f));
     }
     case 'expand': {
-      const obj = c(e.obj);
+      const obj = compileExpr(e.obj, ctx);
       const slot = e.current.id;
       const depth = e.depth;
-      const filter = e.filter === undefined ? undefined : c(e.filter);
-      const offset = e.offset === undefined ? undefined : c(e.offset);
-      const count = e.count === undefined ? undefined : c(e.count);
-      const project = e.project === undefined ? undefined : c(e.project);
+      const filter = e.filter === undefined ? undefined : compileExpr(e.filter, ctx);
+      const offset = e.offset === undefined ? undefined : compileExpr(e.offset, ctx);
+      const count = e.count === undefined ? undefined : compileExpr(e.count, ctx);
+      const project = e.project === undefined ? undefined : compileExpr(e.project, ctx);
       return (f) => {
         let arr = obj(f);
         if (!Array.isArray(arr)) return [];
@@ -170,10 +169,10 @@ export function compileExpr(e: RExpr, ctx: ExecContext): Compiled {
       };
     }
     case 'question': {
-      const obj = c(e.obj);
+      const obj = compileExpr(e.obj, ctx);
       const slot = e.current.id;
-      const filter = e.filter === undefined ? undefined : c(e.filter);
-      const check = compileQuantifier(e.quant, c);
+      const filter = e.filter === undefined ? undefined : compileExpr(e.filter, ctx);
+      const check = compileQuantifier(e.quant, ctx);
       return (f) => {
         const arr = obj(f);
         if (!Array.isArray(arr)) return false;
@@ -186,17 +185,17 @@ export function compileExpr(e: RExpr, ctx: ExecContext): Compiled {
       };
     }
     case 'unary': {
-      const x = c(e.x);
+      const x = compileExpr(e.x, ctx);
       if (e.op === '!') return (f) => !toBool(x(f));
       if (e.op === '-') return (f) => { const n = -toNumber(x(f)); return Object.is(n, -0) ? 0 : n; };
       return (f) => toNumber(x(f));
     }
-    case 'binary': return compileBinary(e, ctx, c);
+    case 'binary': return compileBinary(e, ctx);
     case 'arrayCmp': {
-      const l = c(e.l);
-      const r = c(e.r);
+      const l = compileExpr(e.l, ctx);
+      const r = compileExpr(e.r, ctx);
       const op = e.op;
-      const check = compileQuantifier(e.quant, c);
+      const check = compileQuantifier(e.quant, ctx);
       return (f) => {
         const arr = l(f);
         if (!Array.isArray(arr)) return false;
@@ -207,14 +206,14 @@ export function compileExpr(e: RExpr, ctx: ExecContext): Compiled {
       };
     }
     case 'ternary': {
-      const cond = c(e.c);
-      const other = c(e.e);
+      const cond = compileExpr(e.c, ctx);
+      const other = compileExpr(e.e, ctx);
       if (e.t === undefined) return (f) => { const v = cond(f); return toBool(v) ? v : other(f); };
-      const then = c(e.t);
+      const then = compileExpr(e.t, ctx);
       return (f) => (toBool(cond(f)) ? then(f) : other(f));
     }
     case 'call': {
-      const args = e.args.map(c);
+      const args = e.args.map((x) => compileExpr(x, ctx));
       const impl = e.fn.impl;
       const name = e.name;
       if (args.length === 1) {
@@ -226,9 +225,9 @@ export function compileExpr(e: RExpr, ctx: ExecContext): Compiled {
   }
 }
 
-function compileBinary(e: Extract<RExpr, { k: 'binary' }>, ctx: ExecContext, c: (x: RExpr) => Compiled): Compiled {
-  const l = c(e.l);
-  const r = c(e.r);
+function compileBinary(e: Extract<RExpr, { k: 'binary' }>, ctx: ExecContext): Compiled {
+  const l = compileExpr(e.l, ctx);
+  const r = compileExpr(e.r, ctx);
   switch (e.op) {
     case '&&': return (f) => { const a = l(f); return toBool(a) ? r(f) : a; };
     case '||': return (f) => { const a = l(f); return toBool(a) ? a : r(f); };

@@ -3,7 +3,7 @@ import type { AqlDocument, IndexBound } from './data-source.ts';
 import type { ExecContext } from './exec-context.ts';
 import { compileExpr, type Compiled } from './compile-expr.ts';
 import type { IndexLookup, PlanNode } from './plan-types.ts';
-import { compareValues, estimateSize, toBool, toNumber, typeName, valueKey } from './values.ts';
+import { compareStrings, compareValues, estimateSize, toBool, toNumber, typeName, valueKey } from './values.ts';
 import { createAggregator, type Aggregator } from './aggregators.ts';
 import { compileModification } from './modify.ts';
 import { shortestPath, traverse, vertexId, type TraversalPath } from './traversal.ts';
@@ -314,28 +314,50 @@ function collectStage(n: Extract<PlanNode, { type: 'CollectNode' }>, ctx: ExecCo
   const keep = into?.keep ?? [];
   const countId = n.count?.id;
   interface Group { values: unknown[]; aggs: Aggregator[]; into: unknown[]; count: number }
-  const newGroup = (values: unknown[]): Group => ({ values, aggs: n.aggregates.map((a) => createAggregator(a.func)), into: [], count: 0 });
+  const noAggs: Aggregator[] = [];
+  const noInto: unknown[] = [];
+  const hasAggs = n.aggregates.length > 0;
+  const newGroup = (values: unknown[]): Group => ({
+    values, aggs: hasAggs ? n.aggregates.map((a) => createAggregator(a.func)) : noAggs, into: into === undefined ? noInto : [], count: 0,
+  });
   return function* (up, post) {
+    // primitive group values key a Map directly; arrays/objects use a canonical string key
+    const prim = new Map<unknown, Group>();
     const groups = new Map<string, Group>();
+    const single = groupFns.length === 1 ? groupFns[0] : undefined;
     let bytes = 0;
     for (const _ of up) {
-      let key: string;
-      let values: unknown[];
-      if (groupFns.length === 1) {
-        const v = (groupFns[0] as Compiled)(f) ?? null;
-        values = [v];
-        key = valueKey(v);
+      let g: Group | undefined;
+      if (single !== undefined) {
+        const v = single(f) ?? null;
+        if (v === null || typeof v !== 'object') {
+          g = prim.get(v);
+          if (g === undefined) {
+            g = newGroup([v]);
+            prim.set(v, g);
+            bytes += 64;
+            ctx.track(64);
+          }
+        } else {
+          const key = valueKey(v);
+          g = groups.get(key);
+          if (g === undefined) {
+            g = newGroup([v]);
+            groups.set(key, g);
+            bytes += 64 + key.length * 2;
+            ctx.track(64 + key.length * 2);
+          }
+        }
       } else {
-        values = groupFns.map((g) => g(f) ?? null);
-        key = values.map(valueKey).join('\u0000');
-      }
-      let g = groups.get(key);
-      if (g === undefined) {
-        g = newGroup(values);
-        groups.set(key, g);
-        const size = 64 + key.length * 2;
-        bytes += size;
-        ctx.track(size);
+        const values = groupFns.map((fn) => fn(f) ?? null);
+        const key = values.map(valueKey).join('\u0000');
+        g = groups.get(key);
+        if (g === undefined) {
+          g = newGroup(values);
+          groups.set(key, g);
+          bytes += 64 + key.length * 2;
+          ctx.track(64 + key.length * 2);
+        }
       }
       g.count++;
       for (let i = 0; i < aggFns.length; i++) g.aggs[i]?.add((aggFns[i] as Compiled)(f));
@@ -354,8 +376,10 @@ function collectStage(n: Extract<PlanNode, { type: 'CollectNode' }>, ctx: ExecCo
       }
     }
     if (groupFns.length === 0 && groups.size === 0) groups.set('', newGroup([]));
-    const list = [...groups.values()];
-    if (groupFns.length > 0) {
+    const list = [...prim.values(), ...groups.values()];
+    if (groupFns.length === 1 && list.every((g) => typeof g.values[0] === 'string')) {
+      list.sort((a, b) => compareStrings(a.values[0] as string, b.values[0] as string));
+    } else if (groupFns.length > 0) {
       list.sort((a, b) => {
         for (let i = 0; i < a.values.length; i++) {
           const r = compareValues(a.values[i], b.values[i]);

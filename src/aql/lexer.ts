@@ -82,14 +82,6 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     const start = i;
-    if (isIdentStart(c)) {
-      while (i < n && isIdentPart(text.charCodeAt(i))) i++;
-      const word = text.slice(start, i);
-      const upper = word.toUpperCase();
-      if (KEYWORDS.has(upper)) push('keyword', upper, start);
-      else push('ident', word, start);
-      continue;
-    }
     if (c === 96 || c === 180) {
       // `name` or ´name´: quoted identifiers may contain any character
       const close = c === 96 ? '`' : '´';
@@ -103,6 +95,14 @@ export function tokenize(text: string): Token[] {
       if (i >= n) throw syntaxError(text, start, 'unexpected unterminated identifier');
       i++;
       push('ident', s, start, 0, true);
+      continue;
+    }
+    if (isIdentStart(c)) {
+      while (i < n && isIdentPart(text.charCodeAt(i))) i++;
+      const word = text.slice(start, i);
+      const upper = word.toUpperCase();
+      if (KEYWORDS.has(upper)) push('keyword', upper, start);
+      else push('ident', word, start);
       continue;
     }
     if (c === 34 || c === 39) {

@@ -22,6 +22,8 @@ class Parser {
   private pos = 0;
   private readonly binds = new Set<string>();
   private readonly bindColls = new Set<string>();
+  /** While true, a top-level IN ends the expression (INSERT ... IN coll, UPDATE ... IN coll). */
+  private noIn = false;
 
   constructor(private readonly text: string) {
     this.tokens = tokenize(text);
@@ -164,22 +166,22 @@ class Parser {
       }
       case 'COLLECT': return this.parseCollect();
       case 'INSERT': {
-        const doc = this.expression();
+        const doc = this.modExpression();
         if (!this.acceptKeyword('INTO')) this.expectKeyword('IN');
         const collection = this.collectionRef();
         return { kind: 'insert', doc, collection, options: this.optionsClause() };
       }
       case 'UPDATE': case 'REPLACE': {
-        const first = this.expression();
+        const first = this.modExpression();
         let key: Expr | undefined;
         let doc = first;
-        if (this.acceptKeyword('WITH')) { key = first; doc = this.expression(); }
+        if (this.acceptKeyword('WITH')) { key = first; doc = this.modExpression(); }
         if (!this.acceptKeyword('IN')) this.expectKeyword('INTO');
         const collection = this.collectionRef();
         return { kind: t.value === 'UPDATE' ? 'update' : 'replace', key, doc, collection, options: this.optionsClause() };
       }
       case 'REMOVE': {
-        const key = this.expression();
+        const key = this.modExpression();
         if (!this.acceptKeyword('IN')) this.expectKeyword('INTO');
         const collection = this.collectionRef();
         return { kind: 'remove', key, collection, options: this.optionsClause() };
@@ -191,7 +193,7 @@ class Parser {
         let replace = false;
         if (this.acceptKeyword('REPLACE')) replace = true;
         else this.expectKeyword('UPDATE');
-        const update = this.expression();
+        const update = this.modExpression();
         if (!this.acceptKeyword('IN')) this.expectKeyword('INTO');
         const collection = this.collectionRef();
         return { kind: 'upsert', search, insert, update, replace, collection, options: this.optionsClause() };
@@ -311,6 +313,28 @@ class Parser {
     return { kind: 'collect', groups, aggregates, into, keep, count, options: this.optionsClause() };
   }
 
+  /** Parses an expression in which a top-level IN is not an operator. */
+  private modExpression(): Expr {
+    const saved = this.noIn;
+    this.noIn = true;
+    try {
+      return this.expression();
+    } finally {
+      this.noIn = saved;
+    }
+  }
+
+  /** Parses a nested expression (inside brackets), where IN is an operator again. */
+  private nested<T>(f: () => T): T {
+    const saved = this.noIn;
+    this.noIn = false;
+    try {
+      return f();
+    } finally {
+      this.noIn = saved;
+    }
+  }
+
   // ---- expressions --------------------------------------------------------
   expression(): Expr {
     const cond = this.logicalOr();
@@ -401,14 +425,14 @@ class Parser {
   private membership(): Expr {
     let left = this.relational();
     for (;;) {
-      if (this.quantifierAhead(IN_OPS) > 0) {
+      if (!this.noIn && this.quantifierAhead(IN_OPS) > 0) {
         const quantifier = this.parseQuantifier();
         const not = this.acceptKeyword('NOT');
         this.expectKeyword('IN');
         left = { kind: 'arrayCompare', quantifier, op: not ? 'NOT IN' : 'IN', left, right: this.relational() };
         continue;
       }
-      if (this.isKeyword('IN')) {
+      if (this.isKeyword('IN') && !this.noIn) {
         this.pos++;
         left = { kind: 'binary', op: 'IN', left, right: this.relational() };
       } else if (this.isKeyword('NOT') && this.isKeyword('IN', 1)) {
@@ -485,10 +509,10 @@ class Parser {
         continue;
       }
       if (this.isOp('[')) {
-        if (this.isOp('*', 1)) { e = this.expansion(e); continue; }
-        if (this.isOp('?', 1)) { e = this.questionMark(e); continue; }
+        if (this.isOp('*', 1)) { const base = e; e = this.nested(() => this.expansion(base)); continue; }
+        if (this.isOp('?', 1)) { const base = e; e = this.nested(() => this.questionMark(base)); continue; }
         this.pos++;
-        const index = this.expression();
+        const index = this.nested(() => this.expression());
         this.expectOp(']');
         e = { kind: 'index', object: e, index };
         continue;
@@ -542,6 +566,10 @@ class Parser {
   }
 
   private primary(): Expr {
+    return this.nested(() => this.primaryInner());
+  }
+
+  private primaryInner(): Expr {
     const t = this.peek();
     switch (t.kind) {
       case 'number': this.pos++; return { kind: 'value', value: t.num };
@@ -590,7 +618,11 @@ class Parser {
     this.expectOp('(');
     const args: Expr[] = [];
     if (!this.isOp(')')) {
-      do args.push(this.expression()); while (this.acceptOp(','));
+      do {
+        const t = this.peek();
+        if (t.kind === 'keyword' && OPERATION_STARTS.has(t.value) && t.value !== 'WITH') args.push({ kind: 'subquery', query: this.parseBody(false) });
+        else args.push(this.expression());
+      } while (this.acceptOp(','));
     }
     this.expectOp(')');
     return { kind: 'call', name: name.toUpperCase(), args, offset };

@@ -358,7 +358,6 @@ class Planner {
 
   /** Resolves names, substitutes bind values, hoists subqueries into `nodes`, folds constants. */
   resolve(e: Expr, nodes: PlanNode[]): RExpr {
-    const r = (x: Expr): RExpr => this.resolve(x, nodes);
     switch (e.kind) {
       case 'value': return { k: 'const', v: e.value };
       case 'bind': {
@@ -389,41 +388,41 @@ class Planner {
         nodes.push({ type: 'SubqueryNode', plan: sub.plan, out, isModification: sub.isModification });
         return { k: 'var', v: out };
       }
-      case 'array': return this.fold({ k: 'array', items: e.elements.map(r) });
+      case 'array': return this.fold({ k: 'array', items: e.elements.map((x) => this.resolve(x, nodes)) });
       case 'object':
-        return this.fold({ k: 'object', entries: e.entries.map((en) => ({ key: typeof en.key === 'string' ? en.key : r(en.key), value: r(en.value) })) });
-      case 'attr': return this.fold({ k: 'attr', obj: r(e.object), name: e.name });
-      case 'index': return this.fold({ k: 'index', obj: r(e.object), idx: r(e.index) });
+        return this.fold({ k: 'object', entries: e.entries.map((en) => ({ key: typeof en.key === 'string' ? en.key : this.resolve(en.key, nodes), value: this.resolve(en.value, nodes) })) });
+      case 'attr': return this.fold({ k: 'attr', obj: this.resolve(e.object, nodes), name: e.name });
+      case 'index': return this.fold({ k: 'index', obj: this.resolve(e.object, nodes), idx: this.resolve(e.index, nodes) });
       case 'expand': {
-        const obj = r(e.object);
+        const obj = this.resolve(e.object, nodes);
         const current = this.newVar('CURRENT', false);
         this.currents.push(current);
         try {
           return {
             k: 'expand', obj, depth: e.depth, current,
-            filter: e.filter === undefined ? undefined : r(e.filter),
-            offset: e.limit === undefined ? undefined : r(e.limit.offset),
-            count: e.limit === undefined ? undefined : r(e.limit.count),
-            project: e.project === undefined ? undefined : r(e.project),
+            filter: e.filter === undefined ? undefined : this.resolve(e.filter, nodes),
+            offset: e.limit === undefined ? undefined : this.resolve(e.limit.offset, nodes),
+            count: e.limit === undefined ? undefined : this.resolve(e.limit.count, nodes),
+            project: e.project === undefined ? undefined : this.resolve(e.project, nodes),
           };
         } finally {
           this.currents.pop();
         }
       }
       case 'question': {
-        const obj = r(e.object);
+        const obj = this.resolve(e.object, nodes);
         const current = this.newVar('CURRENT', false);
         this.currents.push(current);
         try {
-          return { k: 'question', obj, current, quant: this.quantifier(e.quantifier, nodes), filter: e.filter === undefined ? undefined : r(e.filter) };
+          return { k: 'question', obj, current, quant: this.quantifier(e.quantifier, nodes), filter: e.filter === undefined ? undefined : this.resolve(e.filter, nodes) };
         } finally {
           this.currents.pop();
         }
       }
-      case 'unary': return this.fold({ k: 'unary', op: e.op, x: r(e.operand) });
-      case 'binary': return this.fold({ k: 'binary', op: e.op, l: r(e.left), r: r(e.right) });
-      case 'arrayCompare': return this.fold({ k: 'arrayCmp', quant: this.quantifier(e.quantifier, nodes), op: e.op, l: r(e.left), r: r(e.right) });
-      case 'ternary': return this.fold({ k: 'ternary', c: r(e.condition), t: e.then === undefined ? undefined : r(e.then), e: r(e.otherwise) });
+      case 'unary': return this.fold({ k: 'unary', op: e.op, x: this.resolve(e.operand, nodes) });
+      case 'binary': return this.fold({ k: 'binary', op: e.op, l: this.resolve(e.left, nodes), r: this.resolve(e.right, nodes) });
+      case 'arrayCompare': return this.fold({ k: 'arrayCmp', quant: this.quantifier(e.quantifier, nodes), op: e.op, l: this.resolve(e.left, nodes), r: this.resolve(e.right, nodes) });
+      case 'ternary': return this.fold({ k: 'ternary', c: this.resolve(e.condition, nodes), t: e.then === undefined ? undefined : this.resolve(e.then, nodes), e: this.resolve(e.otherwise, nodes) });
       case 'call': {
         const fn = FUNCTIONS[e.name];
         if (fn === undefined) throw new ArangoError('ERROR_QUERY_FUNCTION_NAME_UNKNOWN', `usage of unknown function '${e.name}()'`);
@@ -432,14 +431,13 @@ class Planner {
           throw new ArangoError('ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH',
             `invalid number of arguments for function '${e.name}()', expected number of arguments: minimum: ${fn.minArgs}, maximum: ${max}`);
         }
-        return this.fold({ k: 'call', name: e.name, fn, args: e.args.map(r) });
+        return this.fold({ k: 'call', name: e.name, fn, args: e.args.map((x) => this.resolve(x, nodes)) });
       }
     }
   }
 
   /** Evaluates an expression whose operands are all constants (compile-time folding). */
   private fold(e: RExpr): RExpr {
-    const isC = (x: RExpr | undefined): boolean => x === undefined || x.k === 'const';
     let foldable: boolean;
     switch (e.k) {
       case 'array': foldable = e.items.every(isC); break;
@@ -460,6 +458,10 @@ class Planner {
       return e;
     }
   }
+}
+
+function isC(x: RExpr | undefined): boolean {
+  return x === undefined || x.k === 'const';
 }
 
 /** Validates bind parameters against the query: 1551 missing, 1552 undeclared, 1553 bad collection value. */

@@ -7,7 +7,6 @@ import type { Plan } from './plan-types.ts';
 import { buildPlan, validateBindVars } from './planner.ts';
 import { parseQuery } from './parser.ts';
 import { explainPlan, type ExplainResult } from './explain.ts';
-import { normalize } from './values.ts';
 
 /** Options of one query, named as in ArangoDB's cursor API where they exist there. */
 export interface QueryOptions {
@@ -129,7 +128,8 @@ function startCursor(plan: Plan, ds: DataSource, options: QueryOptions, context:
       for (;;) {
         const r = iter.next();
         if (r.done === true) { finish(); return { done: true, value: undefined }; }
-        if (pipeline.returns) return { done: false, value: normalize(r.value) };
+        // compiled expressions never produce undefined except for absent values, which are null in AQL
+        if (pipeline.returns) return { done: false, value: r.value ?? null };
       }
     } catch (err) {
       finish();

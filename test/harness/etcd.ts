@@ -33,11 +33,14 @@ export interface EtcdProcess {
   readonly clientPort: number;
   readonly peerPort: number;
   readonly dataDir: string;
+  /** The pid of the current etcd process (changes on `restart()`). */
   readonly pid: number;
   /** Graceful stop (SIGTERM, SIGKILL after 5 s), then removes the data directory. Idempotent. */
   stop(): Promise<void>;
   /** Hard kill (SIGKILL), then removes the data directory. Idempotent. */
   kill(): Promise<void>;
+  /** Crashes etcd (SIGKILL) and starts it again on the same ports and data, waiting until healthy. */
+  restart(): Promise<void>;
   /** Freezes the process (SIGSTOP): connections stay open but nothing is answered. */
   pause(): void;
   /** Thaws a paused process (SIGCONT). */
@@ -47,6 +50,7 @@ export interface EtcdProcess {
 }
 
 const OUTPUT_LIMIT = 64 * 1024;
+const NAME = 'kitsune-test';
 
 /** A port that was free on 127.0.0.1 a moment ago (the OS picks it when binding port 0). */
 export async function freePort(): Promise<number> {
@@ -71,10 +75,17 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdProcess>
   const binary = await findEtcdBinary({ searchPath: process.env.PATH });
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt++) {
+    const clientPort = await freePort();
+    let peerPort = await freePort();
+    while (peerPort === clientPort) peerPort = await freePort();
+    const dataDir = await mkdtemp(join(tmpdir(), 'kitsune-etcd-'));
+    const instance = new EtcdInstance({ binary, clientPort, peerPort, dataDir, options });
     try {
-      return await startOnce(binary, options);
+      await instance.launch('new');
+      return instance;
     } catch (error) {
       lastError = error;
+      await instance.kill();
       if (!(error instanceof PortInUseError)) throw error;
     }
   }
@@ -82,116 +93,151 @@ export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdProcess>
 }
 
 class PortInUseError extends Error {}
-
-async function startOnce(binary: string, options: EtcdOptions): Promise<EtcdProcess> {
-  const clientPort = await freePort();
-  let peerPort = await freePort();
-  while (peerPort === clientPort) peerPort = await freePort();
-  const dataDir = await mkdtemp(join(tmpdir(), 'kitsune-etcd-'));
-  const clientUrl = `http://127.0.0.1:${clientPort}`;
-  const peerUrl = `http://127.0.0.1:${peerPort}`;
-  const name = 'kitsune-test';
-  const child = spawn(
-    binary,
-    [
-      '--name', name,
-      '--data-dir', dataDir,
-      '--listen-client-urls', clientUrl,
-      '--advertise-client-urls', clientUrl,
-      '--listen-peer-urls', peerUrl,
-      '--initial-advertise-peer-urls', peerUrl,
-      '--initial-cluster', `${name}=${peerUrl}`,
-      '--initial-cluster-state', 'new',
-      '--heartbeat-interval', String(options.heartbeatIntervalMs ?? 100),
-      '--election-timeout', String(options.electionTimeoutMs ?? 500),
-      '--logger', 'zap',
-      '--log-level', 'warn',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output = (output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const pid = child.pid;
-  if (pid === undefined) {
-    await rm(dataDir, { recursive: true, force: true });
-    throw new Error(`could not spawn ${binary}`);
-  }
-
-  // Last-resort cleanup if a test forgets stop() or the process dies abruptly.
-  const onExit = (): void => {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  process.once('exit', onExit);
-
-  let finished: Promise<void> | null = null;
-  const finish = (signal: NodeJS.Signals): Promise<void> => {
-    finished ??= (async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        if (signal === 'SIGKILL') child.kill('SIGKILL');
-        else terminate(child);
-        const escalate = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(escalate);
-      }
-      process.removeListener('exit', onExit);
-      await rm(dataDir, { recursive: true, force: true });
-    })();
-    return finished;
-  };
-
-  const startTimeoutMs = options.startTimeoutMs ?? 15000;
-  try {
-    await retry(
-      async () => {
-        if (child.exitCode !== null || child.signalCode !== null) throw new EtcdExitedError();
-        const res = await fetch(`${clientUrl}/health`, { signal: AbortSignal.timeout(1000) });
-        const body: unknown = await res.json();
-        if (!(res.ok && typeof body === 'object' && body !== null && (body as { health?: unknown }).health === 'true')) {
-          throw new Error(`etcd not healthy yet: ${JSON.stringify(body)}`);
-        }
-      },
-      { maxAttempts: Infinity, initialDelayMs: 20, maxDelayMs: 200, deadlineMs: startTimeoutMs },
-      { shouldRetry: (error) => !(error instanceof EtcdExitedError) },
-    );
-  } catch (error) {
-    await finish('SIGKILL');
-    if (/address already in use/i.test(output)) throw new PortInUseError(`etcd port already in use:\n${output}`);
-    const why = error instanceof EtcdExitedError ? 'exited during startup' : `did not become healthy within ${startTimeoutMs} ms`;
-    throw new Error(`etcd (${binary}) ${why}:\n${output}`, { cause: error });
-  }
-
-  return {
-    endpoint: clientUrl,
-    clientPort,
-    peerPort,
-    dataDir,
-    pid,
-    stop: () => finish('SIGTERM'),
-    kill: () => finish('SIGKILL'),
-    pause: () => {
-      child.kill('SIGSTOP');
-    },
-    resume: () => {
-      child.kill('SIGCONT');
-    },
-    output: () => output,
-  };
-}
-
 class EtcdExitedError extends Error {}
 
-/** SIGTERM is not delivered to a stopped process until it continues, so thaw it first. */
-function terminate(child: ChildProcess): void {
-  child.kill('SIGCONT');
-  child.kill('SIGTERM');
+interface InstanceConfig {
+  readonly binary: string;
+  readonly clientPort: number;
+  readonly peerPort: number;
+  readonly dataDir: string;
+  readonly options: EtcdOptions;
+}
+
+class EtcdInstance implements EtcdProcess {
+  readonly endpoint: string;
+  readonly clientPort: number;
+  readonly peerPort: number;
+  readonly dataDir: string;
+  readonly #config: InstanceConfig;
+  #child: ChildProcess | null = null;
+  #exited: Promise<void> = Promise.resolve();
+  #output = '';
+  #finished: Promise<void> | null = null;
+  // Last-resort cleanup if a test forgets stop() or the test process dies abruptly.
+  readonly #onProcessExit = (): void => {
+    const pid = this.#child?.pid;
+    if (pid !== undefined && this.#isRunning()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    rmSync(this.dataDir, { recursive: true, force: true });
+  };
+
+  constructor(config: InstanceConfig) {
+    this.#config = config;
+    this.clientPort = config.clientPort;
+    this.peerPort = config.peerPort;
+    this.dataDir = config.dataDir;
+    this.endpoint = `http://127.0.0.1:${config.clientPort}`;
+    process.once('exit', this.#onProcessExit);
+  }
+
+  get pid(): number {
+    return this.#child?.pid ?? -1;
+  }
+
+  async launch(clusterState: 'new' | 'existing'): Promise<void> {
+    const { binary, peerPort, options } = this.#config;
+    const peerUrl = `http://127.0.0.1:${peerPort}`;
+    const child = spawn(
+      binary,
+      [
+        '--name', NAME,
+        '--data-dir', this.dataDir,
+        '--listen-client-urls', this.endpoint,
+        '--advertise-client-urls', this.endpoint,
+        '--listen-peer-urls', peerUrl,
+        '--initial-advertise-peer-urls', peerUrl,
+        '--initial-cluster', `${NAME}=${peerUrl}`,
+        '--initial-cluster-state', clusterState,
+        '--heartbeat-interval', String(options.heartbeatIntervalMs ?? 100),
+        '--election-timeout', String(options.electionTimeoutMs ?? 500),
+        '--logger', 'zap',
+        '--log-level', 'warn',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const collect = (chunk: Buffer): void => {
+      this.#output = (this.#output + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.#exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    this.#child = child;
+    if (child.pid === undefined) throw new Error(`could not spawn ${binary}`);
+
+    const startTimeoutMs = options.startTimeoutMs ?? 15000;
+    try {
+      await retry(
+        async () => {
+          if (!this.#isRunning()) throw new EtcdExitedError();
+          const res = await fetch(`${this.endpoint}/health`, { signal: AbortSignal.timeout(1000) });
+          const body: unknown = await res.json();
+          if (!(res.ok && typeof body === 'object' && body !== null && (body as { health?: unknown }).health === 'true')) {
+            throw new Error(`etcd not healthy yet: ${JSON.stringify(body)}`);
+          }
+        },
+        { maxAttempts: Infinity, initialDelayMs: 20, maxDelayMs: 200, deadlineMs: startTimeoutMs },
+        { shouldRetry: (error) => !(error instanceof EtcdExitedError) },
+      );
+    } catch (error) {
+      if (/address already in use/i.test(this.#output)) throw new PortInUseError(`etcd port already in use:\n${this.#output}`);
+      const why = error instanceof EtcdExitedError ? 'exited during startup' : `did not become healthy within ${startTimeoutMs} ms`;
+      throw new Error(`etcd (${binary}) ${why}:\n${this.#output}`, { cause: error });
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.#finish('SIGTERM');
+  }
+
+  kill(): Promise<void> {
+    return this.#finish('SIGKILL');
+  }
+
+  async restart(): Promise<void> {
+    if (this.#finished !== null) throw new Error('etcd was stopped; it cannot be restarted');
+    await this.#terminate('SIGKILL');
+    await this.launch('existing');
+  }
+
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
+  output(): string {
+    return this.#output;
+  }
+
+  #isRunning(): boolean {
+    const child = this.#child;
+    return child !== null && child.exitCode === null && child.signalCode === null;
+  }
+
+  #finish(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    this.#finished ??= (async () => {
+      await this.#terminate(signal);
+      process.removeListener('exit', this.#onProcessExit);
+      await rm(this.dataDir, { recursive: true, force: true });
+    })();
+    return this.#finished;
+  }
+
+  async #terminate(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    const child = this.#child;
+    if (child === null || !this.#isRunning()) return;
+    // A stopped process only handles SIGTERM once it continues.
+    child.kill('SIGCONT');
+    child.kill(signal);
+    const escalate = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await this.#exited;
+    clearTimeout(escalate);
+  }
 }

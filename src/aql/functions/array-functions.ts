@@ -1,10 +1,10 @@
-import { fn, invalidArg, type FunctionContext, type FunctionTable } from './function-types.ts';
+import { arrayExpected, fn, invalidArg, type FunctionContext, type FunctionTable } from './function-types.ts';
 import { compareValues, isObject, toNumber, toStringValue, valueKey, valuesEqual } from '../values.ts';
 import { charLength } from './string-functions.ts';
 
 function arr(ctx: FunctionContext, name: string, v: unknown): unknown[] | null {
   if (Array.isArray(v)) return v;
-  return invalidArg(ctx, name);
+  return arrayExpected(ctx, name);
 }
 
 /** Removes AQL-equal duplicates keeping first occurrences. */

@@ -38,3 +38,9 @@ export function invalidArg(ctx: FunctionContext, name: string): null {
   ctx.warn(1542, `invalid argument type in call to function '${name}()'`);
   return null;
 }
+
+/** Registers warning 1563 ("array expected") and yields null. */
+export function arrayExpected(ctx: FunctionContext, name: string): null {
+  ctx.warn(1563, `array expected in call to function '${name}()'`);
+  return null;
+}

@@ -26,12 +26,12 @@ export const MISC_FUNCTIONS: FunctionTable = {
     throw new ArangoError("ERROR_QUERY_FAIL_CALLED", `FAIL(${r}) called`);
   }, false),
   ASSERT: fn(2, 2, (_c, [cond, msg]) => {
-    if (!toBool(cond)) throw new ArangoError('ERROR_QUERY_FAIL_CALLED', toStringValue(msg));
+    if (!toBool(cond)) throw new ArangoError('ERROR_QUERY_USER_ASSERT', toStringValue(msg));
     return true;
   }, false),
   WARN: fn(2, 2, (ctx, [cond, msg]) => {
     if (toBool(cond)) return true;
-    ctx.warn(1569, toStringValue(msg));
+    ctx.warn(1594, toStringValue(msg));
     return false;
   }, false),
   SLEEP: fn(1, 1, (ctx, [s]) => {

@@ -1,4 +1,4 @@
-import { fn, invalidArg, type FunctionContext, type FunctionTable } from './function-types.ts';
+import { arrayExpected, fn, invalidArg, type FunctionContext, type FunctionTable } from './function-types.ts';
 import { compareValues, toNumber } from '../values.ts';
 
 function num(f: (x: number) => number) {
@@ -10,7 +10,7 @@ function num(f: (x: number) => number) {
 
 /** The numbers of an array argument, nulls skipped; null when a member is not a number. */
 function numbers(ctx: FunctionContext, name: string, v: unknown): number[] | null {
-  if (!Array.isArray(v)) return invalidArg(ctx, name);
+  if (!Array.isArray(v)) return arrayExpected(ctx, name);
   const out: number[] = [];
   for (const x of v) {
     if (x === null || x === undefined) continue;
@@ -92,13 +92,13 @@ export const NUMERIC_FUNCTIONS: FunctionTable = {
   AVERAGE: fn(1, 1, (ctx, [v], name) => average(numbers(ctx, name, v))),
   AVG: fn(1, 1, (ctx, [v], name) => average(numbers(ctx, name, v))),
   MIN: fn(1, 1, (ctx, [v], name) => {
-    if (!Array.isArray(v)) return invalidArg(ctx, name);
+    if (!Array.isArray(v)) return arrayExpected(ctx, name);
     let best: unknown = null;
     for (const x of v) if (x !== null && x !== undefined && (best === null || compareValues(x, best) < 0)) best = x;
     return best;
   }),
   MAX: fn(1, 1, (ctx, [v], name) => {
-    if (!Array.isArray(v)) return invalidArg(ctx, name);
+    if (!Array.isArray(v)) return arrayExpected(ctx, name);
     let best: unknown = null;
     for (const x of v) if (x !== null && x !== undefined && (best === null || compareValues(x, best) > 0)) best = x;
     return best;

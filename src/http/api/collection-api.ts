@@ -83,13 +83,13 @@ export function registerCollectionApi(router: Router, engine: StorageEngine): vo
   });
   router.add('GET', '/_api/collection/:name/revision', (ctx) => {
     const c = get(ctx, 'ro');
-    return ok({ ...collectionProperties(c), revision: lastRevision(engine, c) });
+    return ok({ ...collectionProperties(c), revision: lastRevision(c) });
   });
   router.add('GET', '/_api/collection/:name/checksum', (ctx) => {
     const c = get(ctx, 'ro');
     let checksum = 0;
     for (const d of c.all()) for (const ch of d._key + d._rev) checksum = (checksum * 31 + ch.charCodeAt(0)) >>> 0;
-    return ok({ ...describeCollection(c), checksum: String(checksum), revision: lastRevision(engine, c) });
+    return ok({ ...describeCollection(c), checksum: String(checksum), revision: lastRevision(c) });
   });
 
   router.add('PUT', '/_api/collection/:name/properties', async (ctx) => {
@@ -131,8 +131,8 @@ export function registerCollectionApi(router: Router, engine: StorageEngine): vo
   });
 }
 
-/** The collection's newest revision: the highest tick among its log entries still retained, else its documents'. */
-function lastRevision(engine: StorageEngine, c: Collection): string {
+/** The collection's newest revision (the highest `_rev` of its documents; a full scan). */
+function lastRevision(c: Collection): string {
   let best = '0';
   for (const d of c.all()) if (d._rev.length > best.length || (d._rev.length === best.length && d._rev > best)) best = d._rev;
   return best === '0' ? encodeRevision(0) : best;

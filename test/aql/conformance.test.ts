@@ -1,0 +1,62 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { prepareQuery, compareValues } from '../../src/aql/index.ts';
+import { isArangoError } from '../../src/errors/index.ts';
+import type { AqlCase } from '../fixtures/aql/case-types.ts';
+import { buildFixture } from '../fixtures/aql/fixture-data.ts';
+import { OPERATOR_CASES } from '../fixtures/aql/operator-cases.ts';
+import { FUNCTION_CASES } from '../fixtures/aql/function-cases.ts';
+import { QUERY_CASES } from '../fixtures/aql/query-cases.ts';
+import { MODIFICATION_CASES } from '../fixtures/aql/modification-cases.ts';
+import { GRAPH_CASES } from '../fixtures/aql/graph-cases.ts';
+
+const shared = buildFixture();
+
+function sorted(rows: readonly unknown[]): unknown[] {
+  return [...rows].sort(compareValues);
+}
+
+function run(c: AqlCase): void {
+  const ds = c.fresh === true ? buildFixture() : shared;
+  let rows: unknown[];
+  let warnings: readonly { code: number }[];
+  try {
+    const cursor = prepareQuery(c.q, c.bind ?? {}, ds).execute();
+    rows = cursor.all();
+    warnings = cursor.warnings;
+  } catch (e) {
+    if (c.error !== undefined && isArangoError(e)) {
+      assert.equal(e.errorNum, c.error, `expected error ${c.error}, got ${e.errorNum}: ${e.message}`);
+      return;
+    }
+    throw e;
+  }
+  assert.equal(c.error, undefined, `expected error ${String(c.error)}, got rows ${JSON.stringify(rows)}`);
+  if (c.rows !== undefined) {
+    if (c.unordered === true) assert.deepEqual(sorted(rows), sorted(c.rows));
+    else assert.deepEqual(rows, c.rows);
+  }
+  if (c.warning !== undefined) {
+    assert.ok(warnings.some((w) => w.code === c.warning), `expected warning ${c.warning}, got ${JSON.stringify(warnings)}`);
+  }
+}
+
+const suites: [string, readonly AqlCase[]][] = [
+  ['operators and values', OPERATOR_CASES],
+  ['functions', FUNCTION_CASES],
+  ['queries', QUERY_CASES],
+  ['modifications', MODIFICATION_CASES],
+  ['graphs', GRAPH_CASES],
+];
+
+describe('AQL conformance', () => {
+  it('has at least 400 cases', () => {
+    const total = suites.reduce((n, [, cases]) => n + cases.length, 0);
+    assert.ok(total >= 400, `only ${total} cases`);
+  });
+  for (const [name, cases] of suites) {
+    describe(name, () => {
+      for (const c of cases) it(c.q + (c.bind === undefined ? '' : ` ${JSON.stringify(c.bind)}`), () => run(c));
+    });
+  }
+});
