@@ -4,7 +4,9 @@
  */
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { retry } from '../../src/common/retry.ts';
+import { after, afterEach, before } from 'node:test';
+import { AgencyClient, type AgencyClientOptions } from '../../src/agency/index.ts';
+import { startEtcd, type EtcdProcess } from '../harness/etcd.ts';
 
 /** A pino logger that keeps its lines in memory so a failing test can print them. */
 export function captureLogger(): { log: Logger; lines: () => string[] } {
@@ -57,24 +59,52 @@ export class Recorder<T> {
   }
 }
 
-/** Polls `condition` until it returns true or `timeoutMs` passes, then fails naming `what`. */
-export async function waitFor(
-  condition: () => boolean | Promise<boolean>,
-  options: { timeoutMs: number; what: string },
-): Promise<void> {
-  try {
-    await retry(
-      async () => {
-        if (!(await condition())) throw new Error('not yet');
-      },
-      { maxAttempts: Infinity, initialDelayMs: 20, maxDelayMs: 100, jitter: 0, deadlineMs: options.timeoutMs },
-    );
-  } catch {
-    throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
-  }
-}
+export { waitFor } from '../harness/wait-for.ts';
 
 /** A deployment name unique to one test, so tests sharing an etcd never see each other's keys. */
 export function uniqueDeployment(prefix: string): string {
   return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/**
+ * One etcd for a `describe` block plus a factory of connected clients, all closed after each
+ * test (etcd is thawed first, in case a test froze it).
+ */
+export function useEtcdSuite(defaults: { leaseTtlSeconds: number; requestTimeoutMs?: number }): {
+  etcd: () => EtcdProcess;
+  member: (deployment: string, memberId: string, overrides?: Partial<AgencyClientOptions>) => Promise<AgencyClient>;
+} {
+  let etcd: EtcdProcess | undefined;
+  const clients: AgencyClient[] = [];
+  const current = (): EtcdProcess => {
+    if (!etcd) throw new Error('etcd is not running');
+    return etcd;
+  };
+  before(async () => {
+    etcd = await startEtcd();
+  });
+  after(async () => {
+    current().resume();
+    await current().stop();
+  });
+  afterEach(async () => {
+    current().resume();
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+  return {
+    etcd: current,
+    async member(deployment, memberId, overrides = {}) {
+      const client = new AgencyClient({
+        endpoints: [current().endpoint],
+        deployment,
+        memberId,
+        ...defaults,
+        log: captureLogger().log,
+        ...overrides,
+      });
+      clients.push(client);
+      await client.connect();
+      return client;
+    },
+  };
 }

@@ -1,39 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { AgencyClient, type LeaderInfo, type LeaseLostEvent, type LeaseRecoveredEvent } from '../../src/agency/index.ts';
+import { describe, it } from 'node:test';
+import type { LeaderInfo, LeaseLostEvent, LeaseRecoveredEvent } from '../../src/agency/index.ts';
 import { sleep } from '../../src/common/retry.ts';
-import { startEtcd, type EtcdProcess } from '../harness/etcd.ts';
-import { captureLogger, Recorder, uniqueDeployment } from './agency-test-kit.ts';
+import { Recorder, uniqueDeployment, useEtcdSuite } from './agency-test-kit.ts';
 
 describe('a connected client while etcd is frozen (SIGSTOP) and thawed (SIGCONT)', () => {
-  let etcd: EtcdProcess;
-  const clients: AgencyClient[] = [];
+  const suite = useEtcdSuite({ leaseTtlSeconds: 2, requestTimeoutMs: 1000 });
+  const member = suite.member;
 
-  before(async () => {
-    etcd = await startEtcd();
-  });
-  after(async () => {
-    etcd.resume();
-    await etcd.stop();
-  });
-  afterEach(async () => {
-    etcd.resume();
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
-
-  async function member(deployment: string, memberId: string): Promise<AgencyClient> {
-    const client = new AgencyClient({
-      endpoints: [etcd.endpoint],
-      deployment,
-      memberId,
-      leaseTtlSeconds: 2,
-      requestTimeoutMs: 1000,
-      log: captureLogger().log,
-    });
-    clients.push(client);
-    await client.connect();
-    return client;
-  }
 
   for (const pauseLeaseTtls of [0.5, 2]) {
     it(`stops the leader before its lease could expire and recovers (paused for ${pauseLeaseTtls} × TTL)`, async (t) => {
@@ -49,7 +23,7 @@ describe('a connected client while etcd is frozen (SIGSTOP) and thawed (SIGCONT)
       await seen.waitFor((l) => l?.value.id === 'A', { timeoutMs: 5000, what: 'the watcher to report A' });
 
       const pausedAt = performance.now();
-      etcd.pause();
+      suite.etcd().pause();
       // No keep-alive sent after the pause can be confirmed, so the local bound is at most
       // pausedAt + TTL − margin: strictly before etcd could let the lease expire.
       assert.ok(a.leaseValidUntil() <= pausedAt + 2000 - 500);
@@ -59,7 +33,7 @@ describe('a connected client while etcd is frozen (SIGSTOP) and thawed (SIGCONT)
       const pauseMs = pauseLeaseTtls * 2000;
       // Keeping etcd frozen for a set time is the scenario itself, not a wait for a condition.
       await sleep(Math.max(0, pauseMs - (performance.now() - pausedAt)));
-      etcd.resume();
+      suite.etcd().resume();
 
       const back = await recovered.waitFor(() => true, { timeoutMs: 10_000, what: 'leaseRecovered after thawing' });
       t.diagnostic(`recovered with ${back.newLease ? 'a new' : 'the same'} lease`);

@@ -1,37 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { AgencyClient, type LeaderInfo } from '../../src/agency/index.ts';
+import { describe, it } from 'node:test';
+import type { LeaderInfo } from '../../src/agency/index.ts';
 import { retry } from '../../src/common/retry.ts';
-import { startEtcd, type EtcdProcess } from '../harness/etcd.ts';
-import { captureLogger, Recorder, uniqueDeployment } from './agency-test-kit.ts';
+import { Recorder, uniqueDeployment, useEtcdSuite } from './agency-test-kit.ts';
 
 describe('a connected client while etcd crashes and restarts', () => {
-  let etcd: EtcdProcess;
-  const clients: AgencyClient[] = [];
+  const suite = useEtcdSuite({ leaseTtlSeconds: 5, requestTimeoutMs: 1000 });
+  const member = suite.member;
 
-  before(async () => {
-    etcd = await startEtcd();
-  });
-  after(async () => {
-    await etcd.stop();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
-
-  async function member(deployment: string, memberId: string): Promise<AgencyClient> {
-    const client = new AgencyClient({
-      endpoints: [etcd.endpoint],
-      deployment,
-      memberId,
-      leaseTtlSeconds: 5,
-      requestTimeoutMs: 1000,
-      log: captureLogger().log,
-    });
-    clients.push(client);
-    await client.connect();
-    return client;
-  }
 
   it('re-establishes the leader watch and keeps the lease across an etcd restart', async () => {
     const deployment = uniqueDeployment('restart');
@@ -43,7 +19,7 @@ describe('a connected client while etcd crashes and restarts', () => {
     await seen.waitFor((l) => l?.value.id === 'A', { timeoutMs: 5000, what: 'the watcher to report A' });
     const leaseBefore = a.leaseId();
 
-    await etcd.restart();
+    await suite.etcd().restart();
 
     // etcd persists leases and refreshes their TTL on restart, so A keeps its lease and leadership.
     const quick = { maxAttempts: Infinity, initialDelayMs: 50, maxDelayMs: 250, deadlineMs: 10_000 };

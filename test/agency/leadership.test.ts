@@ -1,32 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { AgencyClient, type LeaderInfo } from '../../src/agency/index.ts';
-import { startEtcd, type EtcdProcess } from '../harness/etcd.ts';
-import { captureLogger, Recorder, uniqueDeployment, waitFor } from './agency-test-kit.ts';
+import { afterEach, describe, it } from 'node:test';
+import type { LeaderInfo } from '../../src/agency/index.ts';
+import { Recorder, uniqueDeployment, waitFor, useEtcdSuite } from './agency-test-kit.ts';
 import { startMemberProcess, type MemberProcess } from './member-process.ts';
 
 describe('leadership on a real etcd', () => {
-  let etcd: EtcdProcess;
-  const clients: AgencyClient[] = [];
+  const suite = useEtcdSuite({ leaseTtlSeconds: 2 });
+  const member = suite.member;
   const processes: MemberProcess[] = [];
-
-  before(async () => {
-    etcd = await startEtcd();
-  });
-  after(async () => {
-    await etcd.stop();
-  });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
     await Promise.all(processes.splice(0).map((p) => p.kill()));
   });
 
-  async function member(deployment: string, memberId: string, leaseTtlSeconds = 2): Promise<AgencyClient> {
-    const client = new AgencyClient({ endpoints: [etcd.endpoint], deployment, memberId, leaseTtlSeconds, log: captureLogger().log });
-    clients.push(client);
-    await client.connect();
-    return client;
-  }
 
   function leaderOf(id: string) {
     return (l: LeaderInfo | null): boolean => l !== null && l.value.id === id;
@@ -58,8 +43,8 @@ describe('leadership on a real etcd', () => {
   it('frees the key at once when the leader closes; the watcher fires and the next term is higher', async () => {
     const deployment = uniqueDeployment('close');
     // A long TTL proves that the key goes because the lease is revoked, not because it expired.
-    const a = await member(deployment, 'A', 30);
-    const b = await member(deployment, 'B', 30);
+    const a = await member(deployment, 'A', { leaseTtlSeconds: 30 });
+    const b = await member(deployment, 'B', { leaseTtlSeconds: 30 });
     const first = await a.tryAcquireLeadership({ id: 'A', endpoint: 'tcp://a:1' });
     assert.equal(first.acquired, true);
     const seen = new Recorder<LeaderInfo | null>();
@@ -98,7 +83,7 @@ describe('leadership on a real etcd', () => {
 
   it('drops the key when the leader process dies and its keep-alives stop', async () => {
     const deployment = uniqueDeployment('crash');
-    const leader = startMemberProcess({ endpoint: etcd.endpoint, deployment, memberId: 'A', leaseTtlSeconds: 2 });
+    const leader = startMemberProcess({ endpoint: suite.etcd().endpoint, deployment, memberId: 'A', leaseTtlSeconds: 2 });
     processes.push(leader);
     const ready = await leader.events.waitFor((e) => e.event === 'ready', { timeoutMs: 20_000, what: 'the member process' });
     assert.equal(ready.acquired, true, leader.stderr());
@@ -117,7 +102,7 @@ describe('leadership on a real etcd', () => {
 
   it('fences a frozen leader: after thawing it knows its lease expired and does not act as leader', async () => {
     const deployment = uniqueDeployment('freeze');
-    const leader = startMemberProcess({ endpoint: etcd.endpoint, deployment, memberId: 'A', leaseTtlSeconds: 2 });
+    const leader = startMemberProcess({ endpoint: suite.etcd().endpoint, deployment, memberId: 'A', leaseTtlSeconds: 2 });
     processes.push(leader);
     const ready = await leader.events.waitFor((e) => e.event === 'ready', { timeoutMs: 20_000, what: 'the member process' });
     assert.equal(ready.acquired, true, leader.stderr());

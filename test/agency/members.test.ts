@@ -1,29 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
-import { AgencyClient } from '../../src/agency/index.ts';
-import { startEtcd, type EtcdProcess } from '../harness/etcd.ts';
-import { captureLogger, uniqueDeployment, waitFor } from './agency-test-kit.ts';
+import { describe, it } from 'node:test';
+import { uniqueDeployment, waitFor, useEtcdSuite } from './agency-test-kit.ts';
 
 describe('member records on a real etcd', () => {
-  let etcd: EtcdProcess;
-  const clients: AgencyClient[] = [];
+  const suite = useEtcdSuite({ leaseTtlSeconds: 2 });
+  const member = suite.member;
 
-  before(async () => {
-    etcd = await startEtcd();
-  });
-  after(async () => {
-    await etcd.stop();
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
-  });
-
-  async function member(deployment: string, memberId: string): Promise<AgencyClient> {
-    const client = new AgencyClient({ endpoints: [etcd.endpoint], deployment, memberId, leaseTtlSeconds: 2, log: captureLogger().log });
-    clients.push(client);
-    await client.connect();
-    return client;
-  }
 
   it('lists every published member with its fields, sorted by id', async () => {
     const deployment = uniqueDeployment('members');

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Database } from 'arangojs';
 
+export { waitFor } from './wait-for.ts';
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'kitsune.mjs');
 
@@ -77,16 +79,6 @@ export async function startServer(opts: { dataDir: string; args?: string[]; env?
     stop: () => stopWith('SIGTERM'),
     kill: () => stopWith('SIGKILL'),
   };
-}
-
-/** Polls `cond` until it returns true or the deadline passes; then fails naming `what`. */
-export async function waitFor(cond: () => boolean | Promise<boolean>, opts: { timeoutMs: number; what: string; intervalMs?: number }): Promise<void> {
-  const deadline = Date.now() + opts.timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`);
-    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 25));
-  }
 }
 
 /** A raw HTTP request (for malformed input arangojs would never send). */

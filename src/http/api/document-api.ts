@@ -63,7 +63,7 @@ export function registerDocumentApi(router: Router, engine: StorageEngine): void
       body.map((item: unknown) => {
         try {
           const key = keyOf(item);
-          return shape(apply(c, tx, op, key, op === 'remove' ? item : item, { ...opts, expectedRev: undefined }), opts.silent);
+          return shape(apply(c, tx, op, key, item, { ...opts, expectedRev: undefined }), opts.silent);
         } catch (err) {
           return arrayError(err, counts);
         }
