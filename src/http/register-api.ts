@@ -2,6 +2,8 @@ import type { Authenticator, UserStore } from '../auth/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { registerAdminApi, type ServerInfo } from './api/admin-api.ts';
 import { registerCollectionApi } from './api/collection-api.ts';
+import { registerCursorApi } from './api/cursor-api.ts';
+import { QueryService } from '../query/index.ts';
 import { registerDatabaseApi } from './api/database-api.ts';
 import { registerDocumentApi } from './api/document-api.ts';
 import { registerEdgesAndImportApi } from './api/edges-import-api.ts';
@@ -14,6 +16,7 @@ export function registerApi(router: Router, deps: { engine: StorageEngine; users
   registerDocumentApi(router, deps.engine);
   registerCollectionApi(router, deps.engine);
   registerIndexApi(router, deps.engine);
+  registerCursorApi(router, deps.engine, new QueryService(deps.engine));
   registerEdgesAndImportApi(router, deps.engine);
   registerDatabaseApi(router, deps.engine, deps.users);
   registerUserApi(router, deps.engine, deps.users, deps.authenticator);

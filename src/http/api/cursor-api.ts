@@ -1,0 +1,170 @@
+import { parse as parseAql } from '../../aql/index.ts';
+import { explain as explainAql } from '../../aql/index.ts';
+import { ArangoError } from '../../errors/index.ts';
+import { extraOf, LmdbDataSource, type QueryCaller, type QueryService, type RunOptions, type RunningQuery } from '../../query/index.ts';
+import { isPlainObject, type StorageEngine } from '../../storage/index.ts';
+import type { HttpReply, RequestContext } from '../context.ts';
+import type { Router } from '../router.ts';
+
+interface OpenCursor {
+  readonly running: RunningQuery;
+  /** Rows computed but not yet delivered (non-streamed queries). */
+  rows: unknown[];
+  readonly batchSize: number;
+  readonly count: number | undefined;
+  readonly ttlMs: number;
+  expiresAt: number;
+  busy: boolean;
+}
+
+const DEFAULT_BATCH = 1000;
+const DEFAULT_TTL_S = 30;
+
+function caller(ctx: RequestContext): QueryCaller {
+  return { user: ctx.principal?.user ?? null, requireCollection: (c, need) => ctx.requireCollection(c, need) };
+}
+
+function numberOption(v: unknown, name: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', `${name} must be a non-negative number`);
+  return v;
+}
+
+function runOptions(body: Record<string, unknown>): RunOptions {
+  const o = isPlainObject(body['options']) ? body['options'] : {};
+  const out: { -readonly [K in keyof RunOptions]: RunOptions[K] } = {};
+  if (typeof o['fullCount'] === 'boolean') out.fullCount = o['fullCount'];
+  if (typeof o['stream'] === 'boolean') out.stream = o['stream'];
+  if (typeof o['failOnWarning'] === 'boolean') out.failOnWarning = o['failOnWarning'];
+  const maxRuntime = numberOption(o['maxRuntime'], 'maxRuntime');
+  if (maxRuntime !== undefined) out.maxRuntime = maxRuntime;
+  const memoryLimit = numberOption(body['memoryLimit'] ?? o['memoryLimit'], 'memoryLimit');
+  if (memoryLimit !== undefined) out.memoryLimit = memoryLimit;
+  const maxWarningCount = numberOption(o['maxWarningCount'], 'maxWarningCount');
+  if (maxWarningCount !== undefined) out.maxWarningCount = maxWarningCount;
+  return out;
+}
+
+function queryBody(body: unknown): { query: string; bindVars: Record<string, unknown>; body: Record<string, unknown> } {
+  if (!isPlainObject(body)) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'expecting a JSON object');
+  const query = body['query'];
+  if (typeof query !== 'string') throw new ArangoError('ERROR_QUERY_EMPTY');
+  const bindVars = body['bindVars'] ?? {};
+  if (!isPlainObject(bindVars)) throw new ArangoError('ERROR_QUERY_BIND_PARAMETERS_INVALID');
+  return { query, bindVars, body };
+}
+
+/** `/_api/cursor` (run and page through queries), `/_api/query` (parse, current, kill) and `/_api/explain`. */
+export function registerCursorApi(router: Router, engine: StorageEngine, queries: QueryService): void {
+  const cursors = new Map<string, OpenCursor>();
+  const sweep = setInterval(() => {
+    const now = Date.now();
+    for (const [id, c] of cursors) {
+      if (c.expiresAt < now && !c.busy) {
+        cursors.delete(id);
+        queries.finish(id);
+      }
+    }
+  }, 1000);
+  sweep.unref();
+
+  const reply = (c: OpenCursor, rows: unknown[], status: number): HttpReply => {
+    const hasMore = c.rows.length > 0 || !c.running.cursor.done;
+    if (hasMore) {
+      c.expiresAt = Date.now() + c.ttlMs;
+      cursors.set(c.running.id, c);
+    } else {
+      cursors.delete(c.running.id);
+      queries.finish(c.running.id);
+    }
+    const body: Record<string, unknown> = { result: rows, hasMore, cached: false, extra: extraOf(c.running.cursor), error: false, code: status };
+    if (hasMore) body['id'] = c.running.id;
+    if (c.count !== undefined) body['count'] = c.count;
+    return { status, body };
+  };
+
+  const nextBatch = async (c: OpenCursor): Promise<unknown[]> => {
+    if (c.rows.length > 0) return c.rows.splice(0, c.batchSize);
+    return queries.pull(c.running, c.batchSize);
+  };
+
+  router.add('POST', '/_api/cursor', async (ctx) => {
+    const { query, bindVars, body } = queryBody(await ctx.json());
+    const options = runOptions(body);
+    const batchSize = numberOption(body['batchSize'], 'batchSize') ?? DEFAULT_BATCH;
+    if (batchSize < 1) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'batchSize must be at least 1');
+    const ttlMs = (numberOption(body['ttl'], 'ttl') ?? DEFAULT_TTL_S) * 1000;
+    const stream = options.stream === true;
+    const { running, rows } = await queries.start(ctx.database, query, bindVars, options, caller(ctx), stream ? batchSize : Number.POSITIVE_INFINITY);
+    const count = body['count'] === true && !stream ? rows.length : undefined;
+    const c: OpenCursor = { running, rows, batchSize, count, ttlMs, expiresAt: 0, busy: false };
+    const first = stream ? c.rows.splice(0) : c.rows.splice(0, batchSize);
+    return reply(c, first, 201);
+  });
+
+  const more = async (ctx: RequestContext): Promise<HttpReply> => {
+    const c = cursors.get(ctx.param(0));
+    if (!c || c.running.database !== ctx.database || c.running.user !== (ctx.principal?.user ?? null)) {
+      throw new ArangoError('ERROR_CURSOR_NOT_FOUND');
+    }
+    if (c.busy) throw new ArangoError('ERROR_CURSOR_BUSY');
+    c.busy = true;
+    try {
+      return reply(c, await nextBatch(c), 200);
+    } catch (err) {
+      cursors.delete(c.running.id);
+      queries.finish(c.running.id);
+      throw err;
+    } finally {
+      c.busy = false;
+    }
+  };
+  router.add('POST', '/_api/cursor/:id', more);
+  router.add('PUT', '/_api/cursor/:id', more);
+  router.add('POST', '/_api/cursor/:id/:batch', more);
+
+  router.add('DELETE', '/_api/cursor/:id', (ctx) => {
+    const id = ctx.param(0);
+    const c = cursors.get(id);
+    if (!c || c.running.database !== ctx.database) throw new ArangoError('ERROR_CURSOR_NOT_FOUND');
+    cursors.delete(id);
+    c.running.cursor.kill();
+    queries.finish(id);
+    return { status: 202, body: { id, error: false, code: 202 } };
+  });
+
+  router.add('POST', '/_api/query', async (ctx) => {
+    const { query } = queryBody(await ctx.json());
+    return { status: 200, body: { error: false, code: 200, ...parseAql(query) } };
+  });
+
+  router.add('POST', '/_api/explain', async (ctx) => {
+    const { query, bindVars, body } = queryBody(await ctx.json());
+    const result = explainAql(query, bindVars, new LmdbDataSource(engine, ctx.database), runOptions(body), { user: ctx.principal?.user ?? null, database: ctx.database });
+    return { status: 200, body: { error: false, code: 200, ...result } };
+  });
+
+  router.add('GET', '/_api/query/current', (ctx) => {
+    const now = Date.now();
+    const list = queries.current(ctx.database).map((q) => ({
+      id: q.id,
+      database: q.database,
+      user: q.user,
+      query: q.query,
+      bindVars: q.bindVars,
+      started: new Date(q.started).toISOString(),
+      runTime: (now - q.started) / 1000,
+      state: 'executing',
+      stream: q.stream,
+    }));
+    return { status: 200, body: list };
+  });
+
+  router.add('GET', '/_api/query/slow', () => ({ status: 200, body: [] }));
+
+  router.add('DELETE', '/_api/query/:id', (ctx) => {
+    ctx.requireDatabase('rw');
+    queries.kill(ctx.database, ctx.param(0));
+    return { status: 200, body: { error: false, code: 200 } };
+  });
+}

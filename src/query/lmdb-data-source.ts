@@ -1,0 +1,153 @@
+import type {
+  AqlDocument,
+  CollectionDescription,
+  DataSource,
+  GraphDefinition,
+  IndexScanRange,
+  WriteOptions as AqlWriteOptions,
+  WriteResult as AqlWriteResult,
+} from '../aql/index.ts';
+import { ArangoError } from '../errors/index.ts';
+import {
+  encodeIndexValue,
+  isPlainObject,
+  type Collection,
+  type Document,
+  type IndexKeyPart,
+  type StorageEngine,
+  type WriteContext,
+  type WriteOptions,
+  type WriteResult,
+} from '../storage/index.ts';
+
+/** Sorts after every encoded value and every document key (strings sort after numbers). */
+const AFTER = '\uffff\uffff\uffff';
+
+/**
+ * The AQL engine's data source over one database of the lmdb storage. Reads go straight to
+ * LMDB; writes need the `WriteContext` of the surrounding transaction (modification queries
+ * run inside `engine.writeAtomic`, so a failing query writes nothing).
+ */
+export class LmdbDataSource implements DataSource {
+  readonly #engine: StorageEngine;
+  readonly #database: string;
+  readonly #tx: WriteContext | undefined;
+
+  constructor(engine: StorageEngine, database: string, tx?: WriteContext) {
+    this.#engine = engine;
+    this.#database = database;
+    this.#tx = tx;
+  }
+
+  #coll(name: string): Collection {
+    return this.#engine.collection(this.#database, name);
+  }
+
+  collections(): readonly CollectionDescription[] {
+    return this.#engine.collections(this.#database).map(describe);
+  }
+
+  collection(name: string): CollectionDescription | undefined {
+    const c = this.#engine.findCollection(this.#database, name);
+    return c ? describe(c) : undefined;
+  }
+
+  count(collection: string): number {
+    return this.#coll(collection).count();
+  }
+
+  document(collection: string, key: string): AqlDocument | undefined {
+    return this.#coll(collection).get(key);
+  }
+
+  scan(collection: string): Iterable<AqlDocument> {
+    return this.#coll(collection).all();
+  }
+
+  *indexScan(collection: string, indexId: string, range: IndexScanRange): Iterable<AqlDocument> {
+    const c = this.#coll(collection);
+    const id = indexId.includes('/') ? indexId.slice(indexId.indexOf('/') + 1) : indexId;
+    const prefix: IndexKeyPart[] = [];
+    for (const v of range.equal) encodeIndexValue(v, prefix);
+    const start = [...prefix];
+    const end: IndexKeyPart[] = [...prefix];
+    if (range.lower) {
+      encodeIndexValue(range.lower.value, start);
+      if (!range.lower.inclusive) start.push(AFTER);
+    }
+    if (range.upper) {
+      encodeIndexValue(range.upper.value, end);
+      if (range.upper.inclusive) end.push(AFTER);
+    } else end.push(AFTER);
+    const bounds = range.reverse ? { start: end, end: start, reverse: true } : { start, end };
+    for (const key of c.indexScan(id, bounds)) {
+      const doc = c.get(key);
+      if (doc) yield doc;
+    }
+  }
+
+  *edges(collection: string, direction: 'out' | 'in', vertexId: string): Iterable<AqlDocument> {
+    const c = this.#coll(collection);
+    for (const key of c.edgeKeys(vertexId, direction)) {
+      const doc = c.get(key);
+      if (doc) yield doc;
+    }
+  }
+
+  graph(name: string): GraphDefinition | undefined {
+    const doc = this.#engine.findCollection(this.#database, '_graphs')?.get(name);
+    if (!doc || !Array.isArray(doc['edgeDefinitions'])) return undefined;
+    const edgeDefinitions = doc['edgeDefinitions'].filter(isPlainObject).map((d) => ({
+      collection: String(d['collection']),
+      from: Array.isArray(d['from']) ? d['from'].map(String) : [],
+      to: Array.isArray(d['to']) ? d['to'].map(String) : [],
+    }));
+    return { name, edgeDefinitions };
+  }
+
+  insert(collection: string, doc: Readonly<Record<string, unknown>>, options: AqlWriteOptions): AqlWriteResult {
+    return toResult(this.#coll(collection).insert(this.#writeTx(), doc, storageOptions(options)));
+  }
+
+  update(collection: string, key: string, patch: Readonly<Record<string, unknown>>, options: AqlWriteOptions): AqlWriteResult {
+    return toResult(this.#coll(collection).update(this.#writeTx(), key, patch, storageOptions(options)));
+  }
+
+  replace(collection: string, key: string, doc: Readonly<Record<string, unknown>>, options: AqlWriteOptions): AqlWriteResult {
+    return toResult(this.#coll(collection).replace(this.#writeTx(), key, doc, storageOptions(options)));
+  }
+
+  remove(collection: string, key: string, options: AqlWriteOptions): AqlWriteResult {
+    return toResult(this.#coll(collection).remove(this.#writeTx(), key, storageOptions(options)));
+  }
+
+  #writeTx(): WriteContext {
+    if (!this.#tx) throw new ArangoError('ERROR_INTERNAL', 'write outside a write transaction');
+    return this.#tx;
+  }
+}
+
+function describe(c: Collection): CollectionDescription {
+  const d = c.definition;
+  return {
+    name: d.name,
+    type: d.type,
+    indexes: d.indexes.map((ix) => ({ id: `${d.name}/${ix.id}`, name: ix.name, type: ix.type, fields: ix.fields, unique: ix.unique, sparse: ix.sparse })),
+  };
+}
+
+function storageOptions(o: AqlWriteOptions): WriteOptions {
+  const out: { -readonly [K in keyof WriteOptions]: WriteOptions[K] } = { returnNew: true, returnOld: true };
+  if (o.keepNull !== undefined) out.keepNull = o.keepNull;
+  if (o.mergeObjects !== undefined) out.mergeObjects = o.mergeObjects;
+  if (o.overwriteMode !== undefined) out.overwriteMode = o.overwriteMode;
+  if (o.ignoreRevs !== undefined) out.ignoreRevs = o.ignoreRevs;
+  if (o.expectedRev !== undefined && o.ignoreRevs === false) out.expectedRev = o.expectedRev;
+  if (o.waitForSync !== undefined) out.waitForSync = o.waitForSync;
+  return out;
+}
+
+function toResult(r: WriteResult): AqlWriteResult {
+  const nw: Document | undefined = r.new;
+  return { new: nw ?? null, old: r.old ?? null };
+}

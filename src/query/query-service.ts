@@ -1,0 +1,158 @@
+import { prepareQuery, QueryCache, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
+import { ArangoError } from '../errors/index.ts';
+import type { StorageEngine } from '../storage/index.ts';
+import { LmdbDataSource } from './lmdb-data-source.ts';
+
+/** Who runs a query and what they may touch (checked before execution). */
+export interface QueryCaller {
+  readonly user: string | null;
+  /** Throws when the caller may not read (`ro`) or write (`rw`) a collection. */
+  readonly requireCollection: (collection: string, need: 'ro' | 'rw') => void;
+}
+
+/** Query options as `/_api/cursor` and `db._query` accept them. */
+export interface RunOptions {
+  readonly fullCount?: boolean;
+  readonly maxRuntime?: number;
+  readonly memoryLimit?: number;
+  readonly failOnWarning?: boolean;
+  readonly maxWarningCount?: number;
+  /** Stream results batch by batch instead of computing them all up front. */
+  readonly stream?: boolean;
+}
+
+/** A query that has started: its rows so far, and the cursor for streamed ones. */
+export interface RunningQuery {
+  readonly id: string;
+  readonly database: string;
+  readonly query: string;
+  readonly bindVars: Readonly<Record<string, unknown>>;
+  readonly user: string | null;
+  readonly started: number;
+  readonly stream: boolean;
+  readonly cursor: QueryCursor;
+  readonly abort: AbortController;
+}
+
+/** The final figures of a query, in ArangoDB's `extra` shape. */
+export interface QueryExtra {
+  readonly stats: QueryStats & { httpRequests: number };
+  readonly warnings: readonly QueryWarning[];
+}
+
+/** Rows per slice before a long query yields to the event loop (so it can be killed, and others served). */
+const SLICE_ROWS = 2000;
+
+/**
+ * Runs AQL against the storage: read queries execute in slices between which the event loop
+ * runs (so `DELETE /_api/query/{id}` and `maxRuntime` stop them), modification queries execute
+ * inside one atomic write transaction (all or nothing). Keeps the list of running queries.
+ */
+export class QueryService {
+  readonly #engine: StorageEngine;
+  readonly #cache = new QueryCache(512);
+  readonly #running = new Map<string, RunningQuery>();
+
+  constructor(engine: StorageEngine) {
+    this.#engine = engine;
+  }
+
+  /** Queries currently executing (for `/_api/query/current`). */
+  current(database: string): RunningQuery[] {
+    return [...this.#running.values()].filter((q) => q.database === database);
+  }
+
+  /** Kills a running query; throws 1591 when unknown. */
+  kill(database: string, id: string): void {
+    const q = this.#running.get(id);
+    if (!q || q.database !== database) throw new ArangoError('ERROR_QUERY_NOT_FOUND');
+    q.abort.abort();
+    q.cursor.kill();
+  }
+
+  /** Marks a query finished (a streamed cursor that was exhausted or deleted). */
+  finish(id: string): void {
+    this.#running.delete(id);
+  }
+
+  /**
+   * Starts a query. Non-streamed queries are fully computed before this resolves (`rows`);
+   * streamed ones return the cursor with the rows of the first `firstBatch`.
+   */
+  async start(
+    database: string,
+    query: string,
+    bindVars: Readonly<Record<string, unknown>>,
+    options: RunOptions,
+    caller: QueryCaller,
+    firstBatch = Number.POSITIVE_INFINITY,
+  ): Promise<{ running: RunningQuery; rows: unknown[]; done: boolean }> {
+    if (typeof query !== 'string' || query.trim() === '') throw new ArangoError('ERROR_QUERY_EMPTY');
+    const abort = new AbortController();
+    const aqlOptions: QueryOptions = { ...toAqlOptions(options), signal: abort.signal, cache: this.#cache };
+    const context = { user: caller.user, database };
+    const readSource = new LmdbDataSource(this.#engine, database);
+    const prepared = prepareQuery(query, bindVars, readSource, aqlOptions, context);
+    for (const c of prepared.collections.read) caller.requireCollection(c, 'ro');
+    for (const c of prepared.collections.write) caller.requireCollection(c, 'rw');
+    const id = String(this.#engine.newId());
+    const base = { id, database, query, bindVars, user: caller.user, started: Date.now(), stream: options.stream === true, abort };
+    if (prepared.isModification) {
+      // all or nothing: drained inside one child transaction; a throw aborts every write
+      const { cursor, rows } = await this.#engine.writeAtomic((tx) => {
+        const cur = prepareQuery(query, bindVars, new LmdbDataSource(this.#engine, database, tx), aqlOptions, context).execute();
+        return { cursor: cur, rows: cur.all() };
+      });
+      return { running: { ...base, cursor }, rows, done: true };
+    }
+    const cursor = prepared.execute();
+    const running: RunningQuery = { ...base, cursor };
+    this.#running.set(id, running);
+    try {
+      const rows = await this.pull(running, firstBatch);
+      if (cursor.done) this.#running.delete(id);
+      return { running, rows, done: cursor.done };
+    } catch (err) {
+      this.#running.delete(id);
+      throw err;
+    }
+  }
+
+  /** Pulls up to `n` rows in slices, yielding to the event loop between slices. */
+  async pull(q: RunningQuery, n: number): Promise<unknown[]> {
+    const out: unknown[] = [];
+    while (!q.cursor.done && out.length < n) {
+      const batch = q.cursor.nextBatch(Math.min(SLICE_ROWS, n - out.length));
+      for (const row of batch) out.push(row);
+      if (!q.cursor.done && out.length < n) await new Promise((r) => setImmediate(r));
+    }
+    return out;
+  }
+
+  /** Runs a query to the end and returns all rows (for `db._query` in services). */
+  async run(
+    database: string,
+    query: string,
+    bindVars: Readonly<Record<string, unknown>>,
+    options: RunOptions,
+    caller: QueryCaller,
+  ): Promise<{ result: unknown[]; extra: QueryExtra }> {
+    const { running, rows } = await this.start(database, query, bindVars, { ...options, stream: false }, caller);
+    return { result: rows, extra: extraOf(running.cursor) };
+  }
+}
+
+/** ArangoDB's `extra` of a cursor: statistics and warnings. */
+export function extraOf(cursor: QueryCursor): QueryExtra {
+  return { stats: { ...cursor.stats, httpRequests: 0 }, warnings: cursor.warnings };
+}
+
+function toAqlOptions(o: RunOptions): QueryOptions {
+  const out: { -readonly [K in keyof QueryOptions]: QueryOptions[K] } = {};
+  if (o.fullCount !== undefined) out.fullCount = o.fullCount;
+  if (o.maxRuntime !== undefined) out.maxRuntime = o.maxRuntime;
+  if (o.memoryLimit !== undefined) out.memoryLimit = o.memoryLimit;
+  if (o.failOnWarning !== undefined) out.failOnWarning = o.failOnWarning;
+  if (o.maxWarningCount !== undefined) out.maxWarningCount = o.maxWarningCount;
+  return out;
+}
