@@ -20,7 +20,8 @@ export class RequestContext {
   /** Path without the `/_db/<name>` prefix, still URL-encoded. */
   readonly path: string;
   readonly database: string;
-  readonly query: URLSearchParams;
+  readonly #queryString: string;
+  #query: URLSearchParams | undefined;
   readonly principal: Principal | null;
   readonly log: Logger;
   params: readonly string[] = [];
@@ -34,7 +35,7 @@ export class RequestContext {
     method: string;
     path: string;
     database: string;
-    query: URLSearchParams;
+    queryString: string;
     principal: Principal | null;
     users: UserStore;
     maxBodyBytes: number;
@@ -45,11 +46,17 @@ export class RequestContext {
     this.method = init.method;
     this.path = init.path;
     this.database = init.database;
-    this.query = init.query;
+    this.#queryString = init.queryString;
     this.principal = init.principal;
     this.#users = init.users;
     this.#maxBodyBytes = init.maxBodyBytes;
     this.log = init.log;
+  }
+
+  /** The query string's parameters (parsed on first use: most requests have none). */
+  get query(): URLSearchParams {
+    this.#query ??= new URLSearchParams(this.#queryString);
+    return this.#query;
   }
 
   /** Path parameter `i`, URL-decoded. */
@@ -76,6 +83,7 @@ export class RequestContext {
 
   /** A query flag: `true`/`1`/`yes` → true, `false`/`0`/`no` → false, absent or anything else → `dflt`. */
   flag(name: string, dflt: boolean): boolean {
+    if (this.#queryString === '') return dflt;
     const v = this.query.get(name);
     if (v === null) return dflt;
     const s = v.toLowerCase();

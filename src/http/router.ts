@@ -43,7 +43,7 @@ export class Router {
   }
 
   match(method: string, path: string): RouteMatch {
-    const parts = path.split('/').filter((s) => s !== '');
+    const parts = splitPath(path);
     const exact = this.#buckets.get(bucketKey(parts)) ?? [];
     const loose = this.#buckets.get(`${parts[0] ?? ''}/`) ?? [];
     let methodMismatch = false;
@@ -77,4 +77,17 @@ function matchSegments(route: Route, parts: readonly string[]): string[] | null 
   }
   if (route.rest) params.push(parts.slice(segs.length).join('/'));
   return params;
+}
+
+/** Splits a path into its non-empty segments. */
+function splitPath(path: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i <= path.length; i++) {
+    if (i === path.length || path.charCodeAt(i) === 47) {
+      if (i > start) parts.push(path.slice(start, i));
+      start = i + 1;
+    }
+  }
+  return parts;
 }

@@ -23,9 +23,15 @@ export interface HttpServerDeps {
   readonly maxBodyBytes: number;
   readonly log: Logger;
   gate?: RequestGate;
+  /**
+   * Runs after a successful non-GET handler, before the reply is sent (active failover: wait for
+   * sync followers, re-check the leader fence). Throwing turns the reply into that error.
+   */
+  afterWrite?: (method: string, path: string) => Promise<void>;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+const SMALL_BODY_BYTES = 16 * 1024;
 
 /** Creates the HTTP server: database prefix, gate, authentication, routing, replies and errors. */
 export function createHttpServer(deps: HttpServerDeps): http.Server {
@@ -72,7 +78,7 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
     method,
     path,
     database,
-    query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+    queryString: q === -1 ? '' : url.slice(q + 1),
     principal,
     users: deps.users,
     maxBodyBytes: deps.maxBodyBytes,
@@ -83,6 +89,7 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
     throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request', { httpStatus: 401 });
   }
   const reply = await match.handler(ctx);
+  if (deps.afterWrite && method !== 'GET' && method !== 'HEAD' && reply.status < 400 && !res.headersSent) await deps.afterWrite(method, path);
   if (!res.writableEnded) send(res, reply, method === 'HEAD');
 }
 
@@ -91,11 +98,22 @@ export function send(res: ServerResponse, reply: HttpReply, isHead: boolean): vo
   let body: Buffer | undefined;
   if (reply.raw) body = reply.raw;
   else if (reply.body !== undefined && reply.status !== 204) body = Buffer.from(JSON.stringify(reply.body));
-  const headers: Record<string, string | number> = { ...reply.headers };
+  const headers: string[] = [];
+  let hasType = false;
+  if (reply.headers) {
+    for (const k in reply.headers) {
+      if (k === 'content-type') hasType = true;
+      headers.push(k, reply.headers[k] as string);
+    }
+  }
   if (body) {
-    headers['content-type'] ??= JSON_TYPE;
-    headers['content-length'] = body.length;
-  } else if (reply.status !== 204) headers['content-length'] = 0;
+    if (!hasType) headers.push('content-type', JSON_TYPE);
+    headers.push('content-length', String(body.length));
+  } else if (reply.status !== 204) headers.push('content-length', '0');
   res.writeHead(reply.status, headers);
-  res.end(isHead ? undefined : body);
+  if (isHead || !body) res.end();
+  // small bodies as latin1 text (byte-preserving): node then sends headers and body in one
+  // write instead of a writev of two buffers, which is measurably cheaper per request
+  else if (body.length <= SMALL_BODY_BYTES) res.end(body.toString('latin1'), 'latin1');
+  else res.end(body);
 }

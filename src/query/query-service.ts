@@ -52,6 +52,7 @@ export class QueryService {
   readonly #engine: StorageEngine;
   readonly #cache = new QueryCache(512);
   readonly #running = new Map<string, RunningQuery>();
+  #lastId = 0;
 
   constructor(engine: StorageEngine) {
     this.#engine = engine;
@@ -95,7 +96,7 @@ export class QueryService {
     const prepared = prepareQuery(query, bindVars, readSource, aqlOptions, context);
     for (const c of prepared.collections.read) caller.requireCollection(c, 'ro');
     for (const c of prepared.collections.write) caller.requireCollection(c, 'rw');
-    const id = String(this.#engine.newId());
+    const id = String(++this.#lastId);
     const base = { id, database, query, bindVars, user: caller.user, started: Date.now(), stream: options.stream === true, abort };
     if (prepared.isModification) {
       // all or nothing: drained inside one child transaction; a throw aborts every write

@@ -36,6 +36,8 @@ export class StorageEngine {
   readonly #collections = new Map<string, Map<string, Collection>>();
   readonly #listeners = new Set<CommitListener>();
   #tick = 0;
+  /** The newest tick known to be flushed to disk: readers outside the server (followers) see no further. */
+  #durableTick = 0;
   #queue: Array<{ fn: (tx: WriteContext) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
   #flushing = false;
   #ddl: Promise<unknown> = Promise.resolve();
@@ -67,6 +69,7 @@ export class StorageEngine {
   #load(): void {
     const stored = this.#meta.get('tick');
     this.#tick = Math.max(typeof stored === 'number' ? stored : 0, this.oplog.lastTick());
+    this.#durableTick = this.#tick;
     for (const { key, value } of this.#meta.getRange({ start: 'd:', end: 'd;' })) {
       if (key.startsWith('d:')) this.#databases.set((value as DatabaseDefinition).name, value as DatabaseDefinition);
     }
@@ -95,7 +98,12 @@ export class StorageEngine {
     return this.#tick;
   }
 
-  /** Subscribes to durable commits; returns the unsubscribe function. */
+  /** The newest tick whose transaction is flushed to disk (replication must not ship past it). */
+  get durableTick(): number {
+    return this.#durableTick;
+  }
+
+  /** Subscribes to durable commits (called with `durableTick`); returns the unsubscribe function. */
   onCommit(listener: CommitListener): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
@@ -138,19 +146,27 @@ export class StorageEngine {
     this.#flushing = true;
     const ctx = this.#writeContext();
     const results: Array<{ ok: boolean; value: unknown }> = [];
-    this.env
-      .transaction(() => {
-        for (const op of batch) {
-          try {
-            results.push({ ok: true, value: op.fn(ctx) });
-          } catch (err) {
-            results.push({ ok: false, value: err });
-          }
+    let batchTick = 0;
+    const committed = this.env.transaction(() => {
+      for (const op of batch) {
+        try {
+          results.push({ ok: true, value: op.fn(ctx) });
+        } catch (err) {
+          results.push({ ok: false, value: err });
         }
-        void this.#meta.put('tick', this.#tick);
-      })
+      }
+      batchTick = this.#tick;
+      void this.#meta.put('tick', batchTick);
+    });
+    committed
+      .then(
+        // the next batch may be written while this one is being flushed (overlapping sync);
+        // this batch's writers are answered only once it is on disk
+        () => this.env.flushed,
+      )
       .then(
         () => {
+          if (batchTick > this.#durableTick) this.#durableTick = batchTick;
           batch.forEach((op, i) => {
             const r = results[i];
             if (r?.ok) op.resolve(r.value);
@@ -161,7 +177,9 @@ export class StorageEngine {
         (err: unknown) => {
           for (const op of batch) op.reject(err);
         },
-      )
+      );
+    committed
+      .catch(() => undefined)
       .finally(() => {
         if (this.#queue.length > 0) this.#flush();
         else this.#flushing = false;
@@ -169,7 +187,7 @@ export class StorageEngine {
   }
 
   #notify(): void {
-    const tick = this.#tick;
+    const tick = this.#durableTick;
     for (const l of this.#listeners) l(tick);
   }
 
@@ -180,11 +198,15 @@ export class StorageEngine {
    */
   async writeAtomic<T>(fn: (tx: WriteContext) => T, fixedTicks?: () => number): Promise<T> {
     const ctx = this.#writeContext(fixedTicks);
+    let tick = 0;
     const result = await this.env.childTransaction(() => {
       const r = fn(ctx);
-      void this.#meta.put('tick', this.#tick);
+      tick = this.#tick;
+      void this.#meta.put('tick', tick);
       return r;
     });
+    await this.env.flushed;
+    if (tick > this.#durableTick) this.#durableTick = tick;
     this.#notify();
     return result;
   }

@@ -1,0 +1,101 @@
+// npm run bench:aql [-- --quick]: AQL queries against a hand-written lmdb loop computing the
+// same result in the same process, on {name, age, city, tags} documents with persistent
+// indexes on age and city. Prints one JSON line per query and a summary with the ratios.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { QueryService } from '../../src/query/index.ts';
+import { StorageEngine, catalog, encodeIndexValue, type Collection, type IndexKeyPart } from '../../src/storage/index.ts';
+
+const quick = process.argv.includes('--quick');
+const DOCS = quick ? 200_000 : 1_000_000;
+const CITIES = DOCS / 10;
+const SECONDS = quick ? 1.5 : 4;
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kitsune-bench-aql-'));
+const engine = await StorageEngine.open({ dataDir: tmp, retention: { maxAgeSeconds: 3600, maxEntries: 1e9 } }, pino({ level: 'warn' }));
+await catalog.bootstrap(engine);
+const c = await catalog.createCollection(engine, '_system', 'people');
+const t0 = performance.now();
+for (let b = 0; b < DOCS; b += 10_000) {
+  await engine.write((tx) => {
+    for (let i = b; i < b + 10_000; i++) {
+      c.insert(tx, { _key: `p${i}`, name: `name-${i}`, age: i % 100, city: `city-${i % CITIES}`, tags: ['x', i % 2 ? 'odd' : 'even'] });
+    }
+  });
+}
+const ageIx = (await catalog.createIndex(engine, '_system', 'people', { type: 'persistent', fields: ['age'] })).index.id;
+const cityIx = (await catalog.createIndex(engine, '_system', 'people', { type: 'persistent', fields: ['city'] })).index.id;
+process.stderr.write(`loaded ${DOCS} documents in ${Math.round(performance.now() - t0)} ms\n`);
+
+const queries = new QueryService(engine);
+const caller = { user: 'root', requireCollection: () => undefined };
+
+function prefixRange(values: unknown[]): { start: IndexKeyPart[]; end: IndexKeyPart[] } {
+  const start: IndexKeyPart[] = [];
+  for (const v of values) encodeIndexValue(v, start);
+  return { start, end: [...start, '\uffff\uffff\uffff'] };
+}
+
+function docAt(coll: Collection, key: string): Record<string, unknown> {
+  return JSON.parse(coll.getRaw(key)?.toString('utf8') ?? 'null') as Record<string, unknown>;
+}
+
+/** Runs `fn` repeatedly for a while; returns calls per second. */
+async function rate(fn: (i: number) => unknown | Promise<unknown>): Promise<number> {
+  let n = 0;
+  const end = performance.now() + SECONDS * 1000;
+  const start = performance.now();
+  while (performance.now() < end) await fn(n++);
+  return n / ((performance.now() - start) / 1000);
+}
+
+const cases: Array<{ name: string; target: number; aql: (i: number) => Promise<unknown[]>; hand: (i: number) => unknown[] }> = [
+  {
+    name: 'city-equality-10-docs',
+    target: 0.5,
+    aql: async (i) => (await queries.run('_system', 'FOR p IN people FILTER p.city == @city RETURN p', { city: `city-${(i * 7919) % CITIES}` }, {}, caller)).result,
+    hand: (i) => [...c.indexScan(cityIx, prefixRange([`city-${(i * 7919) % CITIES}`]))].map((k) => docAt(c, k)),
+  },
+  {
+    name: 'age-range-sort-limit-10',
+    target: 0.5,
+    aql: async (i) => (await queries.run('_system', 'FOR p IN people FILTER p.age >= @x SORT p.age LIMIT 10 RETURN p', { x: i % 90 }, {}, caller)).result,
+    hand: (i) => {
+      const start: IndexKeyPart[] = [];
+      encodeIndexValue(i % 90, start);
+      const out: unknown[] = [];
+      for (const k of c.indexScan(ageIx, { start, limit: 10 })) out.push(docAt(c, k));
+      return out;
+    },
+  },
+  {
+    name: 'full-scan-filter-collect-count',
+    target: 0.3,
+    aql: async () =>
+      (await queries.run('_system', 'FOR p IN people FILTER p.name != "nobody" AND p.tags[1] == "odd" COLLECT city = p.city WITH COUNT INTO n RETURN {city, n}', {}, {}, caller)).result,
+    hand: () => {
+      const counts = new Map<string, number>();
+      for (const { value } of c.docs.getRange({})) {
+        const p = JSON.parse(value.toString('utf8')) as { name: string; tags: string[]; city: string };
+        if (p.name !== 'nobody' && p.tags[1] === 'odd') counts.set(p.city, (counts.get(p.city) ?? 0) + 1);
+      }
+      return [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([city, n]) => ({ city, n }));
+    },
+  },
+];
+
+const summary: Record<string, number> = {};
+for (const k of cases) {
+  const a = await k.aql(1);
+  const h = k.hand(1);
+  if (a.length !== h.length) throw new Error(`${k.name}: AQL returned ${a.length} rows, hand loop ${h.length}`);
+  const handQps = await rate((i) => k.hand(i));
+  const aqlQps = await rate((i) => k.aql(i));
+  summary[k.name] = aqlQps / handQps;
+  process.stdout.write(`${JSON.stringify({ type: 'result', name: k.name, rows: a.length, aqlQueriesPerSec: Math.round(aqlQps * 10) / 10, handQueriesPerSec: Math.round(handQps * 10) / 10, ratio: aqlQps / handQps, target: k.target })}\n`);
+}
+process.stdout.write(`${JSON.stringify({ type: 'summary', docs: DOCS, ratios: summary, date: new Date().toISOString().slice(0, 10), command: quick ? 'npm run bench:aql -- --quick' : 'npm run bench:aql' })}\n`);
+await engine.close();
+fs.rmSync(tmp, { recursive: true, force: true });
