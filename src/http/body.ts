@@ -37,9 +37,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 /** Parses JSON, mapping syntax errors, too deep nesting and out-of-range numbers to errorNum 600. */
 export function parseJsonBody(buf: Buffer): unknown {
   if (buf.length === 0) return undefined;
+  return parseJsonText(buf.toString('utf8'));
+}
+
+/** Like `parseJsonBody`, for text already decoded (e.g. one line of a JSON-lines body). */
+export function parseJsonText(text: string): unknown {
   let value: unknown;
   try {
-    value = JSON.parse(buf.toString('utf8'));
+    value = JSON.parse(text);
   } catch (err) {
     const msg = err instanceof Error ? err.message : 'parse error';
     throw new ArangoError('ERROR_HTTP_CORRUPTED_JSON', `VPackError error: ${msg}`);

@@ -1,6 +1,6 @@
 import { ArangoError } from '../../errors/index.ts';
 import { EDGE_COLLECTION, isPlainObject, type Collection, type Document, type StorageEngine, type WriteOptions } from '../../storage/index.ts';
-import { parseJsonBody } from '../body.ts';
+import { parseJsonBody, parseJsonText } from '../body.ts';
 import type { Router } from '../router.ts';
 
 /** `/_api/edges/{collection}` (edges of a vertex) and `/_api/import` (bulk load). */
@@ -74,7 +74,8 @@ function importDocs(
     try {
       let doc = raw;
       if (isPlainObject(doc) && (o.fromPrefix || o.toPrefix)) doc = withPrefixes(doc, o.fromPrefix, o.toPrefix);
-      const existed = isPlainObject(doc) && typeof doc['_key'] === 'string' && c.getRaw(doc['_key']) !== undefined;
+      // only overwrite modes need to know whether the key existed (conflict mode throws instead)
+      const existed = o.onDuplicate !== 'error' && isPlainObject(doc) && typeof doc['_key'] === 'string' && c.getRaw(doc['_key']) !== undefined;
       c.insert(tx, doc, opts);
       if (!existed) s.created++;
       else if (o.onDuplicate === 'ignore') s.ignored++;
@@ -108,7 +109,7 @@ function parseImportBody(buf: Buffer, type: string | null): unknown[] {
     return v;
   }
   const lines = text.split('\n').filter((l) => l.trim() !== '');
-  const rows = lines.map((l) => parseJsonBody(Buffer.from(l)));
+  const rows = lines.map(parseJsonText);
   if (type === 'documents' || type === 'auto') return rows;
   if (type !== null) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', `invalid value for 'type': ${type}`);
   const [header, ...values] = rows;
