@@ -150,7 +150,8 @@ export class Collection {
         const mode = opts.overwriteMode ?? 'conflict';
         if (mode === 'ignore') {
           const old = JSON.parse(existing.toString('utf8')) as Document;
-          return { _id: old._id, _key: old._key, _rev: old._rev };
+          const meta = { _id: old._id, _key: old._key, _rev: old._rev };
+          return opts.returnOld ? { ...meta, old } : meta;
         }
         const overwrite: WriteOptions = { ...opts, ignoreRevs: true };
         if (mode === 'replace') return this.replace(tx, givenKey, input, overwrite);
