@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Authenticator, UserStore, loadJwtSecret } from './auth/index.ts';
+import { ClusterMember, loadMemberId } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { Router, createHttpServer, registerApi } from './http/index.ts';
+import { FoxxRuntime } from './foxx/foxx-runtime.ts';
+import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
 import { StorageEngine, catalog } from './storage/index.ts';
 
@@ -26,15 +29,55 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   }
   const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
   const authenticator = new Authenticator(users, secret);
-  const serverId = `SNGL-${randomUUID()}`;
+  const failover = config.mode === 'activefailover';
+  if (failover && config.agency.length === 0) throw new Error('--mode activefailover needs --agency http://HOST:PORT[,…] (etcd endpoints)');
+  // an active-failover member keeps its id across restarts (its agency records and followers know it)
+  const serverId = failover ? loadMemberId(config.dataDir) : `SNGL-${randomUUID()}`;
   let endpoint = '';
   const router = new Router();
   registerApi(router, {
     engine,
     users,
     authenticator,
-    info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'SINGLE', mode: 'default' }), isWritable: () => true },
+    info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'SINGLE', mode: failover ? 'resilient' : 'default' }), isWritable: () => cluster?.isWritable() ?? true },
   });
+  const foxx = new FoxxRuntime(engine, config, log.child({ component: 'foxx' }));
+  registerFoxxApi(router, { engine, runtime: foxx, authenticator });
+  let foxxStarted = false;
+  const cluster = failover
+    ? new ClusterMember({
+        engine,
+        memberId: serverId,
+        settings: {
+          agency: config.agency,
+          deployment: config.deployment,
+          advertise: config.advertise,
+          syncFollowers: config.syncFollowers,
+          syncTimeoutMs: config.syncTimeoutMs,
+          maxLagForFailover: config.maxLagForFailover,
+          leaseTtlSeconds: config.agencyLeaseTtl,
+          clientTtlSeconds: config.replicationClientTtl,
+        },
+        token: () => authenticator.superuserToken(serverId),
+        onUsersChanged: () => users.invalidate(),
+        hooks: {
+          // a new leader heals its services from _apps/_appbundles and becomes Foxxmaster before it serves
+          async onBecomeLeader() {
+            await foxx.healAll();
+            if (!foxxStarted) {
+              foxxStarted = true;
+              foxx.start();
+            }
+            foxx.setFoxxmaster(true);
+          },
+          onBecomeFollower() {
+            foxx.setFoxxmaster(false);
+          },
+        },
+        log,
+      })
+    : null;
+  cluster?.register(router);
   if (!config.auth) log.warn('authentication is disabled');
   const server = createHttpServer({
     router,
@@ -44,6 +87,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
     log: log.child({ component: 'http' }),
+    ...(cluster ? { gate: cluster.gate, afterWrite: (method: string, path: string) => cluster.afterWrite(method, path) } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -52,6 +96,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const port = (server.address() as AddressInfo).port;
   endpoint = `http://${config.host}:${port}`;
   log.info({ endpoint, dataDir: config.dataDir }, 'server listening');
+  if (cluster) await cluster.start(endpoint);
+  else foxx.start();
   return {
     endpoint,
     async stop() {
@@ -59,6 +105,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      await cluster?.stop();
+      await foxx.stop();
       await engine.close();
     },
   };

@@ -40,6 +40,9 @@ export const OPTIONS = {
   deployment: { flag: 'deployment', type: 'string', default: 'kitsune', doc: 'deployment name (agency key prefix)' },
   syncFollowers: { flag: 'replication.sync-followers', type: 'number', default: 0, doc: 'followers that must apply a write before it is acknowledged' },
   maxLagForFailover: { flag: 'replication.max-lag-for-failover', type: 'number', default: 10_000_000, doc: 'ticks a follower may lag and still take over' },
+  agencyLeaseTtl: { flag: 'agency.lease-ttl', type: 'number', default: 2, doc: 'seconds a member lease (and the leader key) outlives its last keep-alive' },
+  syncTimeoutMs: { flag: 'replication.sync-timeout', type: 'number', default: 5000, doc: 'ms a write waits for its sync followers before it fails (1457)' },
+  replicationClientTtl: { flag: 'replication.client-ttl', type: 'number', default: 600, doc: 'seconds a silent follower still holds back operation log pruning' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

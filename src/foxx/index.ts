@@ -50,3 +50,7 @@ export * from './router/index.ts';
 export { buildSwagger, describeToSchema, type SwaggerDocument, type SwaggerOptions, type JsonSchema } from './swagger.ts';
 export { runTests, matchTestFiles, type TestFileLoader, type RunTestsOptions, type MochaGlobals, type SuiteFunction, type TestFunction } from './test-runner.ts';
 export { renderTestReport, jsonmlToXml, buildReport, TEST_REPORTERS, type TestReporter, type TestStats, type CleanTest, type RunEvent } from './test-reporters.ts';
+export { FoxxRuntime, setFoxxmaster, healAll, type FoxxConfig } from './foxx-runtime.ts';
+export { ServiceManager, type ServiceState, type InstallSource, type LifecycleOptions, type FoxxSettings } from './manager.ts';
+export { QueueService } from './queues.ts';
+export { ServiceStore, type AppDocument } from './service-store.ts';

@@ -42,6 +42,26 @@ export class OperationLog {
     for (const { value } of this.#log.getRange({ start: afterTick + 1, end: toTick + 1 })) yield value;
   }
 
+  /** Entries with tick ≤ `atOrBefore`, newest first, at most `limit` (replication fork search). */
+  readBackward(atOrBefore: number, limit: number): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (const { value } of this.#log.getRange({ start: atOrBefore, reverse: true, limit })) out.push(value);
+    return out;
+  }
+
+  /**
+   * Removes every entry with tick > `tick`; must run inside a write transaction. Used by a
+   * replication follower to drop history the leader never had (after recording it for rollback).
+   */
+  truncateAfter(tick: number): number {
+    let n = 0;
+    for (const k of this.#log.getKeys({ start: tick + 1 })) {
+      void this.#log.remove(k);
+      n++;
+    }
+    return n;
+  }
+
   /** The oldest retained tick, or 0 when the log is empty. */
   firstTick(): number {
     for (const k of this.#log.getKeys({ limit: 1 })) return k;

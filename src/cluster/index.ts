@@ -1,0 +1,5 @@
+/** Active failover: member roles, leader election through the agency, the request gate. */
+export { ClusterMember, type ClusterMemberDeps, type ClusterSettings, type LeadershipHooks } from './cluster-member.ts';
+export { createRequestGate, isAllowedOnNonLeader, type GateView } from './request-gate.ts';
+export { registerClusterApi, toTcp } from './cluster-api.ts';
+export { loadMemberId } from './member-id.ts';

@@ -1,0 +1,133 @@
+import { ArangoError } from '../errors/index.ts';
+import { catalog, DOCUMENT_COLLECTION, EDGE_COLLECTION, type StorageEngine, type WriteOptions } from '../storage/index.ts';
+import type { HostCall } from './runtime/protocol.ts';
+
+type Args = Readonly<Record<string, unknown>>;
+
+function str(args: Args, name: string): string {
+  const v = args[name];
+  if (typeof v !== 'string') throw new ArangoError('ERROR_BAD_PARAMETER', `${name} must be a string`);
+  return v;
+}
+
+function writeOptions(x: unknown): WriteOptions {
+  const o = (typeof x === 'object' && x !== null ? x : {}) as Record<string, unknown>;
+  const out: { -readonly [K in keyof WriteOptions]: WriteOptions[K] } = {};
+  if (typeof o.waitForSync === 'boolean') out.waitForSync = o.waitForSync;
+  if (typeof o.keepNull === 'boolean') out.keepNull = o.keepNull;
+  if (typeof o.mergeObjects === 'boolean') out.mergeObjects = o.mergeObjects;
+  if (typeof o.returnNew === 'boolean') out.returnNew = o.returnNew;
+  if (typeof o.returnOld === 'boolean') out.returnOld = o.returnOld;
+  if (o.overwrite === true) out.overwriteMode = 'replace';
+  if (o.overwriteMode === 'ignore' || o.overwriteMode === 'replace' || o.overwriteMode === 'update' || o.overwriteMode === 'conflict') out.overwriteMode = o.overwriteMode;
+  out.ignoreRevs = o.overwrite === true || o.ignoreRevs !== false;
+  if (typeof o.rev === 'string') {
+    out.expectedRev = o.rev;
+    out.ignoreRevs = false;
+  }
+  return out;
+}
+
+function matches(doc: Record<string, unknown>, example: Record<string, unknown>): boolean {
+  for (const [path, want] of Object.entries(example)) {
+    let cur: unknown = doc;
+    for (const part of path.split('.')) cur = typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[part] : undefined;
+    if (typeof want === 'object' && want !== null) {
+      if (typeof cur !== 'object' || cur === null || !matches(cur as Record<string, unknown>, want as Record<string, unknown>)) return false;
+    } else if (cur !== want) return false;
+  }
+  return true;
+}
+
+/** Runs a query through the AQL module when it exists (it is built separately); 501 until then. */
+async function runAql(engine: StorageEngine, database: string, args: Args): Promise<unknown> {
+  type RunQuery = (e: StorageEngine, db: string, q: string, b: unknown, o: unknown, ctx: { user: string }) => Promise<{ result: unknown[]; extra: unknown }>;
+  let runQuery: RunQuery | undefined;
+  try {
+    // A variable specifier keeps the type checker from requiring the module before it lands.
+    const spec = '../query/run-query.ts';
+    const mod = (await import(spec)) as { runQuery?: RunQuery };
+    runQuery = mod.runQuery;
+  } catch {
+    runQuery = undefined;
+  }
+  if (runQuery === undefined) throw new ArangoError('ERROR_NOT_IMPLEMENTED', 'AQL queries from Foxx services are not available in this build');
+  const r = await runQuery(engine, database, str(args, 'query'), args.bindVars ?? {}, args.options ?? {}, { user: 'root' });
+  return { result: r.result, extra: r.extra };
+}
+
+/**
+ * Main-thread side of the services' synchronous `@arangodb` API: collection and document
+ * operations (writes through `StorageEngine.write`, so the operation log keeps commit order and
+ * each acknowledged write is durable), DDL through `catalog`, and AQL through `runQuery`.
+ */
+export async function handleDbCall(engine: StorageEngine, call: HostCall): Promise<unknown> {
+  const { database, args } = call;
+  const coll = () => engine.collection(database, str(args, 'collection'));
+  switch (call.op) {
+    case 'coll.info': {
+      const c = engine.findCollection(database, str(args, 'name'));
+      return c === undefined ? null : { name: c.name, type: c.definition.type, id: c.definition.id };
+    }
+    case 'coll.list':
+      return engine.collections(database).map((c) => c.name);
+    case 'coll.create': {
+      const c = await catalog.createCollection(engine, database, str(args, 'name'), { type: args.type === EDGE_COLLECTION ? EDGE_COLLECTION : DOCUMENT_COLLECTION });
+      return { name: c.name, type: c.definition.type };
+    }
+    case 'coll.drop':
+      await catalog.dropCollection(engine, database, str(args, 'name'), str(args, 'name').startsWith('_'));
+      return null;
+    case 'coll.count':
+      return coll().count();
+    case 'coll.truncate':
+      await catalog.truncateCollection(engine, database, str(args, 'collection'));
+      return null;
+    case 'coll.ensureIndex': {
+      const def = (args.def ?? {}) as { type?: string; fields?: string[]; unique?: boolean; sparse?: boolean; name?: string };
+      await catalog.createIndex(engine, database, str(args, 'collection'), { type: def.type ?? 'persistent', fields: def.fields ?? [], unique: def.unique === true, sparse: def.sparse === true, ...(def.name === undefined ? {} : { name: def.name }) } as Parameters<typeof catalog.createIndex>[3]);
+      return null;
+    }
+    case 'doc.get': {
+      const doc = coll().get(str(args, 'key'));
+      if (doc === undefined) throw new ArangoError('ERROR_ARANGO_DOCUMENT_NOT_FOUND');
+      return doc;
+    }
+    case 'doc.exists': {
+      const doc = coll().get(str(args, 'key'));
+      return doc === undefined ? false : { _id: doc._id, _key: doc._key, _rev: doc._rev };
+    }
+    case 'doc.insert': {
+      const c = coll();
+      return engine.write((tx) => c.insert(tx, args.doc, writeOptions(args.opts)));
+    }
+    case 'doc.update': {
+      const c = coll();
+      return engine.write((tx) => c.update(tx, str(args, 'key'), args.doc, writeOptions(args.opts)));
+    }
+    case 'doc.replace': {
+      const c = coll();
+      return engine.write((tx) => c.replace(tx, str(args, 'key'), args.doc, writeOptions(args.opts)));
+    }
+    case 'doc.remove': {
+      const c = coll();
+      return engine.write((tx) => c.remove(tx, str(args, 'key'), writeOptions(args.opts)));
+    }
+    case 'doc.all':
+      return [...coll().all()];
+    case 'doc.byExample': {
+      const example = (args.example ?? {}) as Record<string, unknown>;
+      const limit = typeof args.limit === 'number' ? args.limit : Infinity;
+      const out: unknown[] = [];
+      for (const doc of coll().all()) {
+        if (out.length >= limit) break;
+        if (matches(doc, example)) out.push(doc);
+      }
+      return out;
+    }
+    case 'query':
+      return runAql(engine, database, args);
+    default:
+      throw new ArangoError('ERROR_NOT_IMPLEMENTED', `unknown host call ${call.op}`);
+  }
+}

@@ -1,0 +1,120 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { StorageEngine } from '../storage/index.ts';
+import { handleDbCall } from './db-host.ts';
+import { ServiceManager } from './manager.ts';
+import { QueueService } from './queues.ts';
+import type { HostCall } from './runtime/protocol.ts';
+
+/** Foxx settings from the server configuration (`--foxx.*`). */
+export interface FoxxConfig {
+  readonly dataDir: string;
+  readonly foxxWorkers: number;
+  readonly foxxMemoryMb: number;
+  readonly foxxRequestTimeoutMs: number;
+  readonly foxxHealIntervalMs: number;
+  readonly foxxQueuesPollMs: number;
+  readonly foxxAllowRemote: boolean;
+}
+
+async function httpRequest(args: Readonly<Record<string, unknown>>): Promise<unknown> {
+  const init: RequestInit = {
+    method: String(args.method ?? 'GET'),
+    headers: (args.headers ?? {}) as Record<string, string>,
+    redirect: args.followRedirect === false ? 'manual' : 'follow',
+    signal: AbortSignal.timeout(typeof args.timeoutMs === 'number' ? args.timeoutMs : 60_000),
+  };
+  if (args.body instanceof Uint8Array) init.body = args.body;
+  const res = await fetch(String(args.url), init);
+  const headers: Record<string, string> = {};
+  res.headers.forEach((v, k) => {
+    headers[k] = v;
+  });
+  return { status: res.status, message: res.statusText, headers, body: new Uint8Array(await res.arrayBuffer()) };
+}
+
+/**
+ * The Foxx subsystem of one server: service manager + worker pool, queues, the self-heal timer,
+ * and the Foxxmaster switch. Until the first heal finished, service routes answer 503.
+ */
+export class FoxxRuntime {
+  readonly manager: ServiceManager;
+  readonly queues: QueueService;
+  readonly #config: FoxxConfig;
+  readonly #log: Logger;
+  #healed = false;
+  #healTimer: NodeJS.Timeout | undefined;
+
+  constructor(engine: StorageEngine, config: FoxxConfig, log: Logger) {
+    this.#config = config;
+    this.#log = log;
+    this.queues = new QueueService(engine, log);
+    const host = (call: HostCall): Promise<unknown> => {
+      if (call.op === 'http.request') return httpRequest(call.args);
+      if (call.op.startsWith('queue.') || call.op.startsWith('job.')) return this.queues.handle(call);
+      return handleDbCall(engine, call);
+    };
+    this.manager = new ServiceManager(
+      engine,
+      {
+        appPath: path.join(config.dataDir, 'foxx'),
+        workers: config.foxxWorkers,
+        memoryMb: config.foxxMemoryMb,
+        requestTimeoutMs: config.foxxRequestTimeoutMs,
+        allowRemote: config.foxxAllowRemote,
+        lmdbPath: path.join(config.dataDir, 'kitsune.lmdb'),
+      },
+      host,
+      log,
+    );
+  }
+
+  /** True once the first self-heal has run (service routes answer 503 before). */
+  get healed(): boolean {
+    return this.#healed;
+  }
+
+  /** Boot: first heal (in the background), then periodic heals and the queue poller. */
+  start(): void {
+    void this.healAll().then(async () => {
+      await this.queues.resetProgress().catch((err: unknown) => this.#log.error({ err }, 'queue reset failed'));
+      this.queues.start(
+        this.#config.foxxQueuesPollMs,
+        (db, mount, name, argv) => this.manager.runScript(db, mount, name, argv),
+        async (db, mount, source, args) => {
+          const state = this.manager.state(db, mount);
+          return this.manager.pool.run({ type: 'callback', key: state?.spec.key ?? '', source, args });
+        },
+      );
+    });
+    this.#healTimer = setInterval(() => void this.healAll(), this.#config.foxxHealIntervalMs);
+    this.#healTimer.unref();
+  }
+
+  /** Self-heal of every database; the failover code calls it before a new leader serves. */
+  async healAll(): Promise<void> {
+    await this.manager.healAll();
+    this.#healed = true;
+  }
+
+  /** The Foxxmaster switch (only the master runs queue jobs). */
+  setFoxxmaster(isMaster: boolean): void {
+    this.queues.setMaster(isMaster);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#healTimer) clearInterval(this.#healTimer);
+    this.queues.stop();
+    await this.manager.close();
+  }
+}
+
+/** Flips the Foxxmaster switch of a runtime (active failover: true on the leader, false elsewhere). */
+export function setFoxxmaster(runtime: FoxxRuntime, isMaster: boolean): void {
+  runtime.setFoxxmaster(isMaster);
+}
+
+/** Heals every database of a runtime; failover awaits it before the new leader serves. */
+export function healAll(runtime: FoxxRuntime): Promise<void> {
+  return runtime.healAll();
+}

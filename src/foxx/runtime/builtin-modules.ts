@@ -1,0 +1,79 @@
+import assert from 'node:assert';
+import { Buffer } from 'node:buffer';
+import crypto from 'node:crypto';
+import events from 'node:events';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import querystring from 'node:querystring';
+import stringDecoder from 'node:string_decoder';
+import url from 'node:url';
+import util from 'node:util';
+import { createRouter } from '../router/index.ts';
+import { createArangodbModule, type DocumentReader } from './arangodb-module.ts';
+import { createAuth, createCryptoModule } from './crypto-module.ts';
+import { createQueuesModule } from './queues-module.ts';
+import { createRequestModule } from './request-module.ts';
+import type { ServiceInstance } from './sandbox.ts';
+import { createSessionsModules } from './sessions-module.ts';
+import type { SyncCall } from './sync-call.ts';
+
+const hostRequire = createRequire(import.meta.url);
+/** npm packages ArangoDB ships to services without bundling (spec §4.1 / issue 3 §4). */
+export const SHIPPED_PACKAGES = ['joi', 'lodash', 'chai', 'dedent', 'http-errors', 'statuses', 'qs', 'semver', 'mime-types'] as const;
+const NODE_BUILTINS: Readonly<Record<string, unknown>> = { assert, buffer: { Buffer }, crypto, events, path, querystring, string_decoder: stringDecoder, url, util };
+
+/**
+ * The module allow-list of one worker: `(name, instance) → module` or undefined when `name` is not
+ * a built-in. Per-database modules (`@arangodb`, queues) and per-service ones (`@arangodb/locals`)
+ * are created on first use.
+ */
+export function createBuiltins(call: SyncCall, read?: () => DocumentReader | undefined): (name: string, instance: ServiceInstance) => unknown {
+  const shared = new Map<string, unknown>();
+  const perDb = new Map<string, Record<string, unknown>>();
+  const arangodb = (database: string): Record<string, unknown> => {
+    let m = perDb.get(database);
+    if (m === undefined) {
+      m = createArangodbModule(call, database, read);
+      perDb.set(database, m);
+    }
+    return m;
+  };
+  const sharedModule = (name: string, make: () => unknown): unknown => {
+    let m = shared.get(name);
+    if (m === undefined) {
+      m = make();
+      shared.set(name, m);
+    }
+    return m;
+  };
+  return (name, instance) => {
+    const bare = name.startsWith('node:') ? name.slice(5) : name;
+    if (Object.hasOwn(NODE_BUILTINS, bare)) return NODE_BUILTINS[bare];
+    if ((SHIPPED_PACKAGES as readonly string[]).includes(name)) return sharedModule(name, () => hostRequire(name));
+    const database = instance.spec.database;
+    switch (name) {
+      case '@arangodb':
+        return arangodb(database);
+      case '@arangodb/foxx/router':
+        return sharedModule(name, () => Object.assign((...a: unknown[]) => (createRouter as (...x: unknown[]) => unknown)(...a), { createRouter }));
+      case '@arangodb/foxx':
+        return { createRouter };
+      case '@arangodb/locals':
+        return { context: instance.foxxContext };
+      case '@arangodb/request':
+        return sharedModule(name, () => createRequestModule(call));
+      case '@arangodb/crypto':
+        return sharedModule(name, () => createCryptoModule());
+      case '@arangodb/foxx/auth':
+        return sharedModule(name, () => createAuth);
+      case '@arangodb/foxx/queues':
+        return createQueuesModule(call, database, instance.spec.mount);
+      case '@arangodb/util':
+      case 'console':
+        return {};
+      default:
+        if (!name.startsWith('@arangodb/foxx/sessions')) return undefined;
+        return createSessionsModules(arangodb(database), createCryptoModule())[name];
+    }
+  };
+}

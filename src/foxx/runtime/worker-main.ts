@@ -1,0 +1,143 @@
+// Entry of a Foxx worker thread: holds every service in its own vm context and answers the
+// main thread's commands (load/unload/request/script/tests/swagger/callback).
+import fs from 'node:fs';
+import path from 'node:path';
+import vm from 'node:vm';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { ArangoError } from '../../errors/index.ts';
+import { buildSwagger } from '../swagger.ts';
+import { matchTestFiles, runTests } from '../test-runner.ts';
+import { createBuiltins } from './builtin-modules.ts';
+import { toWireError, type ServiceSpec, type WorkerCommand, type WorkerReply } from './protocol.ts';
+import { within } from './restricted-fs.ts';
+import { ServiceInstance, type SandboxHost } from './sandbox.ts';
+import { createSyncCall } from './sync-call.ts';
+import { createDocumentReader } from './worker-reader.ts';
+
+const data = workerData as { port: MessagePort; signal: SharedArrayBuffer; lmdbPath?: string };
+const port = parentPort;
+if (port === null) throw new Error('worker-main must run in a worker thread');
+const call = createSyncCall(data.port, data.signal);
+const builtins = createBuiltins(call, createDocumentReader(data.lmdbPath));
+const services = new Map<string, ServiceInstance>();
+const post = (msg: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
+
+const host: SandboxHost = {
+  builtin: builtins,
+  exportsOf(database, mount) {
+    const instance = services.get(`${database}\u0000${mount}`);
+    if (instance === undefined) return null;
+    try {
+      instance.loadMain();
+      return instance.mainExports;
+    } catch {
+      return {};
+    }
+  },
+  log: (level, service, message) => post({ type: 'log', level, service, message }),
+};
+
+function instanceFor(key: string): ServiceInstance {
+  const instance = services.get(key);
+  if (instance === undefined) throw new ArangoError('ERROR_SERVICE_NOT_FOUND', `service not found\nKey: ${key}`);
+  // Development mode: every use re-reads the service from disk (spec §5.8).
+  if (instance.spec.development) {
+    const fresh = new ServiceInstance(instance.spec, host);
+    services.set(key, fresh);
+    return fresh;
+  }
+  return instance;
+}
+
+function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, rel: string): void => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      if (name === 'node_modules') continue;
+      const abs = path.join(dir, name);
+      const r = rel === '' ? name : `${rel}/${name}`;
+      const st = fs.statSync(abs);
+      if (st.isDirectory()) walk(abs, r);
+      else if (st.isFile()) out.push(r);
+    }
+  };
+  walk(root, '');
+  return out;
+}
+
+function plain(x: unknown): unknown {
+  if (x === undefined) return null;
+  try {
+    return JSON.parse(JSON.stringify(x) ?? 'null') as unknown;
+  } catch {
+    return null;
+  }
+}
+
+async function handle(cmd: WorkerCommand): Promise<{ value: unknown; transfer?: ArrayBuffer[] }> {
+  switch (cmd.type) {
+    case 'load': {
+      const instance = new ServiceInstance(cmd.spec satisfies ServiceSpec, host);
+      services.set(cmd.spec.key, instance);
+      if (cmd.runMain) instance.loadMain();
+      return { value: null };
+    }
+    case 'validate': {
+      // A service being installed: main runs once in a throw-away context, nothing is kept.
+      new ServiceInstance(cmd.spec, host).loadMain();
+      return { value: null };
+    }
+    case 'unload':
+      services.delete(cmd.key);
+      return { value: null };
+    case 'request': {
+      const instance = instanceFor(cmd.key);
+      const readFile = (p: string): { data: Uint8Array } => {
+        const abs = path.resolve(instance.spec.root, p);
+        if (!within(abs, instance.spec.root) && !within(abs, instance.spec.tmpDir)) throw new Error(`Path outside the service: ${p}`);
+        return { data: fs.readFileSync(abs) };
+      };
+      const res = await instance.handle(cmd.request, readFile);
+      const body = res.body.byteOffset === 0 && res.body.byteLength === res.body.buffer.byteLength ? res.body : res.body.slice();
+      return { value: { ...res, body }, transfer: body.buffer instanceof ArrayBuffer ? [body.buffer] : [] };
+    }
+    case 'script': {
+      const instance = cmd.spec === undefined ? instanceFor(cmd.key) : new ServiceInstance(cmd.spec, host);
+      const file = instance.spec.manifest.scripts[cmd.name];
+      if (file === undefined) throw new ArangoError('ERROR_SERVICE_UNKNOWN_SCRIPT', `unknown script\nScript: ${cmd.name}`);
+      let result = instance.runFile(file, cmd.argv);
+      if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then === 'function') result = await result;
+      return { value: plain(result) };
+    }
+    case 'tests': {
+      const instance = instanceFor(cmd.key);
+      const files = matchTestFiles(instance.spec.manifest.tests, listFiles(instance.spec.root));
+      const report = await runTests(files, (file, globals) => instance.runFile(file, [], globals as unknown as Record<string, unknown>), {
+        reporter: cmd.reporter,
+        ...(cmd.filter === undefined ? {} : { filter: cmd.filter }),
+      });
+      return { value: plain(report) };
+    }
+    case 'swagger': {
+      const instance = instanceFor(cmd.key);
+      instance.loadMain();
+      return { value: plain(buildSwagger(instance.router, { database: instance.spec.database, mount: instance.spec.mount, manifest: instance.spec.manifest })) };
+    }
+    case 'callback': {
+      const instance = services.get(cmd.key);
+      const context = instance?.vmContext ?? vm.createContext({});
+      const fn = vm.runInContext(`(${cmd.source})`, context) as unknown;
+      if (typeof fn !== 'function') return { value: null };
+      let result = (fn as (...a: unknown[]) => unknown)(...cmd.args);
+      if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then === 'function') result = await result;
+      return { value: plain(result) };
+    }
+  }
+}
+
+port.on('message', (cmd: WorkerCommand) => {
+  handle(cmd).then(
+    ({ value, transfer }) => post({ type: 'reply', id: cmd.id, ok: true, value }, transfer),
+    (err: unknown) => post({ type: 'reply', id: cmd.id, ok: false, error: toWireError(err) }),
+  );
+});

@@ -1,0 +1,79 @@
+import { ArangoError } from '../errors/index.ts';
+
+interface Waiter {
+  readonly tick: number;
+  readonly count: number;
+  readonly resolve: () => void;
+}
+
+/**
+ * What the leader knows about its followers: the tick each one has durably applied, as it says
+ * in the `from` of its tail requests (a follower asks for more only after its previous batch is
+ * committed). Backs `--replication.sync-followers`: a write is acknowledged once enough
+ * followers of the current term have applied it.
+ */
+export class FollowerTracker {
+  readonly #applied = new Map<string, { tick: number; term: number; at: number }>();
+  #waiters: Waiter[] = [];
+
+  /** Records a follower's durably applied tick under the term it follows. */
+  report(serverId: string, tick: number, term: number): void {
+    const prev = this.#applied.get(serverId);
+    if (prev && prev.term === term && prev.tick > tick) return;
+    this.#applied.set(serverId, { tick, term, at: Date.now() });
+    if (this.#waiters.length > 0) this.#check();
+  }
+
+  /** Forgets every follower (a new term starts: progress against another leader counts for nothing). */
+  reset(): void {
+    this.#applied.clear();
+  }
+
+  /** Followers and their applied ticks, for status output. */
+  snapshot(): Array<{ serverId: string; tick: number; term: number; at: number }> {
+    return [...this.#applied].map(([serverId, v]) => ({ serverId, ...v }));
+  }
+
+  /** Number of followers of `term` that applied `tick` or later. */
+  countAtLeast(tick: number, term: number): number {
+    let n = 0;
+    for (const v of this.#applied.values()) if (v.term === term && v.tick >= tick) n++;
+    return n;
+  }
+
+  /**
+   * Resolves once `count` followers of `term()` applied `tick`; rejects with 1457 (cluster
+   * timeout) after `timeoutMs`: the write is then not acknowledged.
+   */
+  waitFor(tick: number, count: number, term: () => number, timeoutMs: number): Promise<void> {
+    if (count <= 0 || this.countAtLeast(tick, term()) >= count) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        reject(new ArangoError('ERROR_CLUSTER_TIMEOUT', `write not confirmed by ${count} follower(s) within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const waiter: Waiter = {
+        tick,
+        count,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.#waiters.push(waiter);
+      this.#termOf = term;
+    });
+  }
+
+  #termOf: () => number = () => 0;
+
+  #check(): void {
+    const term = this.#termOf();
+    const keep: Waiter[] = [];
+    for (const w of this.#waiters) {
+      if (this.countAtLeast(w.tick, term) >= w.count) w.resolve();
+      else keep.push(w);
+    }
+    this.#waiters = keep;
+  }
+}

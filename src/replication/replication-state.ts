@@ -1,0 +1,65 @@
+import type { Database } from 'lmdb';
+import type { StorageEngine } from '../storage/index.ts';
+
+/**
+ * How this server's data relates to the deployment's history:
+ * `fresh` (never synced, never led), `follower` (synced from a leader), `leader` (has led and
+ * may hold writes no follower received: rolled back on rejoin).
+ */
+export type Lineage = 'fresh' | 'follower' | 'leader';
+
+/**
+ * The replication state a server keeps durably in its own LMDB environment (sub-database
+ * `replication`), written in the same transaction as the changes it describes:
+ * - `appliedTick`: the last leader tick applied (a follower resumes tailing after it);
+ * - `completeFrom`: the operation log holds every change after this tick (entries at or below
+ *   it may be local or missing: an initial sync copies data without logging it). A tail request
+ *   from below it must resync;
+ * - `lineage`: see {@link Lineage}.
+ */
+export class ReplicationState {
+  readonly #db: Database<number | string, string>;
+  readonly #engine: StorageEngine;
+
+  constructor(engine: StorageEngine) {
+    this.#engine = engine;
+    this.#db = engine.env.openDB<number | string, string>('replication', {});
+  }
+
+  get appliedTick(): number {
+    const v = this.#db.get('appliedTick');
+    return typeof v === 'number' ? v : 0;
+  }
+
+  get completeFrom(): number {
+    const v = this.#db.get('completeFrom');
+    return typeof v === 'number' ? v : 0;
+  }
+
+  get lineage(): Lineage {
+    const v = this.#db.get('lineage');
+    return v === 'follower' || v === 'leader' ? v : 'fresh';
+  }
+
+  /** Must run inside a write transaction (a `writeAtomic` callback). */
+  putApplied(tick: number): void {
+    void this.#db.put('appliedTick', tick);
+  }
+
+  /** Must run inside a write transaction. */
+  putCompleteFrom(tick: number): void {
+    void this.#db.put('completeFrom', tick);
+  }
+
+  async setLineage(lineage: Lineage): Promise<void> {
+    if (this.lineage !== lineage) await this.#db.put('lineage', lineage);
+  }
+
+  /**
+   * Where this server's history ends: the applied leader tick, or its own newest log entry
+   * (a former leader's writes are in its log, not in `appliedTick`).
+   */
+  resumeTick(): number {
+    return Math.max(this.appliedTick, this.#engine.oplog.lastTick());
+  }
+}
