@@ -67,11 +67,12 @@ try {
   await db.createCollection('posts');
   const ratios: Record<string, number[]> = { get: [], post: [] };
   for (let r = 0; r < rounds; r++) {
-    const bareGet = await bare((url) => load({ url, method: 'GET', connections: 64, durationSec: DURATION, headers: {} }));
+    // the same random paths (the bare server answers any path), so the load generator does the same work
+    const bareGet = await bare((url) => load({ url, method: 'GET', connections: 64, durationSec: DURATION, headers: auth, paths: keys }));
     const kGet = await load({ url: server.endpoint, method: 'GET', connections: 64, durationSec: DURATION, headers: auth, paths: keys });
     emit({ name: 'get-document', round: r, bare: bareGet, kitsune: kGet, ratio: kGet.reqPerSec / bareGet.reqPerSec });
     ratios['get']?.push(kGet.reqPerSec / bareGet.reqPerSec);
-    const barePost = await bare((url) => load({ url, method: 'POST', connections: 64, durationSec: DURATION, headers: { 'content-type': 'application/json' }, body: postBody }));
+    const barePost = await bare((url) => load({ url, method: 'POST', connections: 64, durationSec: DURATION, headers: { ...auth, 'content-type': 'application/json' }, body: postBody }));
     const kPost = await load({ url: `${server.endpoint}/_api/document/posts`, method: 'POST', connections: 64, durationSec: DURATION, headers: { ...auth, 'content-type': 'application/json' }, body: postBody });
     emit({ name: 'post-document-durable', round: r, bare: barePost, kitsune: kPost, ratio: kPost.reqPerSec / barePost.reqPerSec });
     ratios['post']?.push(kPost.reqPerSec / barePost.reqPerSec);

@@ -136,7 +136,11 @@ export class StorageEngine {
   write<T>(fn: (tx: WriteContext) => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.#flushing) this.#flush();
+      if (!this.#flushing) {
+        // start the batch after the current I/O phase, so requests that arrived together commit together
+        this.#flushing = true;
+        setImmediate(() => this.#flush());
+      }
     });
   }
 
