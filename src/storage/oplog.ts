@@ -1,5 +1,6 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { entryCount } from './lmdb-stats.ts';
+import { decodeLogEntry, encodeLogEntry } from './log-entry-codec.ts';
 import type { LogEntry } from './types.ts';
 
 /** Retention policy of the operation log. */
@@ -17,35 +18,35 @@ export interface LogRetention {
  * Pruning never removes entries above the lowest tick a registered reader still needs.
  */
 export class OperationLog {
-  readonly #log: Database<LogEntry, number>;
+  readonly #log: Database<Buffer, number>;
   readonly #readers: Database<{ tick: number; updatedAt: number }, string>;
 
   constructor(env: RootDatabase) {
-    this.#log = env.openDB<LogEntry, number>('oplog', { keyEncoding: 'ordered-binary' });
+    this.#log = env.openDB<Buffer, number>('oplog', { keyEncoding: 'ordered-binary', encoding: 'binary' });
     this.#readers = env.openDB<{ tick: number; updatedAt: number }, string>('oplog-readers', {});
   }
 
   /** Appends an entry; must run inside a write transaction. */
   append(entry: LogEntry): void {
-    void this.#log.put(entry.tick, entry);
+    void this.#log.put(entry.tick, encodeLogEntry(entry));
   }
 
   /** Entries with tick > `afterTick`, in tick order, at most `limit`. */
   read(afterTick: number, limit: number): LogEntry[] {
     const out: LogEntry[] = [];
-    for (const { value } of this.#log.getRange({ start: afterTick + 1, limit })) out.push(value);
+    for (const { key, value } of this.#log.getRange({ start: afterTick + 1, limit })) out.push(decodeLogEntry(key, value));
     return out;
   }
 
   /** Lazily iterates entries with tick > `afterTick` up to and including `toTick`. */
   *iterate(afterTick: number, toTick = Number.MAX_SAFE_INTEGER): Generator<LogEntry> {
-    for (const { value } of this.#log.getRange({ start: afterTick + 1, end: toTick + 1 })) yield value;
+    for (const { key, value } of this.#log.getRange({ start: afterTick + 1, end: toTick + 1 })) yield decodeLogEntry(key, value);
   }
 
   /** Entries with tick ≤ `atOrBefore`, newest first, at most `limit` (replication fork search). */
   readBackward(atOrBefore: number, limit: number): LogEntry[] {
     const out: LogEntry[] = [];
-    for (const { value } of this.#log.getRange({ start: atOrBefore, reverse: true, limit })) out.push(value);
+    for (const { key, value } of this.#log.getRange({ start: atOrBefore, reverse: true, limit })) out.push(decodeLogEntry(key, value));
     return out;
   }
 
