@@ -123,8 +123,11 @@ export class QueryService {
   async pull(q: RunningQuery, n: number): Promise<unknown[]> {
     const out: unknown[] = [];
     while (!q.cursor.done && out.length < n) {
-      const batch = q.cursor.nextBatch(Math.min(SLICE_ROWS, n - out.length));
+      const want = Math.min(SLICE_ROWS, n - out.length);
+      const batch = q.cursor.nextBatch(want);
       for (const row of batch) out.push(row);
+      // fewer rows than asked for means the end: no need to yield for another pull
+      if (batch.length < want) break;
       if (!q.cursor.done && out.length < n) await new Promise((r) => setImmediate(r));
     }
     return out;
