@@ -1,5 +1,6 @@
 import { ArangoError } from '../errors/index.ts';
-import { catalog, DOCUMENT_COLLECTION, EDGE_COLLECTION, type StorageEngine, type WriteOptions } from '../storage/index.ts';
+import { runQuery, type RunOptions } from '../query/index.ts';
+import { catalog, DOCUMENT_COLLECTION, EDGE_COLLECTION, isPlainObject, type StorageEngine, type WriteOptions } from '../storage/index.ts';
 import type { HostCall } from './runtime/protocol.ts';
 
 type Args = Readonly<Record<string, unknown>>;
@@ -39,21 +40,21 @@ function matches(doc: Record<string, unknown>, example: Record<string, unknown>)
   return true;
 }
 
-/** Runs a query through the AQL module when it exists (it is built separately); 501 until then. */
+/** Runs an AQL query for a service (`db._query`); services act with full rights on their database. */
 async function runAql(engine: StorageEngine, database: string, args: Args): Promise<unknown> {
-  type RunQuery = (e: StorageEngine, db: string, q: string, b: unknown, o: unknown, ctx: { user: string }) => Promise<{ result: unknown[]; extra: unknown }>;
-  let runQuery: RunQuery | undefined;
-  try {
-    // A variable specifier keeps the type checker from requiring the module before it lands.
-    const spec = '../query/run-query.ts';
-    const mod = (await import(spec)) as { runQuery?: RunQuery };
-    runQuery = mod.runQuery;
-  } catch {
-    runQuery = undefined;
-  }
-  if (runQuery === undefined) throw new ArangoError('ERROR_NOT_IMPLEMENTED', 'AQL queries from Foxx services are not available in this build');
-  const r = await runQuery(engine, database, str(args, 'query'), args.bindVars ?? {}, args.options ?? {}, { user: 'root' });
+  const bindVars = isPlainObject(args.bindVars) ? args.bindVars : {};
+  const options = isPlainObject(args.options) ? args.options : {};
+  const r = await runQuery(engine, database, str(args, 'query'), bindVars, runOptionsOf(options), { user: 'root' });
   return { result: r.result, extra: r.extra };
+}
+
+function runOptionsOf(o: Record<string, unknown>): RunOptions {
+  const out: { -readonly [K in keyof RunOptions]: RunOptions[K] } = {};
+  if (typeof o['fullCount'] === 'boolean') out.fullCount = o['fullCount'];
+  if (typeof o['maxRuntime'] === 'number') out.maxRuntime = o['maxRuntime'];
+  if (typeof o['memoryLimit'] === 'number') out.memoryLimit = o['memoryLimit'];
+  if (typeof o['failOnWarning'] === 'boolean') out.failOnWarning = o['failOnWarning'];
+  return out;
 }
 
 /**
