@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Authenticator, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterMember, loadMemberId } from './cluster/index.ts';
@@ -87,7 +88,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
     log: log.child({ component: 'http' }),
-    ...(cluster ? { gate: cluster.gate, afterWrite: (method: string, path: string) => cluster.afterWrite(method, path) } : {}),
+    ...(cluster ? { gate: cluster.gate, afterWrite: (req: IncomingMessage, method: string, path: string) => cluster.afterWrite(req, method, path) } : {}),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -101,11 +102,15 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   return {
     endpoint,
     async stop() {
+      // leave the deployment first: a leader's key vanishes at once (fast failover) and followers'
+      // replication connections are let go, so closing the HTTP server does not wait on them
+      await cluster?.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
+        // keep-alive connections that never turn idle (peers' replication long-polls) are cut after a grace period
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
-      await cluster?.stop();
       await foxx.stop();
       await engine.close();
     },

@@ -1,3 +1,4 @@
+import { STARTER_USAGE, parseStarterArgs, runStarter } from '../cluster/index.ts';
 import { ConfigError, loadConfig, redactedConfig } from '../config/index.ts';
 import { createLogger } from '../log/index.ts';
 import { startServer } from '../main.ts';
@@ -8,6 +9,16 @@ const USAGE = `usage: kitsune start [--port 8529] [--host 127.0.0.1] [--data-dir
 /** `kitsune start`: runs the server until SIGTERM/SIGINT; prints the ready line on stdout. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'starter') {
+    let options;
+    try {
+      options = parseStarterArgs(rest);
+    } catch (err) {
+      process.stderr.write(`kitsune starter: ${err instanceof Error ? err.message : String(err)}\n${STARTER_USAGE}\n`);
+      return 2;
+    }
+    return runStarter(options, process.stdout, process.stderr);
+  }
   if (command !== 'start') {
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === '--help' ? 0 : 2;

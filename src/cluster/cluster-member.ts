@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import { AgencyClient, type LeaderInfo, type MemberInfo, type MemberUpdate } from '../agency/index.ts';
 import { retry } from '../common/retry.ts';
@@ -72,6 +73,8 @@ export class ClusterMember {
   #electing = false;
   #chain: Promise<void> = Promise.resolve();
   #settled: () => void = () => undefined;
+  /** Log tick when each write request passed the gate (sync mode: did this request write?). */
+  readonly #startTicks = new WeakMap<IncomingMessage, number>();
   readonly #settledP: Promise<void>;
 
   constructor(deps: ClusterMemberDeps) {
@@ -102,11 +105,15 @@ export class ClusterMember {
       leaseTtlSeconds: deps.settings.leaseTtlSeconds,
       log: deps.log,
     });
-    this.gate = createRequestGate({
+    const gate = createRequestGate({
       mode: () => (this.#role === 'leader' ? 'leader' : this.#role === 'follower' ? 'follower' : 'unknown'),
       leaderEndpoint: () => this.#following?.value.endpoint ?? '',
       canWrite: () => this.isWritable(),
     });
+    this.gate = (req, res, path) => {
+      gate(req, res, path);
+      if (deps.settings.syncFollowers > 0 && req.method !== 'GET' && req.method !== 'HEAD') this.#startTicks.set(req, deps.engine.oplog.lastTick());
+    };
     this.#settledP = new Promise((resolve) => (this.#settled = resolve));
   }
 
@@ -190,9 +197,10 @@ export class ClusterMember {
     this.#leader = info;
     if (info === null) {
       if (this.#role === 'leader' || this.#role === 'promoting') this.#log.warn('leadership lost');
-      if (this.#role !== 'follower') this.#role = 'candidate';
+      // a follower keeps its applier running: its data stays complete up to its applied tick,
+      // which is what makes it a candidate
+      this.#role = 'candidate';
       this.#following = null;
-      if (this.#role === 'follower') this.#role = 'candidate';
       this.#runElection();
       return;
     }
@@ -298,13 +306,18 @@ export class ClusterMember {
     return deferred || !others.some(better);
   }
 
-  /** Waits until `waitForFollowers` followers applied the newest write (sync mode) and checks the fence. */
-  async afterWrite(method: string, path: string): Promise<void> {
+  /**
+   * Before a write is acknowledged: waits until `--replication.sync-followers` followers applied
+   * the newest entry (sync mode; only when the log grew while the request ran: read-only POSTs
+   * such as AQL reads do not wait) and re-checks the fence.
+   */
+  async afterWrite(req: IncomingMessage, method: string, path: string): Promise<void> {
     if (method === 'GET' || method === 'HEAD' || path.startsWith('/_api/replication') || path.startsWith('/_api/wal')) return;
     if (this.#role !== 'leader') return;
     const n = this.#d.settings.syncFollowers;
-    if (n > 0) {
-      await this.feed.followers.waitFor(this.#d.engine.oplog.lastTick(), n, () => this.#term, this.#d.settings.syncTimeoutMs);
+    const last = this.#d.engine.oplog.lastTick();
+    if (n > 0 && last > (this.#startTicks.get(req) ?? 0)) {
+      await this.feed.followers.waitFor(last, n, () => this.#term, this.#d.settings.syncTimeoutMs);
     }
     if (!this.#agency.canActAsLeader()) {
       throw new ArangoError('ERROR_CLUSTER_LEADERSHIP_CHALLENGE_ONGOING', 'leadership could not be confirmed; the write is not acknowledged', {

@@ -3,3 +3,4 @@ export { ClusterMember, type ClusterMemberDeps, type ClusterSettings, type Leade
 export { createRequestGate, isAllowedOnNonLeader, type GateView } from './request-gate.ts';
 export { registerClusterApi, toTcp } from './cluster-api.ts';
 export { loadMemberId } from './member-id.ts';
+export { runStarter, parseStarterArgs, STARTER_USAGE, type StarterOptions } from './starter.ts';

@@ -27,7 +27,7 @@ export interface HttpServerDeps {
    * Runs after a successful non-GET handler, before the reply is sent (active failover: wait for
    * sync followers, re-check the leader fence). Throwing turns the reply into that error.
    */
-  afterWrite?: (method: string, path: string) => Promise<void>;
+  afterWrite?: (req: IncomingMessage, method: string, path: string) => Promise<void>;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -89,7 +89,7 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
     throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request', { httpStatus: 401 });
   }
   const reply = await match.handler(ctx);
-  if (deps.afterWrite && method !== 'GET' && method !== 'HEAD' && reply.status < 400 && !res.headersSent) await deps.afterWrite(method, path);
+  if (deps.afterWrite && method !== 'GET' && method !== 'HEAD' && reply.status < 400 && !res.headersSent) await deps.afterWrite(req, method, path);
   if (!res.writableEnded) send(res, reply, method === 'HEAD');
 }
 

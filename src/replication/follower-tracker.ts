@@ -3,6 +3,7 @@ import { ArangoError } from '../errors/index.ts';
 interface Waiter {
   readonly tick: number;
   readonly count: number;
+  readonly term: () => number;
   readonly resolve: () => void;
 }
 
@@ -55,23 +56,20 @@ export class FollowerTracker {
       const waiter: Waiter = {
         tick,
         count,
+        term,
         resolve: () => {
           clearTimeout(timer);
           resolve();
         },
       };
       this.#waiters.push(waiter);
-      this.#termOf = term;
     });
   }
 
-  #termOf: () => number = () => 0;
-
   #check(): void {
-    const term = this.#termOf();
     const keep: Waiter[] = [];
     for (const w of this.#waiters) {
-      if (this.countAtLeast(w.tick, term) >= w.count) w.resolve();
+      if (this.countAtLeast(w.tick, w.term()) >= w.count) w.resolve();
       else keep.push(w);
     }
     this.#waiters = keep;

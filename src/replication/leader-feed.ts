@@ -51,9 +51,15 @@ export class LeaderFeed {
     this.#timer.unref();
   }
 
+  /** Stops background work; open long-polls answer at once and their connections close. */
   close(): void {
     clearInterval(this.#timer);
+    this.#closing = true;
+    for (const wake of this.#sleepers) wake();
   }
+
+  #closing = false;
+  readonly #sleepers = new Set<() => void>();
 
   /** Registers the replication routes on `router`. */
   register(router: Router): void {
@@ -259,8 +265,8 @@ export class LeaderFeed {
     const onlyDb = global ? null : ctx.database;
     // never ship past the durable tick: a follower must not hold what the leader could still lose
     let lines = this.#collect(from, Math.min(to, engine.durableTick), chunk, onlyDb);
-    if (lines.entries.length === 0 && wait > 0 && engine.durableTick <= from) {
-      await waitForCommit(engine, wait, ctx);
+    if (lines.entries.length === 0 && wait > 0 && engine.durableTick <= from && !this.#closing) {
+      await waitForCommit(engine, wait, ctx, this.#sleepers);
       lines = this.#collect(from, Math.min(to, engine.durableTick), chunk, onlyDb);
     }
     const lastTick = Math.min(engine.oplog.lastTick(), engine.durableTick);
@@ -276,6 +282,8 @@ export class LeaderFeed {
       [HEADER.term]: String(this.#d.term()),
       [HEADER.serverId]: this.#d.serverId,
     };
+    // a stopping server must not keep followers' keep-alive connections (they would hold its close)
+    if (this.#closing) headers['connection'] = 'close';
     if (lines.entries.length === 0) return { status: 204, headers };
     return { status: 200, raw: Buffer.from(lines.entries.join('\n') + '\n'), headers };
   }
@@ -358,15 +366,17 @@ function collectionInventory(c: Collection): Record<string, unknown> {
   };
 }
 
-function waitForCommit(engine: StorageEngine, ms: number, ctx: RequestContext): Promise<void> {
+function waitForCommit(engine: StorageEngine, ms: number, ctx: RequestContext, sleepers: Set<() => void>): Promise<void> {
   return new Promise<void>((resolve) => {
     let off: () => unknown = () => true;
     const done = (): void => {
       off();
       clearTimeout(timer);
       ctx.req.off('close', done);
+      sleepers.delete(done);
       resolve();
     };
+    sleepers.add(done);
     const timer = setTimeout(done, ms);
     off = engine.onCommit(done);
     ctx.req.once('close', done);

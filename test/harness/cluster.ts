@@ -43,6 +43,8 @@ export interface TestClusterOptions {
   readonly servers: number;
   readonly args?: readonly string[];
   readonly env?: Record<string, string>;
+  /** Agency lease TTL in seconds (default 1: fast failovers in tests; the server default is 2). */
+  readonly leaseTtlSeconds?: number;
   /** Start only the first `startNow` members (default all, one after another). */
   readonly startNow?: number;
 }
@@ -84,7 +86,7 @@ export async function startCluster(o: TestClusterOptions): Promise<TestCluster> 
           '--deployment', deployment,
           '--advertise', m.endpoint,
           '--jwt-secret-file', secretFile,
-          '--agency.lease-ttl', '1',
+          '--agency.lease-ttl', String(o.leaseTtlSeconds ?? 1),
           ...(o.args ?? []),
         ],
         env: { KITSUNE_LOG_LEVEL: 'info', ...o.env },
@@ -117,8 +119,9 @@ export async function startCluster(o: TestClusterOptions): Promise<TestCluster> 
         const leaderIdx = await cluster.waitForLeader(timeoutMs);
         const leader = members[leaderIdx];
         if (!leader) return false;
-        const state = await getJson(`${m.endpoint}/_api/replication/applier-state`, { authorization: superuser });
+        // the leader's tick first: under continuous writes a later reading would always be ahead
         const range = await getJson(`${leader.endpoint}/_api/wal/lastTick`, { authorization: superuser });
+        const state = await getJson(`${m.endpoint}/_api/replication/applier-state`, { authorization: superuser });
         const s = state as { state?: { phase?: string; lastAppliedContinuousTick?: string } } | null;
         const r = range as { tick?: string } | null;
         return s?.state?.phase === 'tailing' && r?.tick !== undefined && BigInt(s.state.lastAppliedContinuousTick ?? '0') >= BigInt(r.tick);
