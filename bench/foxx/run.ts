@@ -1,48 +1,29 @@
 // node --import tsx bench/foxx/run.ts [--quick]: Foxx service throughput against a bare node:http
 // server (same machine, same run), 1 MiB bundle install latency, and queue throughput.
-import { execFile, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { zipFiles } from '../../src/foxx/zip-directory.ts';
 import { startServer, waitFor } from '../../test/harness/server.ts';
+import { load, withBareServer } from '../macro/load-tools.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const macro = path.join(here, '..', 'macro');
 const quick = process.argv.includes('--quick');
 const DURATION = quick ? 3 : 10;
 const CONNECTIONS = 32;
-const run = promisify(execFile);
 const auth = { authorization: `Basic ${Buffer.from('root:').toString('base64')}` };
 
 function emit(o: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ type: 'result', ...o })}\n`);
 }
 
-async function load(spec: Record<string, unknown>): Promise<{ reqPerSec: number; p50: number; p99: number; errors: number; non2xx: number }> {
-  const specFile = path.join(os.tmpdir(), `kitsune-foxx-load-${process.pid}.json`);
-  fs.writeFileSync(specFile, JSON.stringify({ method: 'GET', connections: CONNECTIONS, durationSec: DURATION, headers: {}, ...spec }));
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(macro, 'load.ts'), specFile], { maxBuffer: 1 << 20 });
-  fs.rmSync(specFile, { force: true });
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
+async function bare(): Promise<number> {
+  return withBareServer(async (url) => (await loadGet({ url: `${url}/` })).reqPerSec);
 }
 
-async function bare(): Promise<number> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(macro, 'bare-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => {
-    child.stdout.on('data', (c: Buffer) => {
-      const m = /ready (\d+)/.exec(c.toString());
-      if (m) resolve(Number(m[1]));
-    });
-  });
-  try {
-    return (await load({ url: `http://127.0.0.1:${port}/` })).reqPerSec;
-  } finally {
-    child.kill('SIGKILL');
-  }
+/** A GET load with this benchmark's defaults. */
+function loadGet(spec: Record<string, unknown>): ReturnType<typeof load> {
+  return load({ method: 'GET', connections: CONNECTIONS, durationSec: DURATION, headers: {}, ...spec });
 }
 
 const SERVICE = `'use strict';
@@ -79,9 +60,9 @@ try {
   await db.installService('/bench', new Blob([bundle]));
 
   const ceiling = await bare();
-  const hello = await load({ url: `${server.endpoint}/bench/hello` });
+  const hello = await loadGet({ url: `${server.endpoint}/bench/hello` });
   emit({ name: 'foxx-hello', reqPerSec: hello.reqPerSec, ceiling, ratio: hello.reqPerSec / ceiling, target: 0.6, p99: hello.p99, errors: hello.errors + hello.non2xx });
-  const doc = await load({ url: server.endpoint, paths: keys.map((k) => `/bench/doc/${k}`) });
+  const doc = await loadGet({ url: server.endpoint, paths: keys.map((k) => `/bench/doc/${k}`) });
   emit({ name: 'foxx-doc-by-key', reqPerSec: doc.reqPerSec, ceiling, ratio: doc.reqPerSec / ceiling, target: 0.5, p99: doc.p99, errors: doc.errors + doc.non2xx });
 
   // 1 MiB bundle: incompressible payload so the zip really is 1 MiB.

@@ -1,46 +1,19 @@
 // npm run bench [-- --quick]: kitsune against ceilings measured in the same run.
 // Prints one JSON line per measurement and a summary line with the ratios.
-import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { open } from 'lmdb';
 import { startServer } from '../../test/harness/server.ts';
+import { load, withBareServer } from './load-tools.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const quick = process.argv.includes('--quick');
 const DURATION = quick ? 4 : 10;
 const IMPORT_DOCS = quick ? 200_000 : 1_000_000;
 const BATCH = 10_000;
-const run = promisify(execFile);
 
 function emit(o: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ type: 'result', ...o })}\n`);
-}
-
-async function load(spec: Record<string, unknown>): Promise<{ reqPerSec: number; p50: number; p99: number; errors: number; non2xx: number }> {
-  const specFile = path.join(os.tmpdir(), `kitsune-load-${process.pid}.json`);
-  fs.writeFileSync(specFile, JSON.stringify(spec));
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(here, 'load.ts'), specFile], { maxBuffer: 1 << 20 });
-  fs.rmSync(specFile, { force: true });
-  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}');
-}
-
-async function bare<T>(fn: (url: string) => Promise<T>): Promise<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'bare-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve) => {
-    child.stdout.on('data', (c: Buffer) => {
-      const m = /ready (\d+)/.exec(c.toString());
-      if (m) resolve(Number(m[1]));
-    });
-  });
-  try {
-    return await fn(`http://127.0.0.1:${port}`);
-  } finally {
-    child.kill('SIGKILL');
-  }
 }
 
 function doc(i: number): Record<string, unknown> {
@@ -68,11 +41,11 @@ try {
   const ratios: Record<string, number[]> = { get: [], post: [] };
   for (let r = 0; r < rounds; r++) {
     // the same random paths (the bare server answers any path), so the load generator does the same work
-    const bareGet = await bare((url) => load({ url, method: 'GET', connections: 64, durationSec: DURATION, headers: auth, paths: keys }));
+    const bareGet = await withBareServer((url) => load({ url, method: 'GET', connections: 64, durationSec: DURATION, headers: auth, paths: keys }));
     const kGet = await load({ url: server.endpoint, method: 'GET', connections: 64, durationSec: DURATION, headers: auth, paths: keys });
     emit({ name: 'get-document', round: r, bare: bareGet, kitsune: kGet, ratio: kGet.reqPerSec / bareGet.reqPerSec });
     ratios['get']?.push(kGet.reqPerSec / bareGet.reqPerSec);
-    const barePost = await bare((url) => load({ url, method: 'POST', connections: 64, durationSec: DURATION, headers: { ...auth, 'content-type': 'application/json' }, body: postBody }));
+    const barePost = await withBareServer((url) => load({ url, method: 'POST', connections: 64, durationSec: DURATION, headers: { ...auth, 'content-type': 'application/json' }, body: postBody }));
     const kPost = await load({ url: `${server.endpoint}/_api/document/posts`, method: 'POST', connections: 64, durationSec: DURATION, headers: { ...auth, 'content-type': 'application/json' }, body: postBody });
     emit({ name: 'post-document-durable', round: r, bare: barePost, kitsune: kPost, ratio: kPost.reqPerSec / barePost.reqPerSec });
     ratios['post']?.push(kPost.reqPerSec / barePost.reqPerSec);

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { prepareQuery, compareValues } from '../../src/aql/index.ts';
-import { isArangoError } from '../../src/errors/index.ts';
+import { prepareQuery } from '../../src/aql/index.ts';
 import type { AqlCase } from '../fixtures/aql/case-types.ts';
+import { checkCase, type CaseOutcome } from '../fixtures/aql/check-case.ts';
 import { buildFixture } from '../fixtures/aql/fixture-data.ts';
 import { OPERATOR_CASES } from '../fixtures/aql/operator-cases.ts';
 import { FUNCTION_CASES } from '../fixtures/aql/function-cases.ts';
@@ -12,33 +12,16 @@ import { GRAPH_CASES } from '../fixtures/aql/graph-cases.ts';
 
 const shared = buildFixture();
 
-function sorted(rows: readonly unknown[]): unknown[] {
-  return [...rows].sort(compareValues);
-}
-
 function run(c: AqlCase): void {
   const ds = c.fresh === true ? buildFixture() : shared;
-  let rows: unknown[];
-  let warnings: readonly { code: number }[];
+  let outcome: CaseOutcome;
   try {
     const cursor = prepareQuery(c.q, c.bind ?? {}, ds).execute();
-    rows = cursor.all();
-    warnings = cursor.warnings;
-  } catch (e) {
-    if (c.error !== undefined && isArangoError(e)) {
-      assert.equal(e.errorNum, c.error, `expected error ${c.error}, got ${e.errorNum}: ${e.message}`);
-      return;
-    }
-    throw e;
+    outcome = { rows: cursor.all(), warnings: cursor.warnings };
+  } catch (error) {
+    outcome = { error };
   }
-  assert.equal(c.error, undefined, `expected error ${String(c.error)}, got rows ${JSON.stringify(rows)}`);
-  if (c.rows !== undefined) {
-    if (c.unordered === true) assert.deepEqual(sorted(rows), sorted(c.rows));
-    else assert.deepEqual(rows, c.rows);
-  }
-  if (c.warning !== undefined) {
-    assert.ok(warnings.some((w) => w.code === c.warning), `expected warning ${c.warning}, got ${JSON.stringify(warnings)}`);
-  }
+  checkCase(c, outcome);
 }
 
 const suites: [string, readonly AqlCase[]][] = [

@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Database } from 'arangojs';
-import { isArangoError } from 'arangojs/errors';
+import { failure } from '../harness/arango-failure.ts';
 import { startServer, tempDir, type ServerHandle } from '../harness/server.ts';
-
-/** Runs `fn`, expecting an ArangoDB error; returns [code, errorNum]. */
-async function failure(fn: () => Promise<unknown>): Promise<[number | undefined, number]> {
-  try {
-    await fn();
-  } catch (err) {
-    if (isArangoError(err)) return [err.code, err.errorNum];
-    throw err;
-  }
-  assert.fail('expected an ArangoDB error');
-}
 
 describe('document API through arangojs', () => {
   let server: ServerHandle;
