@@ -5,7 +5,14 @@ import { ArangoError } from '../errors/index.ts';
 export const MAX_JSON_DEPTH = 64;
 
 /** Reads a request body, refusing more than `limit` bytes with 413 (also when Content-Length says so). */
+const EMPTY = Buffer.alloc(0);
+
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  // no Content-Length and no chunked encoding: HTTP/1.1 says there is no body, so don't wait for 'end'
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    req.resume();
+    return Promise.resolve(EMPTY);
+  }
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) {
     req.resume();
