@@ -40,8 +40,8 @@ export function isAllowedOnNonLeader(path: string, following: boolean): boolean 
 /**
  * The active-failover request gate, run before authentication (spec §2.1–2.3):
  * - leader: everything passes while its lease is certain; once it is not, writes get 503 1495;
- * - follower: allowed paths pass; with `X-Arango-Allow-Dirty-Read: true` reads pass (marked
- *   `x-arango-potential-dirty-read`) and writes get 403 1004; everything else 503 1496 with
+ * - follower: allowed paths pass; with `X-Arango-Allow-Dirty-Read: true` reads and AQL read
+ *   queries pass (marked `x-arango-potential-dirty-read`) and writes get 403 1004; everything else 503 1496 with
  *   `x-arango-endpoint: <leader>`;
  * - unknown leader: allowed paths pass, everything else 503 1495 with an empty endpoint.
  */
@@ -61,7 +61,7 @@ export function createRequestGate(view: GateView): RequestGate {
       res.setHeader('x-arango-potential-dirty-read', 'true');
       if (isAllowedOnNonLeader(path, true)) return;
       if (isTrue(req.headers['x-arango-allow-dirty-read'])) {
-        if (READ_METHODS.has(method) || (method === 'PUT' && path.startsWith('/_api/cursor/'))) return;
+        if (READ_METHODS.has(method) || isQueryPath(path)) return;
         throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'a follower is read-only', { headers: { 'x-arango-endpoint': endpoint } });
       }
       throw new ArangoError('ERROR_CLUSTER_NOT_LEADER', undefined, { headers: { 'x-arango-endpoint': endpoint } });
@@ -70,6 +70,14 @@ export function createRequestGate(view: GateView): RequestGate {
     if (isAllowedOnNonLeader(path, false)) return;
     throw new ArangoError('ERROR_CLUSTER_LEADERSHIP_CHALLENGE_ONGOING', undefined, { headers: { 'x-arango-endpoint': '' } });
   };
+}
+
+/**
+ * AQL endpoints a follower serves to dirty readers whatever the method: the query service
+ * itself refuses modification queries on a server that is not writable (403 1004).
+ */
+function isQueryPath(path: string): boolean {
+  return path === '/_api/cursor' || path.startsWith('/_api/cursor/') || path === '/_api/explain' || path === '/_api/query';
 }
 
 function isTrue(v: string | string[] | undefined): boolean {

@@ -16,7 +16,7 @@ export function registerApi(router: Router, deps: { engine: StorageEngine; users
   registerDocumentApi(router, deps.engine);
   registerCollectionApi(router, deps.engine);
   registerIndexApi(router, deps.engine);
-  registerCursorApi(router, deps.engine, new QueryService(deps.engine));
+  registerCursorApi(router, deps.engine, new QueryService(deps.engine), deps.info.isWritable);
   registerEdgesAndImportApi(router, deps.engine);
   registerDatabaseApi(router, deps.engine, deps.users);
   registerUserApi(router, deps.engine, deps.users, deps.authenticator);

@@ -8,6 +8,8 @@ export interface QueryCaller {
   readonly user: string | null;
   /** Throws when the caller may not read (`ro`) or write (`rw`) a collection. */
   readonly requireCollection: (collection: string, need: 'ro' | 'rw') => void;
+  /** The server does not accept writes (an active-failover follower serving dirty reads). */
+  readonly readOnly?: boolean;
 }
 
 /** Query options as `/_api/cursor` and `db._query` accept them. */
@@ -94,6 +96,7 @@ export class QueryService {
     const context = { user: caller.user, database };
     const readSource = new LmdbDataSource(this.#engine, database);
     const prepared = prepareQuery(query, bindVars, readSource, aqlOptions, context);
+    if (prepared.isModification && caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
     for (const c of prepared.collections.read) caller.requireCollection(c, 'ro');
     for (const c of prepared.collections.write) caller.requireCollection(c, 'rw');
     const id = String(++this.#lastId);

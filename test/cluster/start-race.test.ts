@@ -55,6 +55,15 @@ describe('active failover: start race, roles, follower gate', () => {
     const write = await rawRequest(b, 'POST', '/_api/document/dirty', '{"v":2}', { 'x-arango-allow-dirty-read': 'true' });
     assert.equal(write.status, 403);
     assert.equal((write.json as { errorNum: number }).errorNum, 1004);
+    // AQL reads are served dirty too; modification queries are refused like any write
+    const q = await rawRequest(b, 'POST', '/_api/cursor', JSON.stringify({ query: 'FOR d IN dirty RETURN d.v' }), { 'x-arango-allow-dirty-read': 'true' });
+    assert.equal(q.status, 201);
+    assert.deepEqual((q.json as { result: number[] }).result, [1]);
+    assert.equal(q.headers.get('x-arango-potential-dirty-read'), 'true');
+    const qw = await rawRequest(b, 'POST', '/_api/cursor', JSON.stringify({ query: 'INSERT {v: 3} INTO dirty' }), { 'x-arango-allow-dirty-read': 'true' });
+    assert.deepEqual([qw.status, (qw.json as { errorNum: number }).errorNum], [403, 1004]);
+    const qn = await rawRequest(b, 'POST', '/_api/cursor', JSON.stringify({ query: 'FOR d IN dirty RETURN d.v' }));
+    assert.deepEqual([qn.status, (qn.json as { errorNum: number }).errorNum], [503, 1496]);
     const bad = await rawRequest(b, 'GET', '/_api/document/dirty/k1', undefined, {
       'x-arango-allow-dirty-read': 'true',
       authorization: `Basic ${Buffer.from('root:wrong').toString('base64')}`,

@@ -20,8 +20,8 @@ interface OpenCursor {
 const DEFAULT_BATCH = 1000;
 const DEFAULT_TTL_S = 30;
 
-function caller(ctx: RequestContext): QueryCaller {
-  return { user: ctx.principal?.user ?? null, requireCollection: (c, need) => ctx.requireCollection(c, need) };
+function caller(ctx: RequestContext, isWritable: () => boolean): QueryCaller {
+  return { user: ctx.principal?.user ?? null, requireCollection: (c, need) => ctx.requireCollection(c, need), readOnly: !isWritable() };
 }
 
 function numberOption(v: unknown, name: string): number | undefined {
@@ -55,7 +55,7 @@ function queryBody(body: unknown): { query: string; bindVars: Record<string, unk
 }
 
 /** `/_api/cursor` (run and page through queries), `/_api/query` (parse, current, kill) and `/_api/explain`. */
-export function registerCursorApi(router: Router, engine: StorageEngine, queries: QueryService): void {
+export function registerCursorApi(router: Router, engine: StorageEngine, queries: QueryService, isWritable: () => boolean): void {
   const cursors = new Map<string, OpenCursor>();
   const sweep = setInterval(() => {
     const now = Date.now();
@@ -95,7 +95,7 @@ export function registerCursorApi(router: Router, engine: StorageEngine, queries
     if (batchSize < 1) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'batchSize must be at least 1');
     const ttlMs = (numberOption(body['ttl'], 'ttl') ?? DEFAULT_TTL_S) * 1000;
     const stream = options.stream === true;
-    const { running, rows } = await queries.start(ctx.database, query, bindVars, options, caller(ctx), stream ? batchSize : Number.POSITIVE_INFINITY);
+    const { running, rows } = await queries.start(ctx.database, query, bindVars, options, caller(ctx, isWritable), stream ? batchSize : Number.POSITIVE_INFINITY);
     const count = body['count'] === true && !stream ? rows.length : undefined;
     const c: OpenCursor = { running, rows, batchSize, count, ttlMs, expiresAt: 0, busy: false };
     const first = stream ? c.rows.splice(0) : c.rows.splice(0, batchSize);
