@@ -33,7 +33,6 @@ export interface RunningQuery {
   readonly started: number;
   readonly stream: boolean;
   readonly cursor: QueryCursor;
-  readonly abort: AbortController;
 }
 
 /** The final figures of a query, in ArangoDB's `extra` shape. */
@@ -55,9 +54,20 @@ export class QueryService {
   readonly #cache = new QueryCache(512);
   readonly #running = new Map<string, RunningQuery>();
   #lastId = 0;
+  readonly #sources = new Map<string, LmdbDataSource>();
 
   constructor(engine: StorageEngine) {
     this.#engine = engine;
+  }
+
+  /** The read-only data source of a database (stateless, so one per database is enough). */
+  #readSource(database: string): LmdbDataSource {
+    let ds = this.#sources.get(database);
+    if (!ds) {
+      ds = new LmdbDataSource(this.#engine, database);
+      this.#sources.set(database, ds);
+    }
+    return ds;
   }
 
   /** Queries currently executing (for `/_api/query/current`). */
@@ -69,7 +79,6 @@ export class QueryService {
   kill(database: string, id: string): void {
     const q = this.#running.get(id);
     if (!q || q.database !== database) throw new ArangoError('ERROR_QUERY_NOT_FOUND');
-    q.abort.abort();
     q.cursor.kill();
   }
 
@@ -91,16 +100,16 @@ export class QueryService {
     firstBatch = Number.POSITIVE_INFINITY,
   ): Promise<{ running: RunningQuery; rows: unknown[]; done: boolean }> {
     if (typeof query !== 'string' || query.trim() === '') throw new ArangoError('ERROR_QUERY_EMPTY');
-    const abort = new AbortController();
-    const aqlOptions: QueryOptions = { ...toAqlOptions(options), signal: abort.signal, cache: this.#cache };
+    // killing goes through cursor.kill() (checked between rows), so no AbortSignal is needed
+    const aqlOptions: QueryOptions = { ...toAqlOptions(options), cache: this.#cache };
     const context = { user: caller.user, database };
-    const readSource = new LmdbDataSource(this.#engine, database);
+    const readSource = this.#readSource(database);
     const prepared = prepareQuery(query, bindVars, readSource, aqlOptions, context);
     if (prepared.isModification && caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
     for (const c of prepared.collections.read) caller.requireCollection(c, 'ro');
     for (const c of prepared.collections.write) caller.requireCollection(c, 'rw');
     const id = String(++this.#lastId);
-    const base = { id, database, query, bindVars, user: caller.user, started: Date.now(), stream: options.stream === true, abort };
+    const base = { id, database, query, bindVars, user: caller.user, started: Date.now(), stream: options.stream === true };
     if (prepared.isModification) {
       // all or nothing: drained inside one child transaction; a throw aborts every write
       const { cursor, rows } = await this.#engine.writeAtomic((tx) => {
