@@ -1,4 +1,4 @@
-import { prepareQuery, QueryCache, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
+import { prepareQuery, QueryCache, type PreparedQuery, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { LmdbDataSource } from './lmdb-data-source.ts';
@@ -43,6 +43,8 @@ export interface QueryExtra {
 
 /** Rows per slice before a long query yields to the event loop (so it can be killed, and others served). */
 const SLICE_ROWS = 2000;
+/** Prepared read queries kept for reuse (oldest evicted first). */
+const PLAN_CACHE_ENTRIES = 512;
 
 /**
  * Runs AQL against the storage: read queries execute in slices between which the event loop
@@ -55,9 +57,39 @@ export class QueryService {
   readonly #running = new Map<string, RunningQuery>();
   #lastId = 0;
   readonly #sources = new Map<string, LmdbDataSource>();
+  readonly #plans = new Map<string, { prepared: PreparedQuery; definitions: Array<[string, unknown]> }>();
 
   constructor(engine: StorageEngine) {
     this.#engine = engine;
+  }
+
+  /**
+   * Prepares (parses, plans) a query, reusing the plan of an identical earlier query (same
+   * database, user, text, bind values and options) while every collection it uses still has the
+   * same definition: any DDL change replaces a collection's definition object, so a stale plan
+   * is never reused. Queries over named graphs are always planned afresh.
+   */
+  #prepare(
+    database: string,
+    query: string,
+    bindVars: Readonly<Record<string, unknown>>,
+    aqlOptions: QueryOptions,
+    context: { user: string | null; database: string },
+  ): PreparedQuery {
+    const key = `${database}\u0000${context.user ?? ''}\u0000${query}\u0000${JSON.stringify(bindVars)}\u0000${JSON.stringify({ ...aqlOptions, cache: undefined })}`;
+    const hit = this.#plans.get(key);
+    if (hit && hit.definitions.every(([name, def]) => this.#engine.findCollection(database, name)?.definition === def)) return hit.prepared;
+    const prepared = prepareQuery(query, bindVars, this.#readSource(database), aqlOptions, context);
+    if (!prepared.isModification && !/\bGRAPH\b/i.test(query)) {
+      const names = [...new Set([...prepared.collections.read, ...prepared.collections.write])];
+      const definitions: Array<[string, unknown]> = names.map((n) => [n, this.#engine.findCollection(database, n)?.definition]);
+      if (this.#plans.size >= PLAN_CACHE_ENTRIES) {
+        const oldest = this.#plans.keys().next().value;
+        if (oldest !== undefined) this.#plans.delete(oldest);
+      }
+      this.#plans.set(key, { prepared, definitions });
+    }
+    return prepared;
   }
 
   /** The read-only data source of a database (stateless, so one per database is enough). */
@@ -103,8 +135,7 @@ export class QueryService {
     // killing goes through cursor.kill() (checked between rows), so no AbortSignal is needed
     const aqlOptions: QueryOptions = { ...toAqlOptions(options), cache: this.#cache };
     const context = { user: caller.user, database };
-    const readSource = this.#readSource(database);
-    const prepared = prepareQuery(query, bindVars, readSource, aqlOptions, context);
+    const prepared = this.#prepare(database, query, bindVars, aqlOptions, context);
     if (prepared.isModification && caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
     for (const c of prepared.collections.read) caller.requireCollection(c, 'ro');
     for (const c of prepared.collections.write) caller.requireCollection(c, 'rw');
