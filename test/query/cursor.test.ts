@@ -108,6 +108,21 @@ describe('AQL through /_api/cursor with arangojs', () => {
     assert.equal((after.json as { errorNum: number }).errorNum, 1600);
   });
 
+  it('replans a repeated query after its index was dropped or its collection recreated', async () => {
+    const plans = await db.createCollection('plans');
+    const ix = await plans.ensureIndex({ type: 'persistent', fields: ['v'] });
+    await plans.import([{ v: 1 }, { v: 2 }, { v: 1 }]);
+    const run = async () => (await db.query(aql`FOR p IN plans FILTER p.v == 1 RETURN p.v`)).all();
+    assert.deepEqual(await run(), [1, 1]);
+    assert.deepEqual(await run(), [1, 1]);
+    await plans.dropIndex(ix.id);
+    assert.deepEqual(await run(), [1, 1]);
+    await plans.drop();
+    await db.createCollection('plans');
+    await db.collection('plans').save({ v: 1 });
+    assert.deepEqual(await run(), [1]);
+  });
+
   it('checks collection permissions of queries', async () => {
     await db.createUser('qreader', 'pw');
     await db.setUserAccessLevel('qreader', { database: '_system' }, 'ro');
