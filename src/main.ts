@@ -8,7 +8,9 @@ import { Router, createHttpServer, registerApi } from './http/index.ts';
 import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
+import { QueryPool, QueryService } from './query/index.ts';
 import { StorageEngine, catalog } from './storage/index.ts';
+import path from 'node:path';
 
 /** A running server and how to stop it. */
 export interface RunningServer {
@@ -36,8 +38,17 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const serverId = failover ? loadMemberId(config.dataDir) : `SNGL-${randomUUID()}`;
   let endpoint = '';
   const router = new Router();
+  const queryPool = new QueryPool({
+    lmdbPath: path.join(config.dataDir, 'kitsune.lmdb'),
+    threads: config.queryThreads,
+    workerMemoryMb: config.queryWorkerMemoryMb,
+    memoryLimit: config.queryMemoryLimit,
+    log: log.child({ component: 'query' }),
+  });
+  const queries = new QueryService(engine, queryPool, { maxRuntime: config.queryMaxRuntime });
   registerApi(router, {
     engine,
+    queries,
     users,
     authenticator,
     info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'SINGLE', mode: failover ? 'resilient' : 'default' }), isWritable: () => cluster?.isWritable() ?? true },
@@ -112,6 +123,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
       await foxx.stop();
+      await queryPool.close();
       await engine.close();
     },
   };

@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
-import { QueryService } from '../../src/query/index.ts';
+import { QueryPool, QueryService } from '../../src/query/index.ts';
+import { pino as benchPino } from 'pino';
 import { StorageEngine, catalog, encodeIndexValue, type Collection, type IndexKeyPart } from '../../src/storage/index.ts';
 
 const quick = process.argv.includes('--quick');
@@ -29,8 +30,10 @@ const ageIx = (await catalog.createIndex(engine, '_system', 'people', { type: 'p
 const cityIx = (await catalog.createIndex(engine, '_system', 'people', { type: 'persistent', fields: ['city'] })).index.id;
 process.stderr.write(`loaded ${DOCS} documents in ${Math.round(performance.now() - t0)} ms\n`);
 
-const queries = new QueryService(engine);
-const caller = { user: 'root', requireCollection: () => undefined };
+// queries run through the query worker pool, as in the server (the worker hop is part of the measurement)
+const pool = new QueryPool({ lmdbPath: path.join(tmp, 'kitsune.lmdb'), threads: 2, workerMemoryMb: 1024, memoryLimit: 0, log: benchPino({ level: 'silent' }) });
+const queries = new QueryService(engine, pool);
+const caller = { user: 'root', isAdmin: true, level: () => 'rw' as const };
 
 function prefixRange(values: unknown[]): { start: IndexKeyPart[]; end: IndexKeyPart[] } {
   const start: IndexKeyPart[] = [];
@@ -111,5 +114,6 @@ for (const k of cases) {
   process.stdout.write(`${JSON.stringify({ type: 'result', name: k.name, rows: a.length, aqlQueriesPerSec: Math.round(median(aqls) * 10) / 10, handQueriesPerSec: Math.round(median(hands) * 10) / 10, ratio, ratios, target: k.target })}\n`);
 }
 process.stdout.write(`${JSON.stringify({ type: 'summary', docs: DOCS, ratios: summary, date: new Date().toISOString().slice(0, 10), command: quick ? 'npm run bench:aql -- --quick' : 'npm run bench:aql' })}\n`);
+await pool.close();
 await engine.close();
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -32,6 +32,8 @@ export interface ExecLimits {
   readonly user: string | null;
   readonly database: string;
   readonly signal: AbortSignal | undefined;
+  /** Shared Int32 cell another thread sets to kill the query (1 killed, 2 maxRuntime exceeded). */
+  readonly killCell?: Int32Array | undefined;
 }
 
 /**
@@ -69,7 +71,9 @@ export class ExecContext implements FunctionContext {
 
   checkAlive(): void {
     if (this.killedReason === undefined) {
-      if (this.limits.signal?.aborted === true) this.killedReason = 'killed';
+      const cell = this.limits.killCell === undefined ? 0 : Atomics.load(this.limits.killCell, 0);
+      if (cell !== 0) this.killedReason = cell === 2 ? 'timeout' : 'killed';
+      else if (this.limits.signal?.aborted === true) this.killedReason = 'killed';
       else if (this.deadline !== 0 && Date.now() > this.deadline) this.killedReason = 'timeout';
       else return;
     }

@@ -18,7 +18,7 @@ export type { QueryStats, QueryWarning } from './exec-context.ts';
 export type { ExplainResult, ExplainNode } from './explain.ts';
 export type { QueryAst } from './ast.ts';
 export type { AstJson } from './ast-json.ts';
-export { compareValues } from './values.ts';
+export { compareValues, estimateSize } from './values.ts';
 
 /** Parses AQL text; throws ArangoError 1501 with "... at position LINE:COL" on a syntax error. */
 export function parseQuery(text: string): QueryAst {

@@ -21,6 +21,8 @@ export interface QueryOptions {
   readonly failOnWarning?: boolean;
   /** Cancels the query when aborted (checked between rows). */
   readonly signal?: AbortSignal;
+  /** Shared Int32 cell another thread sets to kill the query (1 killed, 2 maxRuntime exceeded). */
+  readonly killCell?: Int32Array;
   /** Optional cache of parsed queries by text, owned by the caller. */
   readonly cache?: QueryCache;
 }
@@ -78,6 +80,8 @@ export interface PreparedQuery {
   execute(): QueryCursor;
   /** The ArangoDB-style explain output of this plan. */
   explain(): ExplainResult;
+  /** The same plan over another data source and options (a cached plan run for a new caller). */
+  rebind(dataSource: DataSource, options: QueryOptions, context: QueryContext): PreparedQuery;
 }
 
 /**
@@ -89,6 +93,10 @@ export function prepareQuery(
   const ast = options.cache === undefined ? parseQuery(text) : options.cache.parse(text);
   validateBindVars(ast, bindVars);
   const plan = buildPlan({ ast, bindVars, dataSource, fullCount: options.fullCount === true });
+  return preparedOf(ast, plan, dataSource, options, context);
+}
+
+function preparedOf(ast: QueryAst, plan: Plan, dataSource: DataSource, options: QueryOptions, context: QueryContext): PreparedQuery {
   const read = plan.collections.filter((c) => c.type === 'read').map((c) => c.name);
   const write = plan.collections.filter((c) => c.type === 'write').map((c) => c.name);
   return {
@@ -98,6 +106,7 @@ export function prepareQuery(
     collections: { read, write },
     execute: () => startCursor(plan, dataSource, options, context),
     explain: () => explainPlan(plan, dataSource),
+    rebind: (ds, o, c) => preparedOf(ast, plan, ds, o, c),
   };
 }
 
@@ -110,6 +119,7 @@ function startCursor(plan: Plan, ds: DataSource, options: QueryOptions, context:
     user: context.user ?? null,
     database: context.database ?? '_system',
     signal: options.signal,
+    killCell: options.killCell,
   });
   for (const w of plan.warnings) ctx.warn(w.code, w.message);
   const frame = new Array<unknown>(plan.frameSize).fill(null);

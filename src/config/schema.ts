@@ -1,3 +1,5 @@
+import os from 'node:os';
+
 /**
  * Every server option, once: flag, type, default, environment variable and a doc line.
  * Precedence: defaults < environment < command-line flags.
@@ -43,6 +45,20 @@ export const OPTIONS = {
   agencyLeaseTtl: { flag: 'agency.lease-ttl', type: 'number', default: 2, doc: 'seconds a member lease (and the leader key) outlives its last keep-alive' },
   syncTimeoutMs: { flag: 'replication.sync-timeout', type: 'number', default: 5000, doc: 'ms a write waits for its sync followers before it fails (1457)' },
   replicationClientTtl: { flag: 'replication.client-ttl', type: 'number', default: 600, doc: 'seconds a silent follower still holds back operation log pruning' },
+  queryThreads: { flag: 'query.threads', type: 'number', default: Math.max(2, os.availableParallelism()), doc: 'query worker threads (queries beyond them wait, state "queued")' },
+  queryMemoryLimit: {
+    flag: 'query.memory-limit',
+    type: 'number',
+    default: Math.floor(os.totalmem() * 0.05),
+    doc: 'bytes a query may use (SORT, COLLECT, subqueries, results) before it fails with 32; 0 = only the worker heap cap',
+  },
+  queryMaxRuntime: { flag: 'query.max-runtime', type: 'number', default: 0, doc: 'seconds after which any query is killed (0 = off)' },
+  queryWorkerMemoryMb: {
+    flag: 'query.worker-memory-mb',
+    type: 'number',
+    default: Math.max(256, Math.min(4096, Math.floor(os.totalmem() / 1024 / 1024 / 8))),
+    doc: 'V8 heap cap of each query worker (a query that escapes accounting fails alone)',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

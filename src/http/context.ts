@@ -108,6 +108,12 @@ export class RequestContext {
     return this.#users.databaseLevel(this.user, database);
   }
 
+  /** The caller's level on a collection of this database. */
+  collectionLevel(collection: string): AccessLevel {
+    if (this.isSuperuser) return 'rw';
+    return this.#users.collectionLevel(this.user, this.database, collection);
+  }
+
   /** Throws 403 (errorNum 11) unless the caller has `need` on a collection of this database. */
   requireCollection(collection: string, need: AccessLevel): void {
     if (this.isSuperuser) return;

@@ -1,3 +1,6 @@
-export { QueryService, extraOf, type QueryCaller, type RunOptions, type RunningQuery, type QueryExtra } from './query-service.ts';
-export { LmdbDataSource } from './lmdb-data-source.ts';
+export { QueryService, type QueryCaller, type RunOptions, type RunningQuery, type QueryExtra } from './query-service.ts';
+export { LmdbDataSource, type CatalogView } from './lmdb-data-source.ts';
+export { GuardedDataSource, type AccessLevel, type AccessSnapshot } from './guarded-data-source.ts';
+export { QueryPool, type QueryPoolOptions } from './worker/query-pool.ts';
+export type { QueryListing, QueryTrackingProperties } from './query-registry.ts';
 export { runQuery } from './run-query.ts';

@@ -14,7 +14,6 @@ import {
   type Collection,
   type Document,
   type IndexKeyPart,
-  type StorageEngine,
   type WriteContext,
   type WriteOptions,
   type WriteResult,
@@ -23,17 +22,24 @@ import {
 /** Sorts after every encoded value and every document key (strings sort after numbers). */
 const AFTER = '\uffff\uffff\uffff';
 
+/** The catalog reads a data source needs (the `StorageEngine` in the main thread, a snapshot in query workers). */
+export interface CatalogView {
+  collections(database: string): Collection[];
+  collection(database: string, nameOrId: string): Collection;
+  findCollection(database: string, nameOrId: string): Collection | undefined;
+}
+
 /**
  * The AQL engine's data source over one database of the lmdb storage. Reads go straight to
  * LMDB; writes need the `WriteContext` of the surrounding transaction (modification queries
  * run inside `engine.writeAtomic`, so a failing query writes nothing).
  */
 export class LmdbDataSource implements DataSource {
-  readonly #engine: StorageEngine;
+  readonly #engine: CatalogView;
   readonly #database: string;
   readonly #tx: WriteContext | undefined;
 
-  constructor(engine: StorageEngine, database: string, tx?: WriteContext) {
+  constructor(engine: CatalogView, database: string, tx?: WriteContext) {
     this.#engine = engine;
     this.#database = database;
     this.#tx = tx;

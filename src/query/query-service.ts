@@ -1,13 +1,20 @@
-import { prepareQuery, QueryCache, type PreparedQuery, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
+import { randomBytes } from 'node:crypto';
+import { prepareQuery, QueryCache, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
+import { GuardedDataSource, requireAccess, type AccessLevel, type AccessSnapshot } from './guarded-data-source.ts';
 import { LmdbDataSource } from './lmdb-data-source.ts';
+import { QueryRegistry, type QueryListing } from './query-registry.ts';
+import type { QueryPool, WorkerRows } from './worker/query-pool.ts';
+import type { WireExtra } from './worker/protocol.ts';
 
-/** Who runs a query and what they may touch (checked before execution). */
+/** Who runs a query and what they may touch (checked before and during execution). */
 export interface QueryCaller {
   readonly user: string | null;
-  /** Throws when the caller may not read (`ro`) or write (`rw`) a collection. */
-  readonly requireCollection: (collection: string, need: 'ro' | 'rw') => void;
+  /** Superusers see and kill every query and touch every collection. */
+  readonly isAdmin: boolean;
+  /** The caller's level on a collection of the query's database. */
+  readonly level: (collection: string) => AccessLevel;
   /** The server does not accept writes (an active-failover follower serving dirty reads). */
   readonly readOnly?: boolean;
 }
@@ -23,7 +30,13 @@ export interface RunOptions {
   readonly stream?: boolean;
 }
 
-/** A query that has started: its rows so far, and the cursor for streamed ones. */
+/** The final figures of a query, in ArangoDB's `extra` shape. */
+export interface QueryExtra {
+  readonly stats: QueryStats & { httpRequests: number };
+  readonly warnings: readonly QueryWarning[];
+}
+
+/** A query that has started (the cursor API pages through it with `pull`). */
 export interface RunningQuery {
   readonly id: string;
   readonly database: string;
@@ -32,96 +45,112 @@ export interface RunningQuery {
   readonly user: string | null;
   readonly started: number;
   readonly stream: boolean;
-  readonly cursor: QueryCursor;
+  state: 'queued' | 'executing';
+  done: boolean;
+  extra: QueryExtra;
 }
 
-/** The final figures of a query, in ArangoDB's `extra` shape. */
-export interface QueryExtra {
-  readonly stats: QueryStats & { httpRequests: number };
-  readonly warnings: readonly QueryWarning[];
+interface Tracked {
+  readonly q: RunningQuery;
+  readonly kill: Int32Array;
+  /** Main-thread execution (modification queries, or no pool). */
+  readonly cursor?: QueryCursor;
+  timer?: NodeJS.Timeout;
 }
 
-/** Rows per slice before a long query yields to the event loop (so it can be killed, and others served). */
-const SLICE_ROWS = 2000;
-/** Prepared read queries kept for reuse (oldest evicted first). */
-const PLAN_CACHE_ENTRIES = 512;
+/** Cursor and query ids: 15 random decimal digits (ArangoDB's ids are numeric strings), not guessable. */
+function newId(): string {
+  return (randomBytes(8).readBigUInt64BE() % 10n ** 15n).toString().padStart(15, '1');
+}
+
+function extraOfCursor(cursor: QueryCursor): QueryExtra {
+  return { stats: { ...cursor.stats, httpRequests: 0 }, warnings: cursor.warnings };
+}
+
+function extraOfWire(extra: WireExtra): QueryExtra {
+  return { stats: { ...(extra.stats as unknown as QueryStats), httpRequests: 0 }, warnings: extra.warnings };
+}
+
+const EMPTY_EXTRA: QueryExtra = { stats: { writesExecuted: 0, writesIgnored: 0, scannedFull: 0, scannedIndex: 0, filtered: 0, executionTime: 0, peakMemoryUsage: 0, httpRequests: 0 }, warnings: [] };
 
 /**
- * Runs AQL against the storage: read queries execute in slices between which the event loop
- * runs (so `DELETE /_api/query/{id}` and `maxRuntime` stop them), modification queries execute
- * inside one atomic write transaction (all or nothing). Keeps the list of running queries.
+ * Runs AQL against the storage. Read queries are parsed, planned and executed in the query worker
+ * pool (off the main thread), so kill and `maxRuntime` stop them wherever they are and the main
+ * thread keeps serving; modification queries run on the main thread inside one atomic write
+ * transaction (all or nothing). Keeps the running queries and the slow-query log.
  */
 export class QueryService {
   readonly #engine: StorageEngine;
+  readonly #pool: QueryPool | undefined;
   readonly #cache = new QueryCache(512);
-  readonly #running = new Map<string, RunningQuery>();
-  #lastId = 0;
-  readonly #sources = new Map<string, LmdbDataSource>();
-  readonly #plans = new Map<string, { prepared: PreparedQuery; definitions: Array<[string, unknown]> }>();
+  readonly #running = new Map<string, Tracked>();
+  readonly registry = new QueryRegistry();
 
-  constructor(engine: StorageEngine) {
+  readonly #defaultMaxRuntime: number;
+
+  /** `defaults.maxRuntime` (seconds, `--query.max-runtime`) applies to queries that set none. */
+  constructor(engine: StorageEngine, pool?: QueryPool, defaults: { maxRuntime?: number } = {}) {
     this.#engine = engine;
+    this.#pool = pool;
+    this.#defaultMaxRuntime = defaults.maxRuntime ?? 0;
   }
 
-  /**
-   * Prepares (parses, plans) a query, reusing the plan of an identical earlier query (same
-   * database, user, text, bind values and options) while every collection it uses still has the
-   * same definition: any DDL change replaces a collection's definition object, so a stale plan
-   * is never reused. Queries over named graphs are always planned afresh.
-   */
-  #prepare(
-    database: string,
-    query: string,
-    bindVars: Readonly<Record<string, unknown>>,
-    aqlOptions: QueryOptions,
-    context: { user: string | null; database: string },
-  ): PreparedQuery {
-    const key = `${database}\u0000${context.user ?? ''}\u0000${query}\u0000${JSON.stringify(bindVars)}\u0000${JSON.stringify({ ...aqlOptions, cache: undefined })}`;
-    const hit = this.#plans.get(key);
-    if (hit && hit.definitions.every(([name, def]) => this.#engine.findCollection(database, name)?.definition === def)) return hit.prepared;
-    const prepared = prepareQuery(query, bindVars, this.#readSource(database), aqlOptions, context);
-    if (!prepared.isModification && !/\bGRAPH\b/i.test(query)) {
-      const names = [...new Set([...prepared.collections.read, ...prepared.collections.write])];
-      const definitions: Array<[string, unknown]> = names.map((n) => [n, this.#engine.findCollection(database, n)?.definition]);
-      if (this.#plans.size >= PLAN_CACHE_ENTRIES) {
-        const oldest = this.#plans.keys().next().value;
-        if (oldest !== undefined) this.#plans.delete(oldest);
-      }
-      this.#plans.set(key, { prepared, definitions });
+  #access(database: string, caller: QueryCaller): AccessSnapshot {
+    if (caller.isAdmin) return { all: true };
+    const levels: Record<string, AccessLevel> = {};
+    for (const c of this.#engine.collections(database)) levels[c.name] = caller.level(c.name);
+    return { all: false, levels, fallback: caller.level('') };
+  }
+
+  #visible(t: Tracked, database: string, caller: QueryCaller): boolean {
+    return t.q.database === database && (caller.isAdmin || t.q.user === caller.user);
+  }
+
+  /** Queries running in a database that the caller may see (admins: all, others: their own). */
+  current(database: string, caller: QueryCaller): QueryListing[] {
+    const now = Date.now();
+    const out: QueryListing[] = [];
+    for (const t of this.#running.values()) {
+      if (!this.#visible(t, database, caller)) continue;
+      const q = t.q;
+      out.push({ id: q.id, database: q.database, user: q.user, query: q.query, bindVars: q.bindVars, started: new Date(q.started).toISOString(), runTime: (now - q.started) / 1000, state: q.state, stream: q.stream });
     }
-    return prepared;
+    return out;
   }
 
-  /** The read-only data source of a database (stateless, so one per database is enough). */
-  #readSource(database: string): LmdbDataSource {
-    let ds = this.#sources.get(database);
-    if (!ds) {
-      ds = new LmdbDataSource(this.#engine, database);
-      this.#sources.set(database, ds);
-    }
-    return ds;
+  /** The slow-query log of a database, filtered like `current`. */
+  slow(database: string, caller: QueryCaller): QueryListing[] {
+    return this.registry.slow(database).filter((q) => caller.isAdmin || q.user === caller.user);
   }
 
-  /** Queries currently executing (for `/_api/query/current`). */
-  current(database: string): RunningQuery[] {
-    return [...this.#running.values()].filter((q) => q.database === database);
+  /** Kills a running query of the caller (admins: any); throws 1591 when unknown or not theirs. */
+  kill(database: string, id: string, caller: QueryCaller): void {
+    const t = this.#running.get(id);
+    if (!t || !this.#visible(t, database, caller)) throw new ArangoError('ERROR_QUERY_NOT_FOUND');
+    this.#kill(t, 1);
   }
 
-  /** Kills a running query; throws 1591 when unknown. */
-  kill(database: string, id: string): void {
-    const q = this.#running.get(id);
-    if (!q || q.database !== database) throw new ArangoError('ERROR_QUERY_NOT_FOUND');
-    q.cursor.kill();
+  #kill(t: Tracked, reason: 1 | 2): void {
+    if (this.#pool && t.cursor === undefined) this.#pool.kill(t.kill, reason);
+    else Atomics.store(t.kill, 0, reason);
   }
 
-  /** Marks a query finished (a streamed cursor that was exhausted or deleted). */
+  /** Marks a query finished (exhausted, failed or its cursor deleted); frees its worker state. */
   finish(id: string): void {
+    const t = this.#running.get(id);
+    if (!t) return;
     this.#running.delete(id);
+    if (t.timer) clearTimeout(t.timer);
+    if (!t.q.done) {
+      Atomics.store(t.kill, 0, 1);
+      this.#pool?.closeCursor(id);
+    }
+    this.registry.finished(t.q, t.q.started);
   }
 
   /**
-   * Starts a query. Non-streamed queries are fully computed before this resolves (`rows`);
-   * streamed ones return the cursor with the rows of the first `firstBatch`.
+   * Starts a query and returns its first `firstBatch` rows (all rows when not streamed).
+   * Throws the query's ArangoError (1500 killed, 32 resource limit, 11 forbidden, 15xx query errors).
    */
   async start(
     database: string,
@@ -130,50 +159,109 @@ export class QueryService {
     options: RunOptions,
     caller: QueryCaller,
     firstBatch = Number.POSITIVE_INFINITY,
-  ): Promise<{ running: RunningQuery; rows: unknown[]; done: boolean }> {
+  ): Promise<{ running: RunningQuery; rows: unknown[] }> {
     if (typeof query !== 'string' || query.trim() === '') throw new ArangoError('ERROR_QUERY_EMPTY');
-    // killing goes through cursor.kill() (checked between rows), so no AbortSignal is needed
-    const aqlOptions: QueryOptions = { ...toAqlOptions(options), cache: this.#cache };
-    const context = { user: caller.user, database };
-    const prepared = this.#prepare(database, query, bindVars, aqlOptions, context);
-    if (prepared.isModification && caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
-    for (const c of prepared.collections.read) caller.requireCollection(c, 'ro');
-    for (const c of prepared.collections.write) caller.requireCollection(c, 'rw');
-    const id = String(++this.#lastId);
-    const base = { id, database, query, bindVars, user: caller.user, started: Date.now(), stream: options.stream === true };
-    if (prepared.isModification) {
-      // all or nothing: drained inside one child transaction; a throw aborts every write
-      const { cursor, rows } = await this.#engine.writeAtomic((tx) => {
-        const cur = prepareQuery(query, bindVars, new LmdbDataSource(this.#engine, database, tx), aqlOptions, context).execute();
-        return { cursor: cur, rows: cur.all() };
-      });
-      return { running: { ...base, cursor }, rows, done: true };
+    this.#engine.database(database);
+    if ((options.maxRuntime ?? 0) === 0 && this.#defaultMaxRuntime > 0) options = { ...options, maxRuntime: this.#defaultMaxRuntime };
+    const access = this.#access(database, caller);
+    const kill = new Int32Array(new SharedArrayBuffer(4));
+    const q: RunningQuery = {
+      id: newId(), database, query, bindVars, user: caller.user, started: Date.now(), stream: options.stream === true,
+      state: 'queued', done: false, extra: EMPTY_EXTRA,
+    };
+    // modification queries are recognised by their text first (cheap); the worker refuses any it misses
+    if (this.#pool === undefined || /\b(INSERT|UPDATE|REPLACE|REMOVE|UPSERT)\b/i.test(query)) {
+      const aqlOptions: QueryOptions = { ...toAqlOptions(options), cache: this.#cache, killCell: kill };
+      const context = { user: caller.user, database };
+      const prepared = prepareQuery(query, bindVars, new LmdbDataSource(this.#engine, database), aqlOptions, context);
+      if (prepared.isModification) return this.#modify(q, prepared.collections, access, aqlOptions, caller);
+      if (this.#pool === undefined) return this.#mainThread(q, prepared.rebind(new GuardedDataSource(new LmdbDataSource(this.#engine, database), access), aqlOptions, context), access, kill, firstBatch);
     }
-    const cursor = prepared.execute();
-    const running: RunningQuery = { ...base, cursor };
-    this.#running.set(id, running);
+    const t: Tracked = { q, kill };
+    this.#running.set(q.id, t);
+    if (options.maxRuntime !== undefined && options.maxRuntime > 0) {
+      t.timer = setTimeout(() => this.#kill(t, 2), options.maxRuntime * 1000);
+      t.timer.unref();
+    }
+    const definitions = this.#engine.collections(database).map((c) => c.definition);
+    const job = this.#pool.nextJob();
     try {
-      const rows = await this.pull(running, firstBatch);
-      if (cursor.done) this.#running.delete(id);
-      return { running, rows, done: cursor.done };
+      const r = await this.#pool.submit(
+        {
+          database,
+          definitions,
+          message: { type: 'run', job, queryId: q.id, database, query, bindVars, options: toAqlOptions(options), user: caller.user, access, batch: firstBatch, kill: kill.buffer as SharedArrayBuffer },
+        },
+        kill,
+        () => (q.state = 'executing'),
+      );
+      return { running: this.#after(t, r), rows: r.rows };
     } catch (err) {
-      this.#running.delete(id);
+      q.done = true;
+      this.finish(q.id);
       throw err;
     }
   }
 
-  /** Pulls up to `n` rows in slices, yielding to the event loop between slices. */
-  async pull(q: RunningQuery, n: number): Promise<unknown[]> {
-    const out: unknown[] = [];
-    while (!q.cursor.done && out.length < n) {
-      const want = Math.min(SLICE_ROWS, n - out.length);
-      const batch = q.cursor.nextBatch(want);
-      for (const row of batch) out.push(row);
-      // fewer rows than asked for means the end: no need to yield for another pull
-      if (batch.length < want) break;
-      if (!q.cursor.done && out.length < n) await new Promise((r) => setImmediate(r));
+  #after(t: Tracked, r: WorkerRows): RunningQuery {
+    t.q.extra = extraOfWire(r.extra);
+    t.q.done = r.done;
+    if (r.done) this.finish(t.q.id);
+    return t.q;
+  }
+
+  async #modify(q: RunningQuery, collections: { read: readonly string[]; write: readonly string[] }, access: AccessSnapshot, aqlOptions: QueryOptions, caller: QueryCaller): Promise<{ running: RunningQuery; rows: unknown[] }> {
+    if (caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
+    for (const c of collections.read) requireAccess(access, c, 'ro');
+    for (const c of collections.write) requireAccess(access, c, 'rw');
+    q.state = 'executing';
+    // all or nothing: drained inside one child transaction; a throw aborts every write
+    const { cursor, rows } = await this.#engine.writeAtomic((tx) => {
+      const source = new GuardedDataSource(new LmdbDataSource(this.#engine, q.database, tx), access);
+      const cur = prepareQuery(q.query, q.bindVars, source, aqlOptions, { user: q.user, database: q.database }).execute();
+      return { cursor: cur, rows: cur.all() };
+    });
+    q.done = true;
+    q.extra = extraOfCursor(cursor);
+    return { running: q, rows };
+  }
+
+  async #mainThread(q: RunningQuery, prepared: { collections: { read: readonly string[]; write: readonly string[] }; execute(): QueryCursor }, access: AccessSnapshot, kill: Int32Array, firstBatch: number): Promise<{ running: RunningQuery; rows: unknown[] }> {
+    for (const c of prepared.collections.read) requireAccess(access, c, 'ro');
+    q.state = 'executing';
+    const cursor = prepared.execute();
+    const t: Tracked = { q, kill, cursor };
+    this.#running.set(q.id, t);
+    try {
+      const rows = await this.pull(q, firstBatch);
+      return { running: q, rows };
+    } catch (err) {
+      this.finish(q.id);
+      throw err;
     }
-    return out;
+  }
+
+  /** The next `n` rows of a streamed query; the query is finished when `done` turns true. */
+  async pull(q: RunningQuery, n: number): Promise<unknown[]> {
+    const t = this.#running.get(q.id);
+    if (!t || q.done) return [];
+    if (t.cursor) {
+      const out = t.cursor.nextBatch(n);
+      q.done = t.cursor.done || out.length < n;
+      q.extra = extraOfCursor(t.cursor);
+      if (q.done) this.finish(q.id);
+      return out;
+    }
+    if (!this.#pool) return [];
+    try {
+      const r = await this.#pool.submit({ database: q.database, definitions: [], message: { type: 'more', job: this.#pool.nextJob(), queryId: q.id, batch: n } }, t.kill);
+      this.#after(t, r);
+      return r.rows;
+    } catch (err) {
+      q.done = true;
+      this.finish(q.id);
+      throw err;
+    }
   }
 
   /** Runs a query to the end and returns all rows (for `db._query` in services). */
@@ -185,16 +273,11 @@ export class QueryService {
     caller: QueryCaller,
   ): Promise<{ result: unknown[]; extra: QueryExtra }> {
     const { running, rows } = await this.start(database, query, bindVars, { ...options, stream: false }, caller);
-    return { result: rows, extra: extraOf(running.cursor) };
+    return { result: rows, extra: running.extra };
   }
 }
 
-/** ArangoDB's `extra` of a cursor: statistics and warnings. */
-export function extraOf(cursor: QueryCursor): QueryExtra {
-  return { stats: { ...cursor.stats, httpRequests: 0 }, warnings: cursor.warnings };
-}
-
-function toAqlOptions(o: RunOptions): QueryOptions {
+function toAqlOptions(o: RunOptions): { -readonly [K in keyof RunOptions]: RunOptions[K] } & QueryOptions {
   const out: { -readonly [K in keyof QueryOptions]: QueryOptions[K] } = {};
   if (o.fullCount !== undefined) out.fullCount = o.fullCount;
   if (o.maxRuntime !== undefined) out.maxRuntime = o.maxRuntime;

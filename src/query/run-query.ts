@@ -2,8 +2,8 @@ import type { StorageEngine } from '../storage/index.ts';
 import { QueryService, type QueryExtra, type RunOptions } from './query-service.ts';
 
 /**
- * Runs one AQL query to completion for code inside the server (Foxx services' `db._query`).
- * Services act with full rights on their database, as in ArangoDB.
+ * Runs one AQL query to completion for code inside the server (Foxx services' `db._query`), on
+ * the main thread. Services act with full rights on their database, as in ArangoDB.
  */
 export async function runQuery(
   engine: StorageEngine,
@@ -13,5 +13,5 @@ export async function runQuery(
   options: RunOptions,
   context: { user: string | null },
 ): Promise<{ result: unknown[]; extra: QueryExtra }> {
-  return new QueryService(engine).run(database, query, bindVars, options, { user: context.user, requireCollection: () => undefined });
+  return new QueryService(engine).run(database, query, bindVars, options, { user: context.user, isAdmin: true, level: () => 'rw' });
 }

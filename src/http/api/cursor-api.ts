@@ -1,7 +1,7 @@
 import { parse as parseAql } from '../../aql/index.ts';
 import { explain as explainAql } from '../../aql/index.ts';
 import { ArangoError } from '../../errors/index.ts';
-import { extraOf, LmdbDataSource, type QueryCaller, type QueryService, type RunOptions, type RunningQuery } from '../../query/index.ts';
+import { LmdbDataSource, type QueryCaller, type QueryService, type RunOptions, type RunningQuery } from '../../query/index.ts';
 import { isPlainObject, type StorageEngine } from '../../storage/index.ts';
 import type { HttpReply, RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
@@ -21,7 +21,7 @@ const DEFAULT_BATCH = 1000;
 const DEFAULT_TTL_S = 30;
 
 function caller(ctx: RequestContext, isWritable: () => boolean): QueryCaller {
-  return { user: ctx.principal?.user ?? null, requireCollection: (c, need) => ctx.requireCollection(c, need), readOnly: !isWritable() };
+  return { user: ctx.principal?.user ?? null, isAdmin: ctx.isSuperuser, level: (c) => ctx.collectionLevel(c), readOnly: !isWritable() };
 }
 
 function numberOption(v: unknown, name: string): number | undefined {
@@ -69,7 +69,7 @@ export function registerCursorApi(router: Router, engine: StorageEngine, queries
   sweep.unref();
 
   const reply = (c: OpenCursor, rows: unknown[], status: number): HttpReply => {
-    const hasMore = c.rows.length > 0 || !c.running.cursor.done;
+    const hasMore = c.rows.length > 0 || !c.running.done;
     if (hasMore) {
       c.expiresAt = Date.now() + c.ttlMs;
       cursors.set(c.running.id, c);
@@ -77,7 +77,7 @@ export function registerCursorApi(router: Router, engine: StorageEngine, queries
       cursors.delete(c.running.id);
       queries.finish(c.running.id);
     }
-    const body: Record<string, unknown> = { result: rows, hasMore, cached: false, extra: extraOf(c.running.cursor), error: false, code: status };
+    const body: Record<string, unknown> = { result: rows, hasMore, cached: false, extra: c.running.extra, error: false, code: status };
     if (hasMore) body['id'] = c.running.id;
     if (c.count !== undefined) body['count'] = c.count;
     return { status, body };
@@ -126,9 +126,8 @@ export function registerCursorApi(router: Router, engine: StorageEngine, queries
   router.add('DELETE', '/_api/cursor/:id', (ctx) => {
     const id = ctx.param(0);
     const c = cursors.get(id);
-    if (!c || c.running.database !== ctx.database) throw new ArangoError('ERROR_CURSOR_NOT_FOUND');
+    if (!c || c.running.database !== ctx.database || c.running.user !== (ctx.principal?.user ?? null)) throw new ArangoError('ERROR_CURSOR_NOT_FOUND');
     cursors.delete(id);
-    c.running.cursor.kill();
     queries.finish(id);
     return { status: 202, body: { id, error: false, code: 202 } };
   });
@@ -144,27 +143,24 @@ export function registerCursorApi(router: Router, engine: StorageEngine, queries
     return { status: 200, body: { error: false, code: 200, ...result } };
   });
 
-  router.add('GET', '/_api/query/current', (ctx) => {
-    const now = Date.now();
-    const list = queries.current(ctx.database).map((q) => ({
-      id: q.id,
-      database: q.database,
-      user: q.user,
-      query: q.query,
-      bindVars: q.bindVars,
-      started: new Date(q.started).toISOString(),
-      runTime: (now - q.started) / 1000,
-      state: 'executing',
-      stream: q.stream,
-    }));
-    return { status: 200, body: list };
+  router.add('GET', '/_api/query/current', (ctx) => ({ status: 200, body: queries.current(ctx.database, caller(ctx, isWritable)) }));
+  router.add('GET', '/_api/query/slow', (ctx) => ({ status: 200, body: queries.slow(ctx.database, caller(ctx, isWritable)) }));
+  router.add('DELETE', '/_api/query/slow', (ctx) => {
+    ctx.requireDatabase('rw');
+    queries.registry.clearSlow(ctx.database);
+    return { status: 200, body: { error: false, code: 200 } };
+  });
+  router.add('GET', '/_api/query/properties', () => ({ status: 200, body: { error: false, code: 200, ...queries.registry.properties } }));
+  router.add('PUT', '/_api/query/properties', async (ctx) => {
+    ctx.requireDatabase('rw');
+    const body = await ctx.json();
+    if (!isPlainObject(body)) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'expecting a JSON object');
+    queries.registry.update(body);
+    return { status: 200, body: { error: false, code: 200, ...queries.registry.properties } };
   });
 
-  router.add('GET', '/_api/query/slow', () => ({ status: 200, body: [] }));
-
   router.add('DELETE', '/_api/query/:id', (ctx) => {
-    ctx.requireDatabase('rw');
-    queries.kill(ctx.database, ctx.param(0));
+    queries.kill(ctx.database, ctx.param(0), caller(ctx, isWritable));
     return { status: 200, body: { error: false, code: 200 } };
   });
 }

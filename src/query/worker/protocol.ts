@@ -1,0 +1,63 @@
+import { ArangoError, errorNameOf } from '../../errors/index.ts';
+import type { CollectionDefinition } from '../../storage/index.ts';
+import type { AccessSnapshot } from '../guarded-data-source.ts';
+
+/** Query options forwarded to a worker (the cursor API's subset). */
+export interface WireRunOptions {
+  readonly fullCount?: boolean;
+  readonly maxRuntime?: number;
+  readonly memoryLimit?: number;
+  readonly failOnWarning?: boolean;
+  readonly maxWarningCount?: number;
+}
+
+/** Main thread → query worker. */
+export type ToWorker =
+  | { readonly type: 'catalog'; readonly database: string; readonly definitions: readonly CollectionDefinition[] }
+  | {
+      readonly type: 'run';
+      readonly job: number;
+      readonly queryId: string;
+      readonly database: string;
+      readonly query: string;
+      readonly bindVars: Readonly<Record<string, unknown>>;
+      readonly options: WireRunOptions;
+      readonly user: string | null;
+      readonly access: AccessSnapshot;
+      /** Rows to return now (Infinity: all, the cursor is closed). */
+      readonly batch: number;
+      /** Int32 cell: 0 running, 1 killed, 2 maxRuntime exceeded. */
+      readonly kill: SharedArrayBuffer;
+    }
+  | { readonly type: 'more'; readonly job: number; readonly queryId: string; readonly batch: number }
+  | { readonly type: 'close'; readonly queryId: string };
+
+/** Statistics and warnings of a query, in ArangoDB's `extra` shape (without httpRequests). */
+export interface WireExtra {
+  readonly stats: Readonly<Record<string, number>>;
+  readonly warnings: readonly { readonly code: number; readonly message: string }[];
+}
+
+/** An error crossing the thread boundary. */
+export interface WireError {
+  readonly errorNum: number;
+  readonly httpStatus: number;
+  readonly message: string;
+}
+
+/** Query worker → main thread. */
+export type FromWorker =
+  | { readonly type: 'rows'; readonly job: number; readonly rows: unknown[]; readonly done: boolean; readonly extra: WireExtra }
+  | { readonly type: 'error'; readonly job: number; readonly error: WireError };
+
+/** Flattens any thrown value for postMessage; unknown errors become errorNum 4. */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof ArangoError) return { errorNum: err.errorNum, httpStatus: err.httpStatus, message: err.message };
+  if (err instanceof RangeError) return { errorNum: 32, httpStatus: 400, message: `query failed: ${err.message}` };
+  return { errorNum: 4, httpStatus: 500, message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Rebuilds the ArangoError of a worker's answer. */
+export function fromWireError(e: WireError): ArangoError {
+  return new ArangoError(errorNameOf(e.errorNum) ?? 'ERROR_INTERNAL', e.message, { httpStatus: e.httpStatus });
+}

@@ -1,0 +1,224 @@
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { ArangoError } from '../../errors/index.ts';
+import type { CollectionDefinition } from '../../storage/index.ts';
+import { fromWireError, type FromWorker, type ToWorker, type WireExtra } from './protocol.ts';
+
+/** Settings of a {@link QueryPool} (from `--query.*`). */
+export interface QueryPoolOptions {
+  readonly lmdbPath: string;
+  readonly threads: number;
+  /** V8 old-generation cap of each worker, MiB: a query that escapes accounting fails alone. */
+  readonly workerMemoryMb: number;
+  /** Default per-query memory limit in bytes (0 = none besides the heap cap). */
+  readonly memoryLimit: number;
+  readonly log: Logger;
+}
+
+/** A batch of rows from a worker. */
+export interface WorkerRows {
+  readonly rows: unknown[];
+  readonly done: boolean;
+  readonly extra: WireExtra;
+}
+
+type Job = { readonly message: Extract<ToWorker, { type: 'run' } | { type: 'more' }>; readonly definitions: readonly CollectionDefinition[]; readonly database: string };
+
+interface Pending {
+  readonly job: Job;
+  readonly kill: Int32Array;
+  readonly resolve: (r: WorkerRows) => void;
+  readonly reject: (e: unknown) => void;
+  onStart?: () => void;
+}
+
+const ENTRY = fileURLToPath(new URL('./query-worker-entry.mjs', import.meta.url));
+/** After a kill flag is set, a worker that has not answered within this many ms is terminated. */
+const TERMINATE_AFTER_MS = 40;
+
+class QueryWorker {
+  readonly worker: Worker;
+  /** The definitions last sent per database (identity-compared to skip resending). */
+  readonly sent = new Map<string, readonly CollectionDefinition[]>();
+  current: Pending | undefined;
+  /** Stream cursors whose state lives in this worker. */
+  readonly cursors = new Set<string>();
+  dead = false;
+
+  constructor(options: QueryPoolOptions, onMessage: (w: QueryWorker, m: FromWorker) => void, onExit: (w: QueryWorker, code: number) => void) {
+    this.worker = new Worker(ENTRY, {
+      workerData: { lmdbPath: options.lmdbPath, memoryLimit: options.memoryLimit },
+      resourceLimits: { maxOldGenerationSizeMb: options.workerMemoryMb },
+      stdout: false,
+      stderr: false,
+    });
+    this.worker.on('message', (m: FromWorker) => onMessage(this, m));
+    this.worker.on('error', (err) => options.log.warn({ err }, 'query worker failed'));
+    this.worker.on('exit', (code) => {
+      this.dead = true;
+      onExit(this, code);
+    });
+  }
+
+  post(msg: ToWorker): void {
+    this.worker.postMessage(msg);
+  }
+}
+
+/**
+ * A pool of query worker threads (`--query.threads`). A worker runs one job (start or next batch
+ * of a query) at a time; jobs beyond the pool wait in a queue. Kill sets the query's shared cell,
+ * which the executor checks between rows; a worker that does not stop within 40 ms (a long native
+ * sort, a huge allocation) is terminated and replaced. A worker that dies (heap cap) fails only its job.
+ */
+export class QueryPool {
+  readonly #options: QueryPoolOptions;
+  #workers: QueryWorker[] = [];
+  readonly #queue: Pending[] = [];
+  /** Stream cursor → the worker holding it. */
+  readonly #cursorHome = new Map<string, QueryWorker>();
+  #jobs = 0;
+  #closed = false;
+
+  constructor(options: QueryPoolOptions) {
+    this.#options = options;
+    for (let i = 0; i < Math.max(1, options.threads); i++) this.#workers.push(this.#spawn());
+  }
+
+  #spawn(): QueryWorker {
+    return new QueryWorker(this.#options, (w, m) => this.#onMessage(w, m), (w, code) => this.#onExit(w, code));
+  }
+
+  /** Runs a job; `onStart` is called when it leaves the queue. Rejects with the query's ArangoError. */
+  submit(job: Job, kill: Int32Array, onStart?: () => void): Promise<WorkerRows> {
+    if (this.#closed) return Promise.reject(new ArangoError('ERROR_SHUTTING_DOWN'));
+    return new Promise<WorkerRows>((resolve, reject) => {
+      const p: Pending = { job, kill, resolve, reject };
+      if (onStart) p.onStart = onStart;
+      this.#queue.push(p);
+      this.#dispatch();
+    });
+  }
+
+  /** Sets the kill cell of a query (1 killed, 2 timeout) and terminates its worker if it does not stop in time. */
+  kill(kill: Int32Array, reason: 1 | 2): void {
+    Atomics.store(kill, 0, reason);
+    const queued = this.#queue.findIndex((p) => p.kill === kill);
+    if (queued !== -1) {
+      const [p] = this.#queue.splice(queued, 1);
+      p?.reject(new ArangoError('ERROR_QUERY_KILLED', reason === 2 ? 'query killed (maxRuntime exceeded)' : 'query killed'));
+      return;
+    }
+    const w = this.#workers.find((x) => x.current?.kill === kill);
+    if (!w) return;
+    setTimeout(() => {
+      if (w.current?.kill === kill && !w.dead) {
+        this.#options.log.warn('query did not stop when killed; its worker is replaced');
+        void w.worker.terminate();
+      }
+    }, TERMINATE_AFTER_MS).unref();
+  }
+
+  /** Forgets a stream cursor (its worker drops the state). */
+  closeCursor(queryId: string): void {
+    const w = this.#cursorHome.get(queryId);
+    this.#cursorHome.delete(queryId);
+    if (w && !w.dead) {
+      w.cursors.delete(queryId);
+      w.post({ type: 'close', queryId });
+    }
+  }
+
+  #dispatch(): void {
+    for (let i = 0; i < this.#queue.length; ) {
+      const p = this.#queue[i];
+      if (p === undefined) break;
+      const home = p.job.message.type === 'more' ? this.#cursorHome.get(p.job.message.queryId) : undefined;
+      if (p.job.message.type === 'more' && home === undefined) {
+        this.#queue.splice(i, 1);
+        p.reject(new ArangoError('ERROR_CURSOR_NOT_FOUND', 'cursor lost (its query worker was replaced)'));
+        continue;
+      }
+      const w = home ?? this.#idle();
+      if (w === undefined || w.current !== undefined || w.dead) {
+        i++;
+        continue;
+      }
+      this.#queue.splice(i, 1);
+      this.#start(w, p);
+    }
+  }
+
+  #idle(): QueryWorker | undefined {
+    let best: QueryWorker | undefined;
+    for (const w of this.#workers) if (!w.dead && w.current === undefined && (best === undefined || w.cursors.size < best.cursors.size)) best = w;
+    return best;
+  }
+
+  #start(w: QueryWorker, p: Pending): void {
+    w.current = p;
+    const { database, definitions, message } = p.job;
+    if (w.sent.get(database) !== definitions) {
+      w.post({ type: 'catalog', database, definitions });
+      w.sent.set(database, definitions);
+    }
+    p.onStart?.();
+    w.post(message);
+  }
+
+  #onMessage(w: QueryWorker, m: FromWorker): void {
+    const p = w.current;
+    if (p === undefined || p.job.message.job !== m.job) return;
+    w.current = undefined;
+    const queryId = p.job.message.queryId;
+    if (m.type === 'rows') {
+      if (m.done) {
+        w.cursors.delete(queryId);
+        this.#cursorHome.delete(queryId);
+      } else {
+        w.cursors.add(queryId);
+        this.#cursorHome.set(queryId, w);
+      }
+      p.resolve({ rows: m.rows, done: m.done, extra: m.extra });
+    } else {
+      w.cursors.delete(queryId);
+      this.#cursorHome.delete(queryId);
+      p.reject(fromWireError(m.error));
+    }
+    this.#dispatch();
+  }
+
+  #onExit(w: QueryWorker, code: number): void {
+    for (const id of w.cursors) this.#cursorHome.delete(id);
+    const p = w.current;
+    w.current = undefined;
+    if (p) {
+      const cell = Atomics.load(p.kill, 0);
+      if (cell !== 0) p.reject(new ArangoError('ERROR_QUERY_KILLED', cell === 2 ? 'query killed (maxRuntime exceeded)' : 'query killed'));
+      else p.reject(new ArangoError('ERROR_RESOURCE_LIMIT', `query failed: its worker ran out of memory (exit code ${code})`));
+    }
+    const i = this.#workers.indexOf(w);
+    if (i !== -1 && !this.#closed) {
+      this.#workers[i] = this.#spawn();
+      this.#dispatch();
+    }
+  }
+
+  /** A new job number. */
+  nextJob(): number {
+    return ++this.#jobs;
+  }
+
+  /** Jobs waiting for a worker. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Stops every worker; queued jobs fail. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const p of this.#queue.splice(0)) p.reject(new ArangoError('ERROR_SHUTTING_DOWN'));
+    await Promise.all(this.#workers.map((w) => w.worker.terminate()));
+  }
+}
