@@ -14,8 +14,17 @@ const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=']);
  */
 export function parseQuery(text: string): QueryAst {
   if (text.trim() === '') throw new ArangoError('ERROR_QUERY_EMPTY');
-  return new Parser(text).parseQuery();
+  try {
+    return new Parser(text).parseQuery();
+  } catch (err) {
+    // a nesting the depth limit did not catch (long unary chains) overflows the stack: still the query's fault
+    if (err instanceof RangeError) throw new ArangoError('ERROR_QUERY_TOO_MUCH_NESTING', 'too much nesting or too many objects', { cause: err });
+    throw err;
+  }
 }
+
+/** Deepest expression nesting accepted (ArangoDB refuses deep nesting with 1524 as well). */
+const MAX_EXPRESSION_DEPTH = 500;
 
 class Parser {
   private readonly tokens: Token[];
@@ -24,6 +33,7 @@ class Parser {
   private readonly bindColls = new Set<string>();
   /** While true, a top-level IN ends the expression (INSERT ... IN coll, UPDATE ... IN coll). */
   private noIn = false;
+  private depth = 0;
 
   constructor(private readonly text: string) {
     this.tokens = tokenize(text);
@@ -337,6 +347,15 @@ class Parser {
 
   // ---- expressions --------------------------------------------------------
   expression(): Expr {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) throw new ArangoError('ERROR_QUERY_TOO_MUCH_NESTING', 'too much nesting or too many objects');
+    try {
+      return this.expressionBody();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private expressionBody(): Expr {
     const cond = this.logicalOr();
     if (this.acceptOp('?')) {
       if (this.acceptOp(':')) return { kind: 'ternary', condition: cond, then: undefined, otherwise: this.expression() };
@@ -484,6 +503,15 @@ class Parser {
   }
 
   private unary(): Expr {
+    if (++this.depth > MAX_EXPRESSION_DEPTH) throw new ArangoError('ERROR_QUERY_TOO_MUCH_NESTING', 'too much nesting or too many objects');
+    try {
+      return this.unaryBody();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private unaryBody(): Expr {
     if (this.isOp('!') || this.isKeyword('NOT')) {
       this.pos++;
       return { kind: 'unary', op: '!', operand: this.unary() };

@@ -103,3 +103,31 @@ describe('query permissions and ownership', () => {
     await db.route('_api/query/properties').put({ slowQueryThreshold: 10 });
   });
 });
+
+describe('deeply nested queries', () => {
+  let server: ServerHandle;
+  const tmp = tempDir();
+  before(async () => {
+    server = await startServer({ dataDir: tmp.dir });
+  });
+  after(async () => {
+    await server.stop();
+    tmp.cleanup();
+  });
+
+  for (const [shape, query] of [
+    ['parentheses', `RETURN ${'('.repeat(20000)}1${')'.repeat(20000)}`],
+    ['arrays', `RETURN ${'['.repeat(20000)}1${']'.repeat(20000)}`],
+    ['unary operators', `RETURN ${'- '.repeat(20000)}1`],
+    ['NOT chains', `RETURN ${'NOT '.repeat(20000)}true`],
+  ] as const) {
+    it(`answers ${shape} nested 2·10^4 deep with a query error, not a 500`, async () => {
+      const r = await rawRequest(server.endpoint, 'POST', '/_api/cursor', JSON.stringify({ query }));
+      const body = r.json as { errorNum: number };
+      assert.equal(r.status, 400);
+      assert.ok([1501, 1524].includes(body.errorNum), `errorNum ${body.errorNum}`);
+      const ok = await rawRequest(server.endpoint, 'POST', '/_api/cursor', JSON.stringify({ query: 'RETURN 1' }));
+      assert.equal(ok.status, 201);
+    });
+  }
+});
