@@ -24,6 +24,6 @@ export function sendError(res: ServerResponse, err: unknown, log: Logger): void 
     return;
   }
   const body = Buffer.from(JSON.stringify({ code: status, error: true, errorMessage: message, errorNum, ...extra }));
-  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
+  res.writeHead(status, { ...headers, 'x-arango-queue-time-seconds': '0', 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
   res.end(body);
 }

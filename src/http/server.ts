@@ -98,7 +98,8 @@ export function send(res: ServerResponse, reply: HttpReply, isHead: boolean): vo
   let body: Buffer | undefined;
   if (reply.raw) body = reply.raw;
   else if (reply.body !== undefined && reply.status !== 204) body = Buffer.from(JSON.stringify(reply.body));
-  const headers: string[] = [];
+  // ArangoDB reports its scheduler queue time; requests here never wait in a queue (queries wait in the query pool)
+  const headers: string[] = ['x-arango-queue-time-seconds', '0'];
   let hasType = false;
   if (reply.headers) {
     for (const k in reply.headers) {

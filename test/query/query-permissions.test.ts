@@ -91,6 +91,17 @@ describe('query permissions and ownership', () => {
     assert.deepEqual([second.result, second.hasMore], [[3, 4], false]);
   });
 
+  it('explains with profile (stats.rules) and failOnWarning, and sends x-arango-queue-time-seconds', async () => {
+    const r = await rawRequest(server.endpoint, 'POST', '/_api/explain', JSON.stringify({ query: 'FOR p IN public FILTER p._key == "p1" RETURN p', options: { profile: 2 } }));
+    assert.equal(typeof (r.json as { stats: { rules: unknown } }).stats.rules, 'object');
+    assert.equal(r.headers.get('x-arango-queue-time-seconds'), '0');
+    const warned = await rawRequest(server.endpoint, 'POST', '/_api/explain', JSON.stringify({ query: 'RETURN 1 / 0' }));
+    assert.ok((warned.json as { warnings: unknown[] }).warnings.length > 0);
+    const failed = await rawRequest(server.endpoint, 'POST', '/_api/explain', JSON.stringify({ query: 'RETURN 1 / 0', options: { failOnWarning: true } }));
+    assert.equal(failed.status, 400);
+    assert.equal(failed.headers.get('x-arango-queue-time-seconds'), '0');
+  });
+
   it('reads and sets the query tracking properties and clears the slow log', async () => {
     const props = (await db.route('_api/query/properties').get()).parsedBody as { slowQueryThreshold: number; maxSlowQueries: number };
     assert.equal(props.slowQueryThreshold, 10);

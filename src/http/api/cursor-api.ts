@@ -1,6 +1,6 @@
 import { parse as parseAql } from '../../aql/index.ts';
 import { explain as explainAql } from '../../aql/index.ts';
-import { ArangoError } from '../../errors/index.ts';
+import { ArangoError, errorNameOf } from '../../errors/index.ts';
 import { LmdbDataSource, type QueryCaller, type QueryService, type RunOptions, type RunningQuery } from '../../query/index.ts';
 import { isPlainObject, type StorageEngine } from '../../storage/index.ts';
 import type { HttpReply, RequestContext } from '../context.ts';
@@ -139,8 +139,17 @@ export function registerCursorApi(router: Router, engine: StorageEngine, queries
 
   router.add('POST', '/_api/explain', async (ctx) => {
     const { query, bindVars, body } = queryBody(await ctx.json());
-    const result = explainAql(query, bindVars, new LmdbDataSource(engine, ctx.database), runOptions(body), { user: ctx.principal?.user ?? null, database: ctx.database });
-    return { status: 200, body: { error: false, code: 200, ...result } };
+    const options = runOptions(body);
+    const result = explainAql(query, bindVars, new LmdbDataSource(engine, ctx.database), options, { user: ctx.principal?.user ?? null, database: ctx.database });
+    // as in ArangoDB: failOnWarning turns the first warning of planning into the query's error
+    const warning = result.warnings[0];
+    if (options.failOnWarning === true && warning !== undefined) throw new ArangoError(errorNameOf(warning.code) ?? 'ERROR_QUERY_SCRIPT', warning.message);
+    const rawOptions = isPlainObject(body['options']) ? body['options'] : {};
+    const profile = rawOptions['profile'];
+    const stats = profile === true || (typeof profile === 'number' && profile > 0)
+      ? { ...result.stats, rules: Object.fromEntries(result.plan.rules.map((r) => [r, 0])) }
+      : result.stats;
+    return { status: 200, body: { error: false, code: 200, ...result, stats } };
   });
 
   router.add('GET', '/_api/query/current', (ctx) => ({ status: 200, body: queries.current(ctx.database, caller(ctx, isWritable)) }));
