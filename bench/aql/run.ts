@@ -113,6 +113,24 @@ for (const k of cases) {
   summary[k.name] = ratio;
   process.stdout.write(`${JSON.stringify({ type: 'result', name: k.name, rows: a.length, aqlQueriesPerSec: Math.round(median(aqls) * 10) / 10, handQueriesPerSec: Math.round(median(hands) * 10) / 10, ratio, ratios, target: k.target })}\n`);
 }
+// concurrency: 8 copies of the city-equality query at once against one copy (queries use both cores)
+{
+  const city = cases[0];
+  if (city === undefined) throw new Error('no city case');
+  const concurrent = async (copies: number): Promise<number> => {
+    let n = 0;
+    const end = performance.now() + (SECONDS / 2) * 1000;
+    const start = performance.now();
+    await Promise.all(Array.from({ length: copies }, async (_, j) => {
+      while (performance.now() < end) await city.aql(n++ * 8 + j);
+    }));
+    return n / ((performance.now() - start) / 1000);
+  };
+  const one = await concurrent(1);
+  const eight = await concurrent(8);
+  summary['city-equality-8-concurrent-vs-1'] = eight / one;
+  process.stdout.write(`${JSON.stringify({ type: 'result', name: 'city-equality-8-concurrent-vs-1', oneCopyPerSec: Math.round(one), eightCopiesPerSec: Math.round(eight), ratio: eight / one, target: 1.5 })}\n`);
+}
 process.stdout.write(`${JSON.stringify({ type: 'summary', docs: DOCS, ratios: summary, date: new Date().toISOString().slice(0, 10), command: quick ? 'npm run bench:aql -- --quick' : 'npm run bench:aql' })}\n`);
 await pool.close();
 await engine.close();

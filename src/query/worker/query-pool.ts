@@ -33,6 +33,13 @@ interface Pending {
   onStart?: () => void;
 }
 
+/** True when both lists hold the same definition objects (any DDL replaces a definition object). */
+function sameDefinitions(a: readonly CollectionDefinition[] | undefined, b: readonly CollectionDefinition[]): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const ENTRY = fileURLToPath(new URL('./query-worker-entry.mjs', import.meta.url));
 /** After a kill flag is set, a worker that has not answered within this many ms is terminated. */
 const TERMINATE_AFTER_MS = 40;
@@ -159,7 +166,7 @@ export class QueryPool {
   #start(w: QueryWorker, p: Pending): void {
     w.current = p;
     const { database, definitions, message } = p.job;
-    if (w.sent.get(database) !== definitions) {
+    if (!sameDefinitions(w.sent.get(database), definitions)) {
       w.post({ type: 'catalog', database, definitions });
       w.sent.set(database, definitions);
     }
