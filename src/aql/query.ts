@@ -39,6 +39,8 @@ export class QueryCache {
   constructor(private readonly maxEntries = 256) {}
   /** Parses `text` or returns the cached AST. */
   parse(text: string): QueryAst {
+    // huge texts are parsed every time: caching them would let a client fill the memory
+    if (text.length > 64 * 1024) return parseQuery(text);
     let ast = this.map.get(text);
     if (ast === undefined) {
       ast = parseQuery(text);

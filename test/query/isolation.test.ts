@@ -103,3 +103,37 @@ describe('heavy queries run off the main thread', () => {
     assert.deepEqual(all.map((r) => r[0]), [0, 1, 2, 3, 4, 5].map((i) => 20000100000 + i));
   });
 });
+
+describe('modification queries under limits', () => {
+  let server: ServerHandle;
+  let db: Database;
+  const tmp = tempDir();
+  before(async () => {
+    server = await startServer({ dataDir: tmp.dir });
+    db = server.db();
+    await db.createCollection('sink');
+    await db.createUser('writer', 'pw');
+    await db.setUserAccessLevel('writer', { database: '_system' }, 'rw');
+  });
+  after(async () => {
+    await server.stop();
+    tmp.cleanup();
+  });
+
+  it('stops an INSERT loop of an rw user at maxRuntime and writes nothing of it', async () => {
+    const writer = server.db('_system', { username: 'writer', password: 'pw' });
+    const t0 = Date.now();
+    assert.deepEqual(await failure(() => writer.query('FOR i IN 1..1e9 INSERT {i} INTO sink', {}, { maxRuntime: 0.5 })), [410, 1500]);
+    assert.ok(Date.now() - t0 < 5000);
+    assert.equal((await db.collection('sink').count()).count, 0);
+    assert.equal((await db.version()).server, 'arango');
+  });
+
+  it('answers many queries with large bind values (never cached) and keeps serving', async () => {
+    const big = 'x'.repeat(4 * 1024 * 1024);
+    for (let i = 0; i < Number(process.env['KITSUNE_BIG_BIND_ROUNDS'] ?? 8); i++) {
+      assert.deepEqual(await (await db.query('RETURN LENGTH(@v) + @i', { v: big, i })).all(), [big.length + i]);
+    }
+    assert.equal((await db.version()).server, 'arango');
+  });
+});
