@@ -135,3 +135,5 @@ process.stdout.write(`${JSON.stringify({ type: 'summary', docs: DOCS, ratios: su
 await pool.close();
 await engine.close();
 fs.rmSync(tmp, { recursive: true, force: true });
+// the server-level case: document GETs while AQL queries run
+await import('./gets-under-queries.ts');

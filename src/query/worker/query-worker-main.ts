@@ -1,5 +1,7 @@
 // Query worker thread: parses, plans and runs read queries straight on lmdb (this thread's handle of
 // the shared environment) so the main thread keeps serving while they run.
+import { readlinkSync } from 'node:fs';
+import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { open } from 'lmdb';
 import { estimateSize, prepareQuery, QueryCache, type PreparedQuery, type QueryCursor, type QueryOptions } from '../../aql/index.ts';
@@ -13,6 +15,7 @@ import { WorkerCatalog } from './worker-catalog.ts';
 const data = workerData as { lmdbPath: string; memoryLimit: number };
 const port = parentPort;
 if (port === null) throw new Error('query worker started outside a worker thread');
+lowerThreadPriority();
 const env = open({ path: data.lmdbPath, maxDbs: 100_000, readOnly: true });
 const catalog = new WorkerCatalog(env);
 const parsed = new QueryCache(512);
@@ -129,3 +132,18 @@ port.on('message', (msg: ToWorker) => {
     // a bad catalog message leaves the previous catalog in place; the next query reports the error
   }
 });
+
+/**
+ * Query threads run at the lowest scheduling priority (Linux: nice 19 for this thread only, found
+ * through /proc/thread-self), so the main thread serving HTTP, replication and etcd keep-alives gets
+ * the cores first and heavy queries use what is left, as ArangoDB's low-priority query queue does.
+ * Elsewhere the call fails and the thread keeps the normal priority.
+ */
+function lowerThreadPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, 19);
+  } catch {
+    // not Linux, or not permitted: normal priority
+  }
+}
