@@ -254,7 +254,7 @@ export class QueryService {
     }
     if (!this.#pool) return [];
     try {
-      const r = await this.#pool.submit({ database: q.database, definitions: [], message: { type: 'more', job: this.#pool.nextJob(), queryId: q.id, batch: n } }, t.kill);
+      const r = await this.#pool.submit({ message: { type: 'more', job: this.#pool.nextJob(), queryId: q.id, batch: n } }, t.kill);
       this.#after(t, r);
       return r.rows;
     } catch (err) {

@@ -82,6 +82,12 @@ describe('query permissions and ownership', () => {
     assert.deepEqual(await started.all(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
+  it('keeps reading collections in later batches of a stream cursor', async () => {
+    const cursor = await eve.query('FOR i IN 1..6 RETURN DOCUMENT("public/p1")._key', {}, { stream: true, batchSize: 2 });
+    assert.deepEqual(await cursor.all(), ['p1', 'p1', 'p1', 'p1', 'p1', 'p1']);
+    assert.deepEqual(await (await eve.query('RETURN DOCUMENT("public/p1")._key')).all(), ['p1']);
+  });
+
   it('answers a full last stream batch with hasMore false', async () => {
     const r = await rawRequest(server.endpoint, 'POST', '/_api/cursor', JSON.stringify({ query: 'FOR i IN 1..4 RETURN i', batchSize: 2, options: { stream: true } }));
     const first = r.json as { id: string; hasMore: boolean; result: number[] };

@@ -23,7 +23,10 @@ export interface WorkerRows {
   readonly extra: WireExtra;
 }
 
-type Job = { readonly message: Extract<ToWorker, { type: 'run' } | { type: 'more' }>; readonly definitions: readonly CollectionDefinition[]; readonly database: string };
+/** A start (with the database's current collection definitions) or the next batch of a stream cursor. */
+type Job =
+  | { readonly message: Extract<ToWorker, { type: 'run' }>; readonly definitions: readonly CollectionDefinition[]; readonly database: string }
+  | { readonly message: Extract<ToWorker, { type: 'more' }> };
 
 interface Pending {
   readonly job: Job;
@@ -165,13 +168,13 @@ export class QueryPool {
 
   #start(w: QueryWorker, p: Pending): void {
     w.current = p;
-    const { database, definitions, message } = p.job;
-    if (!sameDefinitions(w.sent.get(database), definitions)) {
-      w.post({ type: 'catalog', database, definitions });
-      w.sent.set(database, definitions);
+    const job = p.job;
+    if ('definitions' in job && !sameDefinitions(w.sent.get(job.database), job.definitions)) {
+      w.post({ type: 'catalog', database: job.database, definitions: job.definitions });
+      w.sent.set(job.database, job.definitions);
     }
     p.onStart?.();
-    w.post(message);
+    w.post(job.message);
   }
 
   #onMessage(w: QueryWorker, m: FromWorker): void {
