@@ -43,6 +43,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     threads: config.queryThreads,
     workerMemoryMb: config.queryWorkerMemoryMb,
     memoryLimit: config.queryMemoryLimit,
+    threadNice: config.queryThreadNice,
     log: log.child({ component: 'query' }),
   });
   const queries = new QueryService(engine, queryPool, { maxRuntime: config.queryMaxRuntime });

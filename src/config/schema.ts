@@ -52,6 +52,7 @@ export const OPTIONS = {
     default: Math.floor(os.totalmem() * 0.05),
     doc: 'bytes a query may use (SORT, COLLECT, subqueries, results) before it fails with 32; 0 = only the worker heap cap',
   },
+  queryThreadNice: { flag: 'query.thread-nice', type: 'number', default: 10, doc: 'scheduling niceness of query threads (0-19; higher leaves the cores to the main thread first)' },
   queryMaxRuntime: { flag: 'query.max-runtime', type: 'number', default: 0, doc: 'seconds after which any query is killed (0 = off)' },
   queryWorkerMemoryMb: {
     flag: 'query.worker-memory-mb',

@@ -13,6 +13,8 @@ export interface QueryPoolOptions {
   readonly workerMemoryMb: number;
   /** Default per-query memory limit in bytes (0 = none besides the heap cap). */
   readonly memoryLimit: number;
+  /** Linux niceness of the worker threads (0 = as the main thread). */
+  readonly threadNice?: number;
   readonly log: Logger;
 }
 
@@ -58,7 +60,7 @@ class QueryWorker {
 
   constructor(options: QueryPoolOptions, onMessage: (w: QueryWorker, m: FromWorker) => void, onExit: (w: QueryWorker, code: number) => void) {
     this.worker = new Worker(ENTRY, {
-      workerData: { lmdbPath: options.lmdbPath, memoryLimit: options.memoryLimit },
+      workerData: { lmdbPath: options.lmdbPath, memoryLimit: options.memoryLimit, threadNice: options.threadNice ?? 0 },
       resourceLimits: { maxOldGenerationSizeMb: options.workerMemoryMb },
       stdout: false,
       stderr: false,

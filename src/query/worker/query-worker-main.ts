@@ -12,10 +12,10 @@ import { PlanCache } from './plan-cache.ts';
 import { toWireError, type FromWorker, type ToWorker, type WireExtra } from './protocol.ts';
 import { WorkerCatalog } from './worker-catalog.ts';
 
-const data = workerData as { lmdbPath: string; memoryLimit: number };
+const data = workerData as { lmdbPath: string; memoryLimit: number; threadNice: number };
 const port = parentPort;
 if (port === null) throw new Error('query worker started outside a worker thread');
-lowerThreadPriority();
+lowerThreadPriority(data.threadNice);
 const env = open({ path: data.lmdbPath, maxDbs: 100_000, readOnly: true });
 const catalog = new WorkerCatalog(env);
 const parsed = new QueryCache(512);
@@ -134,15 +134,16 @@ port.on('message', (msg: ToWorker) => {
 });
 
 /**
- * Query threads run at the lowest scheduling priority (Linux: nice 19 for this thread only, found
+ * Query threads run at a lower scheduling priority (Linux: `--query.thread-nice` for this thread only, found
  * through /proc/thread-self), so the main thread serving HTTP, replication and etcd keep-alives gets
  * the cores first and heavy queries use what is left, as ArangoDB's low-priority query queue does.
  * Elsewhere the call fails and the thread keeps the normal priority.
  */
-function lowerThreadPriority(): void {
+function lowerThreadPriority(nice: number): void {
+  if (!(nice > 0)) return;
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, 19);
+    if (Number.isInteger(tid) && tid > 0) os.setPriority(tid, Math.min(19, Math.round(nice)));
   } catch {
     // not Linux, or not permitted: normal priority
   }
