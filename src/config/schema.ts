@@ -34,7 +34,7 @@ export const OPTIONS = {
   foxxQueuesPollMs: { flag: 'foxx.queues-poll-interval', type: 'number', default: 1000, doc: 'ms between queue polls' },
   foxxAllowRemote: { flag: 'foxx.allow-install-from-remote', type: 'boolean', default: false, doc: 'allow installing services from http(s) URLs' },
   foxxMemoryMb: { flag: 'foxx.worker-memory-mb', type: 'number', default: 512, doc: 'heap limit of each Foxx worker thread' },
-  mode: { flag: 'mode', type: 'string', default: 'single', doc: 'single | activefailover' },
+  mode: { flag: 'mode', type: 'string', default: 'single', doc: 'single | activefailover | dbserver | coordinator' },
   agency: { flag: 'agency', type: 'list', default: [], env: 'KITSUNE_AGENCY', doc: 'etcd endpoints (comma separated)' },
   advertise: { flag: 'advertise', type: 'string', default: '', doc: 'endpoint other members and clients reach this server at' },
   deployment: { flag: 'deployment', type: 'string', default: 'kitsune', doc: 'deployment name (agency key prefix)' },
@@ -43,6 +43,12 @@ export const OPTIONS = {
   agencyLeaseTtl: { flag: 'agency.lease-ttl', type: 'number', default: 2, doc: 'seconds a member lease (and the leader key) outlives its last keep-alive' },
   syncTimeoutMs: { flag: 'replication.sync-timeout', type: 'number', default: 5000, doc: 'ms a write waits for its sync followers before it fails (1457)' },
   replicationClientTtl: { flag: 'replication.client-ttl', type: 'number', default: 600, doc: 'seconds a silent follower still holds back operation log pruning' },
+  defaultReplicationFactor: {
+    flag: 'cluster.default-replication-factor',
+    type: 'number',
+    default: 2,
+    doc: 'DB-servers a new database is placed on when createDatabase names no replicationFactor (cluster mode)',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
