@@ -142,9 +142,12 @@ export class Coordinator {
         case '/_api/database':
           if (database !== '_system') throw new ArangoError('ERROR_ARANGO_USE_SYSTEM_DATABASE');
           await this.#authorize(req, 'system-rw');
+          // read through: another coordinator may have just created or dropped one (cache kept if etcd is down)
+          await this.refresh().catch(() => undefined);
           return ok({ result: [...this.#plans.keys()].sort() });
         case '/_api/database/user':
           await this.#authorize(req, 'user');
+          await this.refresh().catch(() => undefined);
           return ok({ result: [...this.#plans.keys()].sort() });
         default:
           return null;
