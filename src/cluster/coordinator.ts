@@ -118,6 +118,8 @@ export class Coordinator {
   async #local(req: IncomingMessage, method: string, path: string, database: string): Promise<Reply | null> {
     const ok = (body: Record<string, unknown>): Reply => ({ status: 200, body: { error: false, code: 200, ...body } });
     if (method === 'GET') {
+      // the cluster views read through to the agency (the cached copy serves while etcd is down)
+      if (path.startsWith('/_admin/cluster/') || path === '/_api/cluster/endpoints') await this.refresh().catch(() => undefined);
       switch (path) {
         case '/_admin/server/role':
           return ok({ role: 'COORDINATOR', mode: 'default' });
