@@ -8,3 +8,4 @@ export { ClusterRegistry, placeDatabase, type ClusterRole, type DatabasePlan, ty
 export { loadServerId } from './server-id.ts';
 export { mirrorUsers } from './users-mirror.ts';
 export { Coordinator, type CoordinatorDeps } from './coordinator.ts';
+export { runClusterStarter, parseClusterStarterArgs, CLUSTER_STARTER_USAGE, type ClusterStarterOptions } from './cluster-starter.ts';
