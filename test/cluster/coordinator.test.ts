@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Database, aql } from 'arangojs';
 import { getJson } from '../harness/cluster.ts';
-import { rawRequest } from '../harness/server.ts';
+import { rawRequest, waitFor } from '../harness/server.ts';
 import { startShardedCluster, type ShardedCluster } from '../harness/sharded-cluster.ts';
 
 /** The errorNum / status of a rejected arangojs call. */
@@ -106,5 +106,28 @@ describe('cluster mode: coordinators in front of DB-servers (real etcd and proce
       const jwt = await new Database({ url: h.endpoint }).login('ann', 'pw-ann');
       assert.equal(typeof jwt, 'string');
     }
+  });
+
+  it('etcd frozen: reads keep working through every coordinator, createDatabase fails with 1492, all resumes after', async () => {
+    const sys = c.client();
+    if (!(await sys.listDatabases()).includes('shop')) await sys.createDatabase('shop', { replicationFactor: 1 });
+    const shop = c.client('shop');
+    if (!(await shop.collection('items').exists())) await shop.createCollection('items');
+    await shop.collection('items').save({ _key: 'before-freeze' });
+    c.etcd.pause();
+    try {
+      for (const h of c.coordinators) {
+        const db = new Database({ url: h.endpoint, databaseName: 'shop', auth: { username: 'root', password: '' } });
+        assert.equal((await db.collection('items').document('before-freeze'))._key, 'before-freeze');
+        await db.collection('items').save({ during: h.port });
+      }
+      const failed = await rejection(sys.createDatabase('frozen'));
+      assert.equal(failed.errorNum, 1492);
+    } finally {
+      c.etcd.resume();
+    }
+    await waitFor(async () => sys.createDatabase('thawed').then(() => true, () => false), { timeoutMs: 20_000, what: 'createDatabase after etcd resumed' });
+    assert.ok((await sys.listDatabases()).includes('thawed'));
+    assert.ok(!(await sys.listDatabases()).includes('frozen'));
   });
 });
