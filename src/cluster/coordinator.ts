@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ArangoError } from '../errors/index.ts';
 import { placeDatabase, type ClusterRegistry, type DatabasePlan, type ServerRecord } from './cluster-registry.ts';
-import { callServer, forwardRequest, relayError } from './forward.ts';
+import { callServer, forwardBuffered, forwardRequest, relayError } from './forward.ts';
 import { toTcp } from './cluster-api.ts';
 
 /** What a {@link Coordinator} needs. */
@@ -107,7 +107,35 @@ export class Coordinator {
       return this.#userChange(req, res, leader, `/_db/_system${path}${search}`);
     }
     const leader = await this.#leaderOf(database);
+    if (path === '/_api/collection' || path.startsWith('/_api/collection/')) return this.#collectionRequest(req, res, leader, database, path, url);
     await forwardRequest(req, res, leader.endpoint, url);
+  }
+
+  /**
+   * Collection requests: the leader answers, the coordinator adds what a OneShard database reports
+   * (`numberOfShards: 1`, `replicationFactor`, `writeConcern`, `shardKeys: ["_key"]`, `sharding: "single"`)
+   * and answers `/shards` itself (shard `s<collection id>`, leader first).
+   */
+  async #collectionRequest(req: IncomingMessage, res: ServerResponse, leader: ServerRecord, database: string, path: string, url: string): Promise<void> {
+    const plan = this.#plans.get(database);
+    const shards = /^\/_api\/collection\/[^/]+\/shards$/.test(path) && req.method === 'GET';
+    const target = shards ? url.replace(/\/shards(\?.*)?$/, '') : url;
+    const answer = await forwardBuffered(req, leader.endpoint, target);
+    const body = answer.body;
+    let out: Buffer = answer.raw;
+    if (answer.status < 300 && plan !== undefined && typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      const b = body as Record<string, unknown>;
+      if (shards) {
+        const shard = `s${String(b['id'])}`;
+        const servers = [plan.leader, ...plan.followers];
+        const details = /[?&]details=(true|1)/.test(url);
+        out = Buffer.from(JSON.stringify({ error: false, code: 200, ...b, shards: details ? { [shard]: servers } : [shard] }));
+      } else if (typeof b['name'] === 'string' && b['id'] !== undefined) {
+        out = Buffer.from(JSON.stringify({ ...b, numberOfShards: 1, replicationFactor: plan.replicationFactor, writeConcern: plan.writeConcern, minReplicationFactor: plan.writeConcern, shardKeys: ['_key'], sharding: 'single', shardingStrategy: 'hash', isSmart: false }));
+      }
+    }
+    res.writeHead(answer.status, { 'content-type': answer.type, 'content-length': String(out.length) });
+    res.end(out);
   }
 
   /** The `tcp://` endpoints of the live coordinators (`/_api/cluster/endpoints`). */
@@ -172,8 +200,8 @@ export class Coordinator {
     if (!Number.isInteger(rf) || rf < 1 || !Number.isInteger(wc) || wc < 1 || wc > rf) throw new ArangoError('ERROR_BAD_PARAMETER', 'invalid replicationFactor or writeConcern');
     if (this.#plans.has(name)) throw new ArangoError('ERROR_ARANGO_DUPLICATE_NAME', `duplicate database name '${name}'`);
     const plan = placeDatabase(name, this.#dbServerIds(), this.#plans.values(), rf, wc);
-    await this.#d.registry.createDatabase(plan);
     const leader = this.#server(plan.leader);
+    await this.#d.registry.createDatabase(plan);
     const created = await callServer(leader.endpoint, 'POST', '/_db/_system/_api/database', req.headers.authorization, body).catch((e: unknown) => ({ status: 503, body: e }));
     if (created.status >= 300) {
       await this.#d.registry.dropDatabase(name).catch(() => undefined);

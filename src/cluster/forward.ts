@@ -62,3 +62,22 @@ export function relayError(status: number, body: unknown): never {
   const message = typeof b['errorMessage'] === 'string' ? b['errorMessage'] : `DB-server answered ${status}`;
   throw new ArangoError(errorNameOf(errorNum) ?? 'ERROR_INTERNAL', message, { httpStatus: status });
 }
+
+/** Forwards like {@link forwardRequest} but returns the answer (status, JSON body or null) instead of streaming it. */
+export async function forwardBuffered(req: IncomingMessage, target: string, urlPath: string): Promise<{ status: number; body: unknown; raw: Buffer; type: string }> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !HOP_BY_HOP.has(k) && k !== 'content-length') headers[k] = v;
+  const answer = await fetch(`${target}${urlPath}`, { method: req.method ?? 'GET', headers, ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}) }).catch((cause: unknown) => {
+    throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${target} cannot be reached`, { cause });
+  });
+  const raw = Buffer.from(await answer.arrayBuffer());
+  let body: unknown = null;
+  try {
+    body = raw.length === 0 ? null : JSON.parse(raw.toString('utf8'));
+  } catch {
+    body = null;
+  }
+  return { status: answer.status, body, raw, type: answer.headers.get('content-type') ?? 'application/json; charset=utf-8' };
+}
