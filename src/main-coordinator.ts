@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgencyClient } from './agency/index.ts';
+import { retry } from './common/retry.ts';
 import { signJwt, loadJwtSecret } from './auth/index.ts';
 import { ClusterRegistry, Coordinator, loadServerId } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
@@ -40,7 +41,10 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
   server.requestTimeout = 0;
   const stopping = new AbortController();
   try {
-    await agency.connect();
+    // the agency may come up after this server (starter, restarts): keep trying, say so in the log
+    await retry(() => agency.connect(), { maxAttempts: Infinity, initialDelayMs: 200, maxDelayMs: 2000 }, {
+      onRetry: ({ error, attempt }) => log[attempt === 1 ? 'warn' : 'debug']({ err: error, attempt }, 'agency not reachable yet, retrying'),
+    });
     await coordinator.start(stopping.signal);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { AgencyClient } from './agency/index.ts';
+import { retry } from './common/retry.ts';
 import { Authenticator, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterRegistry, loadServerId, mirrorUsers } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
@@ -60,7 +61,10 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
   const agency = new AgencyClient({ endpoints: config.agency, deployment: config.deployment, memberId: serverId, leaseTtlSeconds: config.agencyLeaseTtl, log });
   const registry = new ClusterRegistry(agency, log);
   try {
-    await agency.connect();
+    // the agency may come up after this server (starter, restarts): keep trying, say so in the log
+    await retry(() => agency.connect(), { maxAttempts: Infinity, initialDelayMs: 200, maxDelayMs: 2000 }, {
+      onRetry: ({ error, attempt }) => log[attempt === 1 ? 'warn' : 'debug']({ err: error, attempt }, 'agency not reachable yet, retrying'),
+    });
     await registry.register(() => ({ id: serverId, role: 'PRIMARY', endpoint, shortName: shortName(serverId), version: ARANGO_VERSION, engine: 'lmdb' }));
   } catch (err) {
     server.close();

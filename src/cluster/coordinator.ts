@@ -99,6 +99,10 @@ export class Coordinator {
       res.end(body);
       return;
     }
+    if (path.startsWith('/_api/foxx')) {
+      // TODO(#9): Foxx on every coordinator (install/heal/rollout status) is the next slice
+      throw new ArangoError('ERROR_NOT_IMPLEMENTED', 'Foxx services are not available in cluster mode yet');
+    }
     const search = q === -1 ? '' : url.slice(q);
     if (path.startsWith('/_api/user') || path === '/_open/auth') {
       const leader = await this.#leaderOf('_system');
