@@ -87,6 +87,15 @@ describe('cluster mode: coordinators in front of DB-servers (real etcd and proce
     const cursor = await shop.query(aql`FOR d IN items FILTER d.n >= 10 SORT d.n RETURN d.n`, { batchSize: 3 });
     // batches continue through the other coordinator (round robin): the cursor lives on the leader
     assert.deepEqual(await cursor.all(), [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    // a cursor opened through coordinator A is continued through coordinator B
+    const [ca, cb] = c.coordinators;
+    const opened = await rawRequest(ca!.endpoint, 'POST', '/_db/shop/_api/cursor', JSON.stringify({ query: 'FOR d IN items SORT d.n RETURN d.n', batchSize: 15 }));
+    const first = opened.json as { id: string; result: number[]; hasMore: boolean };
+    assert.equal(opened.status, 201);
+    assert.equal(first.hasMore, true);
+    const next = await rawRequest(cb!.endpoint, 'POST', `/_db/shop/_api/cursor/${first.id}`);
+    assert.equal(next.status, 200);
+    assert.deepEqual([...first.result, ...(next.json as { result: number[] }).result], Array.from({ length: 20 }, (_, i) => i));
     const blog = c.client('blog');
     await blog.createCollection('posts');
     await blog.collection('posts').import([{ _key: 'p1' }, { _key: 'p2' }]);
