@@ -34,6 +34,8 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     users,
     authenticator,
     info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'PRIMARY', mode: 'default' }), isWritable: () => true },
+    // users live on the _system leader, databases elsewhere: coordinators check grants against the plan
+    isKnownDatabase: () => true,
   });
   // a coordinator asks for a fresh copy of _system/_users from the _system leader (superuser only)
   router.add('POST', '/_api/kitsune/users/refresh', async (ctx) => {

@@ -35,6 +35,13 @@ export class AgencyKv {
     return res.succeeded;
   }
 
+  /** Deletes `key` only while it still holds exactly `value` (one transaction); false otherwise. */
+  async deleteIf(key: string, value: unknown): Promise<boolean> {
+    const client = this.#client();
+    const res = await call(`deleting ${key}`, () => client.if(key, 'Value', '==', JSON.stringify(value)).then(client.delete().key(key)).commit());
+    return res.succeeded;
+  }
+
   /** Deletes `key`; false when it did not exist. */
   async delete(key: string): Promise<boolean> {
     const client = this.#client();

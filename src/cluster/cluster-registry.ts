@@ -73,9 +73,35 @@ export class ClusterRegistry {
     return out;
   }
 
-  /** Creates the plan entry; throws `ERROR_ARANGO_DUPLICATE_NAME` (1207) when the database exists. */
+  /**
+   * Creates the plan entry; throws `ERROR_ARANGO_DUPLICATE_NAME` (1207) when the database exists.
+   * When etcd fails the outcome is unknown (a frozen etcd may still apply the transaction later), so
+   * the entry is withdrawn in the background, but only while it is still exactly this plan.
+   */
   async createDatabase(plan: DatabasePlan): Promise<void> {
-    if (!(await this.#kv.create(`${this.#root}plan/databases/${plan.name}`, plan))) throw new ArangoError('ERROR_ARANGO_DUPLICATE_NAME', `duplicate database name '${plan.name}'`);
+    const key = `${this.#root}plan/databases/${plan.name}`;
+    let created: boolean;
+    try {
+      created = await this.#kv.create(key, plan);
+    } catch (err) {
+      this.#withdraw(key, plan);
+      throw err;
+    }
+    if (!created) throw new ArangoError('ERROR_ARANGO_DUPLICATE_NAME', `duplicate database name '${plan.name}'`);
+  }
+
+  #withdraw(key: string, plan: DatabasePlan): void {
+    const deadline = Date.now() + 60_000;
+    const attempt = (): void => {
+      this.#kv.deleteIf(key, plan).then(
+        () => undefined,
+        () => {
+          if (Date.now() < deadline) setTimeout(attempt, 500).unref();
+          else this.#log.warn({ key }, 'could not withdraw an unconfirmed plan entry');
+        },
+      );
+    };
+    attempt();
   }
 
   /** Creates the plan entry unless it exists (used for `_system` at the first coordinator start). */

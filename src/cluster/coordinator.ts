@@ -107,6 +107,12 @@ export class Coordinator {
     if (path.startsWith('/_api/user') || path === '/_open/auth') {
       const leader = await this.#leaderOf('_system');
       const isChange = method !== 'GET' && method !== 'HEAD' && path.startsWith('/_api/user');
+      const grant = /^\/_api\/user\/[^/]+\/database\/([^/]+)/.exec(path);
+      if (isChange && grant?.[1] !== undefined && grant[1] !== '*') {
+        const db = decodeURIComponent(grant[1]);
+        if (!this.#plans.has(db)) await this.refresh().catch(() => undefined);
+        if (!this.#plans.has(db)) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
+      }
       if (!isChange) return forwardRequest(req, res, leader.endpoint, `/_db/_system${path}${search}`);
       return this.#userChange(req, res, leader, `/_db/_system${path}${search}`);
     }
