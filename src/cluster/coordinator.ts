@@ -188,7 +188,7 @@ export class Coordinator {
         case '/_api/database/user':
           await this.#authorize(req, 'user');
           await this.refresh().catch(() => undefined);
-          return ok({ result: [...this.#plans.keys()].sort() });
+          return ok({ result: await this.#accessibleDatabases(req) });
         default:
           return null;
       }
@@ -281,6 +281,21 @@ export class Coordinator {
     this.#authCache.set(key, Date.now() + AUTH_CACHE_MS);
   }
 
+  /** The planned databases the caller may access (its level on each, asked from the `_system` leader). */
+  async #accessibleDatabases(req: IncomingMessage): Promise<string[]> {
+    const names = [...this.#plans.keys()].sort();
+    const user = userOf(req.headers.authorization);
+    if (user === null || user === 'root') return names;
+    const leader = await this.#leaderOf('_system');
+    const levels = await Promise.all(names.map((db) =>
+      callServer(leader.endpoint, 'GET', `/_db/_system/_api/user/${encodeURIComponent(user)}/database/${encodeURIComponent(db)}`, req.headers.authorization).then(
+        (r) => (r.body as { result?: unknown } | null)?.result,
+        () => 'none',
+      ),
+    ));
+    return names.filter((_, i) => levels[i] === 'rw' || levels[i] === 'ro');
+  }
+
   async #leaderOf(database: string): Promise<ServerRecord> {
     let plan = this.#plans.get(database);
     if (plan === undefined) {
@@ -339,6 +354,24 @@ export class Coordinator {
       coordinator: { foxxmaster: null, isFoxxmaster: false },
     };
   }
+}
+
+/** The user an (already verified) Authorization header names; null for a superuser JWT. */
+function userOf(header: string | undefined): string | null {
+  const [scheme = '', value = ''] = (header ?? '').split(' ', 2);
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    return decoded.slice(0, Math.max(0, decoded.indexOf(':')));
+  }
+  if (scheme.toLowerCase() === 'bearer') {
+    try {
+      const claims = JSON.parse(Buffer.from(value.split('.')[1] ?? '', 'base64url').toString('utf8')) as { preferred_username?: unknown };
+      return typeof claims.preferred_username === 'string' ? claims.preferred_username : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {

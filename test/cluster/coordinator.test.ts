@@ -114,10 +114,12 @@ describe('cluster mode: coordinators in front of DB-servers (real etcd and proce
     if (!(await shop.collection('items').exists())) await shop.createCollection('items');
     await sys.createUser('ann', { passwd: 'pw-ann' });
     await sys.createUser('rob', { passwd: 'pw-rob' });
-    await sys.route('/_api/user/ann/database/*').put({ grant: 'rw' });
+    await sys.route('/_api/user/ann/database/shop').put({ grant: 'rw' });
     // a grant on a database the _system leader may not hold (placement decides), checked against the plan
     await sys.route('/_api/user/rob/database/shop').put({ grant: 'ro' });
     assert.equal((await rejection(sys.route('/_api/user/rob/database/nowhere').put({ grant: 'ro' }))).errorNum, 1228);
+    const robDbs = await new Database({ url: c.coordinators[0]!.endpoint, auth: { username: 'rob', password: 'pw-rob' } }).listUserDatabases();
+    assert.deepEqual(robDbs, ['shop']);
     for (const h of c.coordinators) {
       const ann = new Database({ url: h.endpoint, databaseName: 'shop', auth: { username: 'ann', password: 'pw-ann' } });
       const saved = await ann.collection('items').save({ by: h.port });
