@@ -2,6 +2,7 @@ import type { Etcd3 } from 'etcd3';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../common/clock.ts';
 import { ArangoError, isArangoError } from '../errors/index.ts';
+import { AgencyKv } from './agency-kv.ts';
 import { createEtcdClient } from './create-etcd-client.ts';
 import { leaderFromKeyValue, toRevision } from './etcd-values.ts';
 import { agencyKeys, assertKeySegment, type AgencyKeys } from './keys.ts';
@@ -140,6 +141,11 @@ export class AgencyClient {
     this.#client = client;
     this.#session = session;
     this.#state = 'connected';
+  }
+
+  /** JSON records under the deployment prefix (cluster mode), using this client's connection and lease. */
+  kv(): AgencyKv {
+    return new AgencyKv(() => this.#requireClient(), () => this.leaseId());
   }
 
   /** The member's current lease id (decimal string), or null when not connected or being replaced. */

@@ -8,6 +8,7 @@ export {
   type LeadershipAttempt,
   type WatchHandle,
 } from './agency-client.ts';
+export { AgencyKv } from './agency-kv.ts';
 export { AGENCY_ROOT, agencyKeys, type AgencyKeys } from './keys.ts';
 export {
   decodeLeaderValue,

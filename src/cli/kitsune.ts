@@ -1,7 +1,9 @@
-import { STARTER_USAGE, parseStarterArgs, runStarter } from '../cluster/index.ts';
+import { CLUSTER_STARTER_USAGE, STARTER_USAGE, parseClusterStarterArgs, parseStarterArgs, runClusterStarter, runStarter } from '../cluster/index.ts';
 import { ConfigError, loadConfig, redactedConfig } from '../config/index.ts';
 import { createLogger } from '../log/index.ts';
 import { startServer } from '../main.ts';
+import { startCoordinator } from '../main-coordinator.ts';
+import { startDbServer } from '../main-dbserver.ts';
 
 const USAGE = `usage: kitsune start [--port 8529] [--host 127.0.0.1] [--data-dir ./data] [--auth true]
                      [--jwt-secret-file FILE] [--log-level info] [--print-config] ...`;
@@ -9,6 +11,16 @@ const USAGE = `usage: kitsune start [--port 8529] [--host 127.0.0.1] [--data-dir
 /** `kitsune start`: runs the server until SIGTERM/SIGINT; prints the ready line on stdout. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === 'starter' && (rest.includes('cluster') || rest.includes('--mode=cluster'))) {
+    let options;
+    try {
+      options = parseClusterStarterArgs(rest);
+    } catch (err) {
+      process.stderr.write(`kitsune starter: ${err instanceof Error ? err.message : String(err)}\n${CLUSTER_STARTER_USAGE}\n`);
+      return 2;
+    }
+    return runClusterStarter(options, process.stdout, process.stderr);
+  }
   if (command === 'starter') {
     let options;
     try {
@@ -41,7 +53,8 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel);
   let server;
   try {
-    server = await startServer(config, log);
+    const start = config.mode === 'dbserver' ? startDbServer : config.mode === 'coordinator' ? startCoordinator : startServer;
+    server = await start(config, log);
   } catch (err) {
     process.stderr.write(`kitsune: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
     log.flush();

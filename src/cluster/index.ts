@@ -4,3 +4,8 @@ export { createRequestGate, isAllowedOnNonLeader, type GateView } from './reques
 export { registerClusterApi, toTcp } from './cluster-api.ts';
 export { loadMemberId } from './member-id.ts';
 export { runStarter, parseStarterArgs, STARTER_USAGE, type StarterOptions } from './starter.ts';
+export { ClusterRegistry, placeDatabase, type ClusterRole, type DatabasePlan, type ServerRecord } from './cluster-registry.ts';
+export { loadServerId } from './server-id.ts';
+export { mirrorUsers } from './users-mirror.ts';
+export { Coordinator, type CoordinatorDeps } from './coordinator.ts';
+export { runClusterStarter, parseClusterStarterArgs, CLUSTER_STARTER_USAGE, type ClusterStarterOptions } from './cluster-starter.ts';

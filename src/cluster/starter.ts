@@ -145,7 +145,7 @@ async function status(agency: AgencyClient, out: NodeJS.WriteStream): Promise<vo
   }
 }
 
-async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
+export async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const ok = await fetch(url, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
@@ -155,7 +155,7 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
   throw new Error(`etcd did not become healthy at ${url} within ${timeoutMs} ms`);
 }
 
-function waitReady(child: ChildProcess): Promise<void> {
+export function waitReady(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout?.on('data', (c: Buffer) => {

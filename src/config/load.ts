@@ -66,8 +66,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Ser
 
 function validate(c: ServerConfig): void {
   if (!Number.isInteger(c.port) || c.port < 0 || c.port > 65535) throw new ConfigError('--port must be 0..65535');
-  if (c.mode !== 'single' && c.mode !== 'activefailover') throw new ConfigError('--mode must be single or activefailover');
-  if (c.mode === 'activefailover' && c.agency.length === 0) throw new ConfigError('--mode activefailover needs --agency');
+  if (!['single', 'activefailover', 'dbserver', 'coordinator'].includes(c.mode)) throw new ConfigError('--mode must be single, activefailover, dbserver or coordinator');
+  if (c.mode !== 'single' && c.agency.length === 0) throw new ConfigError(`--mode ${c.mode} needs --agency`);
+  if ((c.mode === 'dbserver' || c.mode === 'coordinator') && c.advertise === '') throw new ConfigError(`--mode ${c.mode} needs --advertise`);
+  if (!Number.isInteger(c.defaultReplicationFactor) || c.defaultReplicationFactor < 1) throw new ConfigError('--cluster.default-replication-factor must be at least 1');
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(c.logLevel)) throw new ConfigError('--log-level is invalid');
   if (c.foxxWorkers < 1) throw new ConfigError('--foxx.workers must be at least 1');
 }

@@ -36,7 +36,7 @@ export const OPTIONS = {
   foxxQueuesPollMs: { flag: 'foxx.queues-poll-interval', type: 'number', default: 1000, doc: 'ms between queue polls' },
   foxxAllowRemote: { flag: 'foxx.allow-install-from-remote', type: 'boolean', default: false, doc: 'allow installing services from http(s) URLs' },
   foxxMemoryMb: { flag: 'foxx.worker-memory-mb', type: 'number', default: 512, doc: 'heap limit of each Foxx worker thread' },
-  mode: { flag: 'mode', type: 'string', default: 'single', doc: 'single | activefailover' },
+  mode: { flag: 'mode', type: 'string', default: 'single', doc: 'single | activefailover | dbserver | coordinator' },
   agency: { flag: 'agency', type: 'list', default: [], env: 'KITSUNE_AGENCY', doc: 'etcd endpoints (comma separated)' },
   advertise: { flag: 'advertise', type: 'string', default: '', doc: 'endpoint other members and clients reach this server at' },
   deployment: { flag: 'deployment', type: 'string', default: 'kitsune', doc: 'deployment name (agency key prefix)' },
@@ -59,6 +59,12 @@ export const OPTIONS = {
     type: 'number',
     default: Math.max(256, Math.min(4096, Math.floor(os.totalmem() / 1024 / 1024 / 8))),
     doc: 'V8 heap cap of each query worker (a query that escapes accounting fails alone)',
+  },
+  defaultReplicationFactor: {
+    flag: 'cluster.default-replication-factor',
+    type: 'number',
+    default: 2,
+    doc: 'DB-servers a new database is placed on when createDatabase names no replicationFactor (cluster mode)',
   },
 } as const satisfies Record<string, OptionSpec>;
 

@@ -79,6 +79,8 @@ export const ERRORS = {
   ERROR_REPLICATION_NO_START_TICK: e(1413, 400, 'no start tick'),
   ERROR_REPLICATION_START_TICK_NOT_PRESENT: e(1414, 400, 'start tick not present'),
   ERROR_CLUSTER_TIMEOUT: e(1457, 504, 'timeout in cluster operation'),
+  ERROR_CLUSTER_INSUFFICIENT_DBSERVERS: e(1477, 500, 'insufficient number of DB-servers'),
+  ERROR_CLUSTER_BACKEND_UNAVAILABLE: e(1478, 503, 'A cluster backend which was required for the operation could not be reached'),
   ERROR_CLUSTER_AGENCY_COMMUNICATION_FAILED: e(1492, 500, 'some agency operation failed'),
   ERROR_CLUSTER_LEADERSHIP_CHALLENGE_ONGOING: e(1495, 503, 'leadership challenge is ongoing'),
   ERROR_CLUSTER_NOT_LEADER: e(1496, 503, 'not a leader'),

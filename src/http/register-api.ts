@@ -12,13 +12,13 @@ import { registerUserApi } from './api/user-api.ts';
 import type { Router } from './router.ts';
 
 /** Registers the ArangoDB-compatible core API (documents first: they are the hot path). */
-export function registerApi(router: Router, deps: { engine: StorageEngine; users: UserStore; authenticator: Authenticator; info: ServerInfo; queries: QueryService }): void {
+export function registerApi(router: Router, deps: { engine: StorageEngine; users: UserStore; authenticator: Authenticator; info: ServerInfo; queries: QueryService; isKnownDatabase?: (name: string) => boolean }): void {
   registerDocumentApi(router, deps.engine);
   registerCollectionApi(router, deps.engine);
   registerIndexApi(router, deps.engine);
   registerCursorApi(router, deps.engine, deps.queries, deps.info.isWritable);
   registerEdgesAndImportApi(router, deps.engine);
   registerDatabaseApi(router, deps.engine, deps.users);
-  registerUserApi(router, deps.engine, deps.users, deps.authenticator);
+  registerUserApi(router, deps.engine, deps.users, deps.authenticator, deps.isKnownDatabase);
   registerAdminApi(router, deps.info);
 }

@@ -11,7 +11,17 @@ function requireSelfOrAdmin(ctx: RequestContext, user: string): void {
 }
 
 /** `/_api/user` (users and their access levels) and `/_open/auth` (JWT login). */
-export function registerUserApi(router: Router, engine: StorageEngine, users: UserStore, auth: Authenticator): void {
+/**
+ * `isKnownDatabase` decides whether a grant may name a database; a cluster DB-server holds only some
+ * databases (its coordinator checks the plan), so it accepts grants for databases it does not hold.
+ */
+export function registerUserApi(
+  router: Router,
+  engine: StorageEngine,
+  users: UserStore,
+  auth: Authenticator,
+  isKnownDatabase: (name: string) => boolean = (name) => engine.hasDatabase(name),
+): void {
   const any = { anyDatabase: true } as const;
 
   router.add('POST', '/_open/auth', async (ctx) => {
@@ -99,8 +109,8 @@ export function registerUserApi(router: Router, engine: StorageEngine, users: Us
     const user = ctx.param(0);
     const db = ctx.param(1);
     const collection = withCollection ? ctx.param(2) : undefined;
-    if (db !== '*' && !engine.hasDatabase(db)) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
-    if (collection !== undefined && collection !== '*' && db !== '*') engine.collection(db, collection);
+    if (db !== '*' && !isKnownDatabase(db)) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
+    if (collection !== undefined && collection !== '*' && db !== '*' && engine.hasDatabase(db)) engine.collection(db, collection);
     let level;
     if (!clear) {
       const body = await ctx.json();

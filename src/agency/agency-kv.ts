@@ -1,0 +1,88 @@
+import type { Etcd3 } from 'etcd3';
+import { ArangoError, isArangoError } from '../errors/index.ts';
+
+/**
+ * Plain JSON records under the deployment's prefix (cluster mode: server registry, database plan).
+ * Every etcd failure becomes `ERROR_CLUSTER_AGENCY_COMMUNICATION_FAILED` (1492) with the cause.
+ */
+export class AgencyKv {
+  readonly #client: () => Etcd3;
+  readonly #leaseId: () => string | null;
+
+  constructor(client: () => Etcd3, leaseId: () => string | null) {
+    this.#client = client;
+    this.#leaseId = leaseId;
+  }
+
+  /** Writes `value` as JSON; with `leased` the key is bound to the member's lease (vanishes with it). */
+  async put(key: string, value: unknown, leased: boolean): Promise<void> {
+    const client = this.#client();
+    await call(`writing ${key}`, async () => {
+      const put = client.put(key).value(JSON.stringify(value));
+      if (leased) {
+        const lease = this.#leaseId();
+        if (lease === null) throw new ArangoError('ERROR_CLUSTER_AGENCY_COMMUNICATION_FAILED', 'no agency lease');
+        put.lease(lease);
+      }
+      await put.exec();
+    });
+  }
+
+  /** Creates `key` only when absent (one transaction); false when it already existed. */
+  async create(key: string, value: unknown): Promise<boolean> {
+    const client = this.#client();
+    const res = await call(`creating ${key}`, () => client.if(key, 'Create', '==', 0).then(client.put(key).value(JSON.stringify(value))).commit());
+    return res.succeeded;
+  }
+
+  /** Deletes `key` only while it still holds exactly `value` (one transaction); false otherwise. */
+  async deleteIf(key: string, value: unknown): Promise<boolean> {
+    const client = this.#client();
+    const res = await call(`deleting ${key}`, () => client.if(key, 'Value', '==', JSON.stringify(value)).then(client.delete().key(key)).commit());
+    return res.succeeded;
+  }
+
+  /** Deletes `key`; false when it did not exist. */
+  async delete(key: string): Promise<boolean> {
+    const client = this.#client();
+    const res = await call(`deleting ${key}`, () => client.delete().key(key).exec());
+    return Number(res.deleted) > 0;
+  }
+
+  /** The parsed JSON value of `key`, or null when absent or unreadable. */
+  async get(key: string): Promise<unknown> {
+    const client = this.#client();
+    const text = await call(`reading ${key}`, () => client.get(key).string());
+    return text === null ? null : parse(text);
+  }
+
+  /** Every key under `prefix` (the prefix stripped) with its parsed JSON value; unreadable ones are skipped. */
+  async list(prefix: string): Promise<Map<string, unknown>> {
+    const client = this.#client();
+    const all = await call(`listing ${prefix}`, () => client.getAll().prefix(prefix).strings());
+    const out = new Map<string, unknown>();
+    for (const [key, text] of Object.entries(all)) {
+      const value = parse(text);
+      if (value !== null) out.set(key.slice(prefix.length), value);
+    }
+    return out;
+  }
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
+async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (isArangoError(error)) throw error;
+    const detail = error instanceof Error ? `: ${error.message}` : '';
+    throw new ArangoError('ERROR_CLUSTER_AGENCY_COMMUNICATION_FAILED', `${what} failed${detail}`, { cause: error });
+  }
+}

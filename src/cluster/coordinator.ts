@@ -1,0 +1,387 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ArangoError } from '../errors/index.ts';
+import { placeDatabase, type ClusterRegistry, type DatabasePlan, type ServerRecord } from './cluster-registry.ts';
+import { callServer, forwardBuffered, forwardRequest, relayError } from './forward.ts';
+import { toTcp } from './cluster-api.ts';
+
+/** What a {@link Coordinator} needs. */
+export interface CoordinatorDeps {
+  readonly registry: ClusterRegistry;
+  readonly serverId: string;
+  readonly deployment: string;
+  readonly version: string;
+  readonly endpoint: () => string;
+  /** `bearer <superuser JWT>` for coordinator → DB-server calls. */
+  readonly superuser: () => string;
+  readonly defaultReplicationFactor: number;
+  readonly log: Logger;
+}
+
+type Reply = { status: number; body: unknown };
+const REFRESH_MS = 500;
+const AUTH_CACHE_MS = 5000;
+
+/**
+ * A coordinator: stateless for data. It keeps the plan (`plan/databases/*`) and the live servers
+ * (`servers/*`) from the agency in memory (refreshed every 500 ms and on a miss; the last good copy
+ * is kept while etcd is unreachable, so reads keep working), answers the cluster APIs itself, places
+ * new databases (OneShard: fewest databases first), and forwards every other request of a database
+ * to that database's leader DB-server with the client's own credentials. Users live in `_system`:
+ * user requests go to the `_system` leader, and after a change every other DB-server copies `_users`
+ * before the client gets its answer.
+ */
+export class Coordinator {
+  readonly #d: CoordinatorDeps;
+  #plans = new Map<string, DatabasePlan>();
+  #servers: ServerRecord[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  readonly #authCache = new Map<string, number>();
+
+  constructor(deps: CoordinatorDeps) {
+    this.#d = deps;
+  }
+
+  /** Waits for a DB-server, plans `_system` if nobody did, then refreshes in the background. */
+  async start(signal: AbortSignal): Promise<void> {
+    for (;;) {
+      signal.throwIfAborted();
+      try {
+        await this.refresh();
+        const dbServers = this.#dbServerIds();
+        if (dbServers.length > 0) {
+          if (!this.#plans.has('_system')) {
+            const rf = Math.min(this.#d.defaultReplicationFactor, dbServers.length);
+            await this.#d.registry.ensureDatabase(placeDatabase('_system', dbServers, [], rf, 1));
+            await this.refresh();
+          }
+          if (this.#plans.has('_system')) break;
+        }
+      } catch (err) {
+        this.#d.log.warn({ err }, 'coordinator cannot read the agency yet, retrying');
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    this.#timer = setInterval(() => void this.refresh().catch((err: unknown) => this.#d.log.debug({ err }, 'plan refresh failed')), REFRESH_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+
+  /** Reloads plan and servers from the agency. */
+  async refresh(): Promise<void> {
+    const [plans, servers] = await Promise.all([this.#d.registry.databases(), this.#d.registry.servers()]);
+    this.#plans = plans;
+    this.#servers = servers;
+  }
+
+  /** Handles one client request (answers it locally or forwards it). */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    let path = q === -1 ? url : url.slice(0, q);
+    let database = '_system';
+    if (path.startsWith('/_db/')) {
+      const end = path.indexOf('/', 5);
+      try {
+        database = decodeURIComponent(end === -1 ? path.slice(5) : path.slice(5, end));
+      } catch {
+        throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'invalid database name encoding');
+      }
+      path = end === -1 ? '/' : path.slice(end);
+    }
+    const method = req.method ?? 'GET';
+    const local = await this.#local(req, method, path, database);
+    if (local !== null) {
+      const body = Buffer.from(JSON.stringify(local.body));
+      res.writeHead(local.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length) });
+      res.end(body);
+      return;
+    }
+    if (path.startsWith('/_api/foxx')) {
+      // TODO(#9): Foxx on every coordinator (install/heal/rollout status) is the next slice
+      throw new ArangoError('ERROR_NOT_IMPLEMENTED', 'Foxx services are not available in cluster mode yet');
+    }
+    const search = q === -1 ? '' : url.slice(q);
+    if (path.startsWith('/_api/user') || path === '/_open/auth') {
+      const leader = await this.#leaderOf('_system');
+      const isChange = method !== 'GET' && method !== 'HEAD' && path.startsWith('/_api/user');
+      const grant = /^\/_api\/user\/[^/]+\/database\/([^/]+)/.exec(path);
+      if (isChange && grant?.[1] !== undefined && grant[1] !== '*') {
+        const db = decodeURIComponent(grant[1]);
+        if (!this.#plans.has(db)) await this.refresh().catch(() => undefined);
+        if (!this.#plans.has(db)) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
+      }
+      if (!isChange) return forwardRequest(req, res, leader.endpoint, `/_db/_system${path}${search}`);
+      return this.#userChange(req, res, leader, `/_db/_system${path}${search}`);
+    }
+    const leader = await this.#leaderOf(database);
+    if (path === '/_api/collection' || path.startsWith('/_api/collection/')) return this.#collectionRequest(req, res, leader, database, path, url);
+    await forwardRequest(req, res, leader.endpoint, url);
+  }
+
+  /**
+   * Collection requests: the leader answers, the coordinator adds what a OneShard database reports
+   * (`numberOfShards: 1`, `replicationFactor`, `writeConcern`, `shardKeys: ["_key"]`, `sharding: "single"`)
+   * and answers `/shards` itself (shard `s<collection id>`, leader first).
+   */
+  async #collectionRequest(req: IncomingMessage, res: ServerResponse, leader: ServerRecord, database: string, path: string, url: string): Promise<void> {
+    const plan = this.#plans.get(database);
+    const shards = /^\/_api\/collection\/[^/]+\/shards$/.test(path) && req.method === 'GET';
+    const target = shards ? url.replace(/\/shards(\?.*)?$/, '') : url;
+    const answer = await forwardBuffered(req, leader.endpoint, target);
+    const body = answer.body;
+    let out: Buffer = answer.raw;
+    if (answer.status < 300 && plan !== undefined && typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      const b = body as Record<string, unknown>;
+      if (shards) {
+        const shard = `s${String(b['id'])}`;
+        const servers = [plan.leader, ...plan.followers];
+        const details = /[?&]details=(true|1)/.test(url);
+        out = Buffer.from(JSON.stringify({ error: false, code: 200, ...b, shards: details ? { [shard]: servers } : [shard] }));
+      } else if (typeof b['name'] === 'string' && b['id'] !== undefined) {
+        out = Buffer.from(JSON.stringify({ ...b, numberOfShards: 1, replicationFactor: plan.replicationFactor, writeConcern: plan.writeConcern, minReplicationFactor: plan.writeConcern, shardKeys: ['_key'], sharding: 'single', shardingStrategy: 'hash', isSmart: false }));
+      }
+    }
+    res.writeHead(answer.status, { 'content-type': answer.type, 'content-length': String(out.length) });
+    res.end(out);
+  }
+
+  /** The `tcp://` endpoints of the live coordinators (`/_api/cluster/endpoints`). */
+  coordinators(): ServerRecord[] {
+    return this.#servers.filter((s) => s.role === 'COORDINATOR');
+  }
+
+  async #local(req: IncomingMessage, method: string, path: string, database: string): Promise<Reply | null> {
+    const ok = (body: Record<string, unknown>): Reply => ({ status: 200, body: { error: false, code: 200, ...body } });
+    if (method === 'GET') {
+      // the cluster views read through to the agency (the cached copy serves while etcd is down)
+      if (path.startsWith('/_admin/cluster/') || path === '/_api/cluster/endpoints') await this.refresh().catch(() => undefined);
+      switch (path) {
+        case '/_admin/server/role':
+          return ok({ role: 'COORDINATOR', mode: 'default' });
+        case '/_admin/server/id':
+          await this.#authorize(req, 'user');
+          return ok({ id: this.#d.serverId });
+        case '/_api/cluster/endpoints':
+          await this.#authorize(req, 'user');
+          return ok({ endpoints: this.coordinators().map((s) => ({ endpoint: toTcp(s.endpoint) })) });
+        case '/_admin/cluster/health':
+          await this.#authorize(req, 'user');
+          return ok({ ClusterId: this.#d.deployment, Health: this.#health() });
+        case '/_admin/cluster/numberOfServers':
+          await this.#authorize(req, 'user');
+          return ok({ numberOfCoordinators: this.coordinators().length, numberOfDBServers: this.#dbServerIds().length, cleanedServers: [] });
+        case '/_admin/cluster/shardDistribution':
+          await this.#authorize(req, 'user');
+          return ok({ results: {} });
+        case '/_admin/status':
+          await this.#authorize(req, 'user');
+          return { status: 200, body: this.#status() };
+        case '/_api/database':
+          if (database !== '_system') throw new ArangoError('ERROR_ARANGO_USE_SYSTEM_DATABASE');
+          await this.#authorize(req, 'system-rw');
+          // read through: another coordinator may have just created or dropped one (cache kept if etcd is down)
+          await this.refresh().catch(() => undefined);
+          return ok({ result: [...this.#plans.keys()].sort() });
+        case '/_api/database/user':
+          await this.#authorize(req, 'user');
+          await this.refresh().catch(() => undefined);
+          return ok({ result: await this.#accessibleDatabases(req) });
+        default:
+          return null;
+      }
+    }
+    if (method === 'POST' && path === '/_api/database') return this.#createDatabase(req, database);
+    if (method === 'DELETE' && path.startsWith('/_api/database/')) return this.#dropDatabase(req, database, decodeURIComponent(path.slice('/_api/database/'.length)));
+    return null;
+  }
+
+  async #createDatabase(req: IncomingMessage, database: string): Promise<Reply> {
+    if (database !== '_system') throw new ArangoError('ERROR_ARANGO_USE_SYSTEM_DATABASE');
+    await this.#authorize(req, 'system-rw');
+    const body = await readJson(req);
+    const name = body['name'];
+    if (typeof name !== 'string') throw new ArangoError('ERROR_ARANGO_DATABASE_NAME_INVALID');
+    const options = (typeof body['options'] === 'object' && body['options'] !== null ? body['options'] : {}) as Record<string, unknown>;
+    const rf = typeof options['replicationFactor'] === 'number' ? options['replicationFactor'] : this.#d.defaultReplicationFactor;
+    const wc = typeof options['writeConcern'] === 'number' ? options['writeConcern'] : 1;
+    if (!Number.isInteger(rf) || rf < 1 || !Number.isInteger(wc) || wc < 1 || wc > rf) throw new ArangoError('ERROR_BAD_PARAMETER', 'invalid replicationFactor or writeConcern');
+    if (this.#plans.has(name)) throw new ArangoError('ERROR_ARANGO_DUPLICATE_NAME', `duplicate database name '${name}'`);
+    const plan = placeDatabase(name, this.#dbServerIds(), this.#plans.values(), rf, wc);
+    const leader = this.#server(plan.leader);
+    await this.#d.registry.createDatabase(plan);
+    const created = await callServer(leader.endpoint, 'POST', '/_db/_system/_api/database', req.headers.authorization, body).catch((e: unknown) => ({ status: 503, body: e }));
+    if (created.status >= 300) {
+      await this.#d.registry.dropDatabase(name).catch(() => undefined);
+      await this.refresh().catch(() => undefined);
+      if (created.body instanceof Error) throw created.body;
+      relayError(created.status, created.body);
+    }
+    // followers hold an empty copy of the database (its data is not yet replicated, see README)
+    await Promise.all(plan.followers.map((id) => this.#maybeServer(id)).filter((s) => s !== null).map((s) =>
+      callServer(s.endpoint, 'POST', '/_db/_system/_api/database', this.#d.superuser(), { name }).catch(() => undefined),
+    ));
+    await this.refresh().catch(() => undefined);
+    return { status: 201, body: { error: false, code: 201, result: true } };
+  }
+
+  async #dropDatabase(req: IncomingMessage, database: string, name: string): Promise<Reply> {
+    if (database !== '_system') throw new ArangoError('ERROR_ARANGO_USE_SYSTEM_DATABASE');
+    await this.#authorize(req, 'system-rw');
+    const plan = this.#plans.get(name);
+    if (plan === undefined || name === '_system') throw new ArangoError(name === '_system' ? 'ERROR_FORBIDDEN' : 'ERROR_ARANGO_DATABASE_NOT_FOUND');
+    await this.#d.registry.dropDatabase(name);
+    for (const id of [plan.leader, ...plan.followers]) {
+      const s = this.#maybeServer(id);
+      if (s) await callServer(s.endpoint, 'DELETE', `/_db/_system/_api/database/${encodeURIComponent(name)}`, this.#d.superuser()).catch(() => undefined);
+    }
+    await this.refresh().catch(() => undefined);
+    return { status: 200, body: { error: false, code: 200, result: true } };
+  }
+
+  /** Forwards a user change to the `_system` leader, then has every other DB-server copy `_users`. */
+  async #userChange(req: IncomingMessage, res: ServerResponse, leader: ServerRecord, urlPath: string): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length') headers[k] = v;
+    const answer = await fetch(`${leader.endpoint}${urlPath}`, { method: req.method ?? 'POST', headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) }).catch((cause: unknown) => {
+      throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${leader.endpoint} cannot be reached`, { cause });
+    });
+    const text = Buffer.from(await answer.arrayBuffer());
+    if (answer.ok) {
+      const others = this.#servers.filter((s) => s.role === 'PRIMARY' && s.id !== leader.id);
+      await Promise.all(others.map((s) =>
+        callServer(s.endpoint, 'POST', '/_api/kitsune/users/refresh', this.#d.superuser(), { source: leader.endpoint }).then(
+          (r) => { if (r.status >= 300) this.#d.log.warn({ server: s.id, status: r.status }, 'users refresh failed'); },
+          (err: unknown) => this.#d.log.warn({ err, server: s.id }, 'users refresh failed'),
+        ),
+      ));
+      this.#authCache.clear();
+    }
+    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json; charset=utf-8', 'content-length': String(text.length) });
+    res.end(text);
+  }
+
+  /**
+   * Checks the client's credentials against the `_system` leader (which holds the users): `user`
+   * = any valid user, `system-rw` = may administer databases. Cached per header for 5 s.
+   */
+  async #authorize(req: IncomingMessage, need: 'user' | 'system-rw'): Promise<void> {
+    const header = req.headers.authorization ?? '';
+    const key = `${need}\0${header}`;
+    if ((this.#authCache.get(key) ?? 0) > Date.now()) return;
+    const leader = await this.#leaderOf('_system');
+    const probe = need === 'user' ? '/_db/_system/_api/database/user' : '/_db/_system/_api/database';
+    const r = await callServer(leader.endpoint, 'GET', probe, header === '' ? undefined : header);
+    if (r.status >= 300) relayError(r.status, r.body);
+    if (this.#authCache.size > 10_000) this.#authCache.clear();
+    this.#authCache.set(key, Date.now() + AUTH_CACHE_MS);
+  }
+
+  /** The planned databases the caller may access (its level on each, asked from the `_system` leader). */
+  async #accessibleDatabases(req: IncomingMessage): Promise<string[]> {
+    const names = [...this.#plans.keys()].sort();
+    const user = userOf(req.headers.authorization);
+    if (user === null || user === 'root') return names;
+    const leader = await this.#leaderOf('_system');
+    const levels = await Promise.all(names.map((db) =>
+      callServer(leader.endpoint, 'GET', `/_db/_system/_api/user/${encodeURIComponent(user)}/database/${encodeURIComponent(db)}`, req.headers.authorization).then(
+        (r) => (r.body as { result?: unknown } | null)?.result,
+        () => 'none',
+      ),
+    ));
+    return names.filter((_, i) => levels[i] === 'rw' || levels[i] === 'ro');
+  }
+
+  async #leaderOf(database: string): Promise<ServerRecord> {
+    let plan = this.#plans.get(database);
+    if (plan === undefined) {
+      await this.refresh().catch(() => undefined);
+      plan = this.#plans.get(database);
+    }
+    if (plan === undefined) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
+    const leader = this.#maybeServer(plan.leader);
+    if (leader === null) throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `the leader of database '${database}' is not available`);
+    return leader;
+  }
+
+  #server(id: string): ServerRecord {
+    const s = this.#maybeServer(id);
+    if (s === null) throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${id} is not available`);
+    return s;
+  }
+
+  #maybeServer(id: string): ServerRecord | null {
+    return this.#servers.find((s) => s.id === id) ?? null;
+  }
+
+  #dbServerIds(): string[] {
+    return this.#servers.filter((s) => s.role === 'PRIMARY').map((s) => s.id);
+  }
+
+  #health(): Record<string, unknown> {
+    const health: Record<string, unknown> = {};
+    for (const s of this.#servers) {
+      health[s.id] = {
+        Role: s.role === 'PRIMARY' ? 'DBServer' : 'Coordinator',
+        Endpoint: toTcp(s.endpoint),
+        Status: 'GOOD',
+        ShortName: s.shortName,
+        Version: s.version,
+        Engine: s.engine,
+        LastAckedTime: s.lastAckedTime,
+        CanBeDeleted: false,
+        SyncStatus: 'SERVING',
+      };
+    }
+    return health;
+  }
+
+  #status(): Record<string, unknown> {
+    return {
+      server: 'arango',
+      version: this.#d.version,
+      pid: process.pid,
+      license: 'community',
+      mode: 'server',
+      operationMode: 'server',
+      foxxApi: false,
+      host: this.#d.endpoint(),
+      serverInfo: { role: 'COORDINATOR', mode: 'default', writeOpsEnabled: true, readOnly: false, maintenance: false, serverId: this.#d.serverId, address: toTcp(this.#d.endpoint()), state: 'SERVING' },
+      coordinator: { foxxmaster: null, isFoxxmaster: false },
+    };
+  }
+}
+
+/** The user an (already verified) Authorization header names; null for a superuser JWT. */
+function userOf(header: string | undefined): string | null {
+  const [scheme = '', value = ''] = (header ?? '').split(' ', 2);
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    return decoded.slice(0, Math.max(0, decoded.indexOf(':')));
+  }
+  if (scheme.toLowerCase() === 'bearer') {
+    try {
+      const claims = JSON.parse(Buffer.from(value.split('.')[1] ?? '', 'base64url').toString('utf8')) as { preferred_username?: unknown };
+      return typeof claims.preferred_username === 'string' ? claims.preferred_username : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  try {
+    const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw new ArangoError('ERROR_HTTP_CORRUPTED_JSON');
+}

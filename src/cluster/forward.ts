@@ -1,0 +1,85 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { ArangoError, errorNameOf } from '../errors/index.ts';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: 'lifo' });
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
+
+/**
+ * Forwards a client request unchanged (method, path, headers including the client's Authorization,
+ * body streamed) to `target` (`http://host:port`) and streams the answer back. The DB-server
+ * authenticates and authorises it as a single server would. Throws `ERROR_CLUSTER_BACKEND_UNAVAILABLE`
+ * (1478, 503) when the DB-server cannot be reached before an answer began.
+ */
+export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: string, urlPath: string): Promise<void> {
+  const url = new URL(target);
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+  return new Promise<void>((resolve, reject) => {
+    const up = http.request({ host: url.hostname, port: url.port, method: req.method, path: urlPath, headers, agent }, (answer) => {
+      const out: string[] = [];
+      for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+        const k = answer.rawHeaders[i] ?? '';
+        if (!HOP_BY_HOP.has(k.toLowerCase())) out.push(k, answer.rawHeaders[i + 1] ?? '');
+      }
+      res.writeHead(answer.statusCode ?? 502, out);
+      answer.pipe(res);
+      answer.once('end', () => resolve());
+      answer.once('error', () => resolve());
+    });
+    up.once('error', (cause) => {
+      if (res.headersSent) {
+        res.destroy();
+        resolve();
+      } else reject(new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${target} cannot be reached`, { cause }));
+    });
+    // a request without a body (most reads) is sent at once instead of through a pipe
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) up.end();
+    else req.pipe(up);
+  });
+}
+
+/** A JSON request from the coordinator to a DB-server; resolves with status and parsed body. */
+export async function callServer(target: string, method: string, urlPath: string, authorization: string | undefined, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (authorization !== undefined) headers['authorization'] = authorization;
+  const res = await fetch(`${target}${urlPath}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(10_000) }).catch(
+    (cause: unknown) => {
+      throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${target} cannot be reached`, { cause });
+    },
+  );
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text === '' ? null : JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, body: parsed };
+}
+
+/** Re-throws a DB-server's error answer as the same ArangoDB error for the client. */
+export function relayError(status: number, body: unknown): never {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const errorNum = typeof b['errorNum'] === 'number' ? b['errorNum'] : status;
+  const message = typeof b['errorMessage'] === 'string' ? b['errorMessage'] : `DB-server answered ${status}`;
+  throw new ArangoError(errorNameOf(errorNum) ?? 'ERROR_INTERNAL', message, { httpStatus: status });
+}
+
+/** Forwards like {@link forwardRequest} but returns the answer (status, JSON body or null) instead of streaming it. */
+export async function forwardBuffered(req: IncomingMessage, target: string, urlPath: string): Promise<{ status: number; body: unknown; raw: Buffer; type: string }> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !HOP_BY_HOP.has(k) && k !== 'content-length') headers[k] = v;
+  const answer = await fetch(`${target}${urlPath}`, { method: req.method ?? 'GET', headers, ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}) }).catch((cause: unknown) => {
+    throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${target} cannot be reached`, { cause });
+  });
+  const raw = Buffer.from(await answer.arrayBuffer());
+  let body: unknown = null;
+  try {
+    body = raw.length === 0 ? null : JSON.parse(raw.toString('utf8'));
+  } catch {
+    body = null;
+  }
+  return { status: answer.status, body, raw, type: answer.headers.get('content-type') ?? 'application/json; charset=utf-8' };
+}

@@ -1,0 +1,78 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AgencyClient } from './agency/index.ts';
+import { retry } from './common/retry.ts';
+import { signJwt, loadJwtSecret } from './auth/index.ts';
+import { ClusterRegistry, Coordinator, loadServerId } from './cluster/index.ts';
+import type { ServerConfig } from './config/index.ts';
+import { ARANGO_VERSION, sendError } from './http/index.ts';
+import type { Logger } from './log/index.ts';
+import type { RunningServer } from './main.ts';
+import { shortName } from './main-dbserver.ts';
+
+/**
+ * Composition root of `kitsune start --mode coordinator`: no storage (the data dir holds only its
+ * id), an agency connection, the server registry and plan, and an HTTP server that answers the
+ * cluster APIs and forwards everything else to the leader DB-server of the request's database.
+ * Resolves once `_system` is planned and a DB-server serves it.
+ */
+export async function startCoordinator(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  const serverId = loadServerId(config.dataDir, 'CRDN');
+  const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
+  const superuser = (): string => `bearer ${signJwt({ iss: 'arangodb', iat: Math.floor(Date.now() / 1000), server_id: serverId }, secret)}`;
+  const agency = new AgencyClient({ endpoints: config.agency, deployment: config.deployment, memberId: serverId, leaseTtlSeconds: config.agencyLeaseTtl, log });
+  const registry = new ClusterRegistry(agency, log);
+  let endpoint = config.advertise;
+  const coordinator = new Coordinator({
+    registry,
+    serverId,
+    deployment: config.deployment,
+    version: ARANGO_VERSION,
+    endpoint: () => endpoint,
+    superuser,
+    defaultReplicationFactor: config.defaultReplicationFactor,
+    log: log.child({ component: 'coordinator' }),
+  });
+  const httpLog = log.child({ component: 'http' });
+  const server = http.createServer((req, res) => {
+    coordinator.handle(req, res).catch((err: unknown) => sendError(res, err, httpLog));
+  });
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 0;
+  const stopping = new AbortController();
+  try {
+    // the agency may come up after this server (starter, restarts): keep trying, say so in the log
+    await retry(() => agency.connect(), { maxAttempts: Infinity, initialDelayMs: 200, maxDelayMs: 2000 }, {
+      onRetry: ({ error, attempt }) => log[attempt === 1 ? 'warn' : 'debug']({ err: error, attempt }, 'agency not reachable yet, retrying'),
+    });
+    await coordinator.start(stopping.signal);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const local = `http://${config.host}:${(server.address() as AddressInfo).port}`;
+    if (endpoint === '') endpoint = local;
+    await registry.register(() => ({ id: serverId, role: 'COORDINATOR', endpoint, shortName: shortName(serverId), version: ARANGO_VERSION, engine: 'lmdb' }));
+    await coordinator.refresh();
+  } catch (err) {
+    coordinator.stop();
+    server.close();
+    await agency.close();
+    throw err;
+  }
+  log.info({ endpoint, serverId }, 'coordinator serving');
+  return {
+    endpoint: `http://${config.host}:${(server.address() as AddressInfo).port}`,
+    async stop() {
+      stopping.abort();
+      coordinator.stop();
+      registry.stop();
+      await agency.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+      });
+    },
+  };
+}
