@@ -15,6 +15,7 @@ export interface FoxxConfig {
   readonly foxxHealIntervalMs: number;
   readonly foxxQueuesPollMs: number;
   readonly foxxAllowRemote: boolean;
+  readonly foxxMaxExtractedBytes?: number;
 }
 
 async function httpRequest(args: Readonly<Record<string, unknown>>): Promise<unknown> {
@@ -62,6 +63,7 @@ export class FoxxRuntime {
         memoryMb: config.foxxMemoryMb,
         requestTimeoutMs: config.foxxRequestTimeoutMs,
         allowRemote: config.foxxAllowRemote,
+        ...(config.foxxMaxExtractedBytes === undefined ? {} : { maxExtractedBytes: config.foxxMaxExtractedBytes }),
         lmdbPath: path.join(config.dataDir, 'kitsune.lmdb'),
       },
       host,

@@ -62,12 +62,7 @@ export class ServiceInstance {
     this.vmContext = vm.createContext({
       console: consoleObj,
       Buffer,
-      setTimeout,
-      clearTimeout,
-      setInterval,
-      clearInterval,
-      setImmediate,
-      clearImmediate,
+      ...cappedTimers(label),
       queueMicrotask,
       URL,
       URLSearchParams,
@@ -269,6 +264,56 @@ export class ServiceInstance {
       dir = path.dirname(dir);
     }
   }
+}
+
+/** Live timers a service may hold at once; more fail with ERROR_RESOURCE_LIMIT. */
+export const MAX_TIMERS = 1000;
+
+/** The timer functions of one service, counting its live timers against {@link MAX_TIMERS}. */
+function cappedTimers(label: string): Record<string, unknown> {
+  const live = new Set<unknown>();
+  const admit = (): void => {
+    if (live.size >= MAX_TIMERS) throw new ArangoError('ERROR_RESOURCE_LIMIT', `service ${label} holds more than ${MAX_TIMERS} timers`, { httpStatus: 500 });
+  };
+  type Fn = (...a: unknown[]) => unknown;
+  return {
+    setTimeout: (fn: Fn, ms?: number, ...args: unknown[]) => {
+      admit();
+      const t: unknown = setTimeout(() => {
+        live.delete(t);
+        fn(...args);
+      }, ms);
+      live.add(t);
+      return t;
+    },
+    setInterval: (fn: Fn, ms?: number, ...args: unknown[]) => {
+      admit();
+      const t = setInterval(() => fn(...args), ms);
+      live.add(t);
+      return t;
+    },
+    setImmediate: (fn: Fn, ...args: unknown[]) => {
+      admit();
+      const t: unknown = setImmediate(() => {
+        live.delete(t);
+        fn(...args);
+      });
+      live.add(t);
+      return t;
+    },
+    clearTimeout: (t: NodeJS.Timeout | undefined) => {
+      live.delete(t);
+      clearTimeout(t);
+    },
+    clearInterval: (t: NodeJS.Timeout | undefined) => {
+      live.delete(t);
+      clearInterval(t);
+    },
+    clearImmediate: (t: NodeJS.Immediate | undefined) => {
+      live.delete(t);
+      clearImmediate(t);
+    },
+  };
 }
 
 function safeInspect(x: unknown): string {
