@@ -6,6 +6,7 @@ import { normaliseFileDefinitions } from '../manifest.ts';
 import { collectionPrefix } from '../mount.ts';
 import { compileRoutes, createRouter, dispatch, type FoxxRequestData, type FoxxResponseData, type Router, type RouteTree } from '../router/index.ts';
 import type { ServiceSpec } from './protocol.ts';
+import { packagesDirectory, SHIPPED_PACKAGES } from './builtin-modules.ts';
 import { restrictedFs, within } from './restricted-fs.ts';
 
 /** What a service instance needs from the worker around it. */
@@ -27,7 +28,8 @@ interface CjsModule {
 }
 
 const WRAPPER_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
-const EXTENSIONS = ['', '.js', '.json', '/index.js', '/index.json'];
+const FILE_EXTENSIONS = ['', '.js', '.json'];
+const INDEX_FILES = ['/index.js', '/index.json'];
 
 function moduleFailure(err: unknown, file: string): ArangoError {
   if (typeof err === 'object' && err !== null && [3100, 3101, 3103].includes((err as { errorNum?: unknown }).errorNum as number)) return err as ArangoError;
@@ -169,7 +171,14 @@ export class ServiceInstance {
 
   /** Serves one request: static `files`, then the router (main is loaded on first use). */
   async handle(request: FoxxRequestData, readFile: (p: string) => { data: Uint8Array; lastModified?: Date }): Promise<FoxxResponseData> {
-    const file = this.#staticFile(request.path.split('?')[0] ?? '/');
+    const urlPath = request.path.split('?')[0] ?? '/';
+    const dd = this.spec.manifest.defaultDocument;
+    if ((urlPath === '/' || urlPath === '') && typeof dd === 'string' && dd !== '' && (request.method === 'GET' || request.method === 'HEAD')) {
+      // ArangoDB: the root of a service redirects to its manifest's defaultDocument.
+      const location = `/_db/${encodeURIComponent(this.spec.database)}${this.spec.mount}/${dd.replace(/^\/+/, '')}`;
+      return { status: 302, headers: { location, 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from('') };
+    }
+    const file = this.#staticFile(urlPath);
     if (file !== undefined) return file;
     this.loadMain();
     const tree = this.#tree ?? compileRoutes(this.router);
@@ -233,34 +242,54 @@ export class ServiceInstance {
       if (builtin !== undefined) return builtin;
       const bundled = this.#resolveNodeModule(fromDir, name);
       if (bundled !== undefined) return this.#execute(bundled, { cache: true });
+      const packages = packagesDirectory();
+      if (packages !== undefined && (SHIPPED_PACKAGES as readonly string[]).includes(name)) {
+        const shipped = this.#resolveFile(path.join(packages, name));
+        if (shipped !== undefined) return this.#execute(shipped, { cache: true });
+      }
       throw new ArangoError('ERROR_MODULE_NOT_FOUND', `cannot locate module\nModule: ${name}\nFrom: ${fromDir}`);
     }
     const base = path.resolve(fromDir, name);
-    const file = this.#resolveFile(base);
+    const packages = packagesDirectory();
+    // Service files load service files; only the shipped packages' own files load theirs.
+    const fromPackages = packages !== undefined && within(fromDir, packages) && !within(fromDir, this.spec.root);
+    const file = fromPackages || within(base, this.spec.root) ? this.#resolveFile(base) : undefined;
     if (file === undefined) throw new ArangoError('ERROR_MODULE_NOT_FOUND', `cannot locate module\nModule: ${name}\nFrom: ${fromDir}`);
     return this.#execute(file, { cache: true });
   }
 
+  /** True for files a service may load: its own, and the shipped packages. */
+  #loadable(file: string): boolean {
+    const packages = packagesDirectory();
+    return within(file, this.spec.root) || (packages !== undefined && within(file, packages));
+  }
+
   #resolveFile(base: string): string | undefined {
-    if (!within(base, this.spec.root)) return undefined;
-    for (const ext of EXTENSIONS) {
-      const candidate = base + ext;
-      if (within(candidate, this.spec.root) && fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
-    }
+    if (!this.#loadable(base)) return undefined;
+    const isFile = (f: string): boolean => this.#loadable(f) && fs.existsSync(f) && fs.statSync(f).isFile();
+    for (const ext of FILE_EXTENSIONS) if (isFile(base + ext)) return base + ext;
+    // A folder: its package.json `main` (CommonJS entry), then index.js / index.json.
     const pkgFile = path.join(base, 'package.json');
-    if (fs.existsSync(pkgFile)) {
+    if (isFile(pkgFile)) {
       const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { main?: unknown };
-      if (typeof pkg.main === 'string') return this.#resolveFile(path.resolve(base, pkg.main));
+      if (typeof pkg.main === 'string' && pkg.main !== '' && pkg.main !== '.' && pkg.main !== './') {
+        const main = this.#resolveFile(path.resolve(base, pkg.main));
+        if (main !== undefined) return main;
+      }
     }
+    for (const ext of INDEX_FILES) if (isFile(base + ext)) return base + ext;
     return undefined;
   }
 
   #resolveNodeModule(fromDir: string, name: string): string | undefined {
+    const packages = packagesDirectory();
+    const top = within(fromDir, this.spec.root) ? this.spec.root : packages !== undefined && within(fromDir, packages) ? path.dirname(packages) : undefined;
+    if (top === undefined) return undefined;
     let dir = fromDir;
     for (;;) {
       const found = this.#resolveFile(path.join(dir, 'node_modules', name));
       if (found !== undefined) return found;
-      if (dir === this.spec.root || !within(dir, this.spec.root)) return undefined;
+      if (dir === top) return undefined;
       dir = path.dirname(dir);
     }
   }

@@ -9,13 +9,14 @@ import vm from 'node:vm';
 import { ArangoError } from '../../errors/index.ts';
 import { buildSwagger } from '../swagger.ts';
 import { matchTestFiles, runTests } from '../test-runner.ts';
-import { createBuiltins } from './builtin-modules.ts';
+import { createBuiltins, setPackagesDir } from './builtin-modules.ts';
 import { toWireError, type ServiceSpec, type WorkerCommand, type WorkerReply } from './protocol.ts';
 import { within } from './restricted-fs.ts';
 import { ServiceInstance, type SandboxHost } from './sandbox.ts';
 import { createFdSyncCall } from './fd-sync-call.ts';
 import { ipcSend, onCommand } from './lockdown.ts';
 
+if (process.argv[2] !== undefined) setPackagesDir(process.argv[2]);
 const call = createFdSyncCall(3);
 const builtins = createBuiltins(call);
 const services = new Map<string, ServiceInstance>();

@@ -65,6 +65,7 @@ export class ServiceProcess {
         `--max-old-space-size=${Math.max(16, Math.floor(limits.maxMemoryMb * 0.75))}`,
         '--no-warnings',
         bundle,
+        NODE_MODULES,
       ],
       { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: spec.root, serialization: 'advanced' },
     );
