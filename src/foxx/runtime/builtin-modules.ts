@@ -32,6 +32,8 @@ export function packagesDirectory(): string | undefined {
 }
 /** npm packages ArangoDB ships to services without bundling (spec §4.1 / issue 3 §4). */
 export const SHIPPED_PACKAGES = ['joi', 'lodash', 'chai', 'dedent', 'http-errors', 'statuses', 'qs', 'semver', 'mime-types'] as const;
+/** Packages installed under another name at the version ArangoDB 3.x ships (`joi` 14.3.1, `chai` 3.5). */
+export const ARANGODB_PACKAGE_DIRS: Readonly<Record<string, string>> = { joi: 'joi-arangodb', chai: 'chai-arangodb' };
 const NODE_BUILTINS: Readonly<Record<string, unknown>> = { assert, buffer: { Buffer }, crypto, events, path, querystring, string_decoder: stringDecoder, url, util };
 
 /**
@@ -63,7 +65,7 @@ export function createBuiltins(call: SyncCall, read?: () => DocumentReader | und
     if (Object.hasOwn(NODE_BUILTINS, bare)) return NODE_BUILTINS[bare];
     // Shipped npm packages are loaded inside the service's own realm by the sandbox (so that a
     // service's RegExp or plain object is what joi expects); the host copy is a fallback only.
-    if ((SHIPPED_PACKAGES as readonly string[]).includes(name)) return packagesDir === undefined ? sharedModule(name, () => hostRequire(name)) : undefined;
+    if ((SHIPPED_PACKAGES as readonly string[]).includes(name)) return packagesDir === undefined ? sharedModule(name, () => hostRequire(ARANGODB_PACKAGE_DIRS[name] ?? name)) : undefined;
     const database = instance.spec.database;
     switch (name) {
       case '@arangodb':

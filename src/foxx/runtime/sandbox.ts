@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import vm from 'node:vm';
 import { ArangoError } from '../../errors/index.ts';
@@ -6,7 +7,7 @@ import { normaliseFileDefinitions } from '../manifest.ts';
 import { collectionPrefix } from '../mount.ts';
 import { compileRoutes, createRouter, dispatch, type FoxxRequestData, type FoxxResponseData, type Router, type RouteTree } from '../router/index.ts';
 import type { ServiceSpec } from './protocol.ts';
-import { packagesDirectory, SHIPPED_PACKAGES } from './builtin-modules.ts';
+import { ARANGODB_PACKAGE_DIRS, packagesDirectory, SHIPPED_PACKAGES } from './builtin-modules.ts';
 import { restrictedFs, within } from './restricted-fs.ts';
 
 /** What a service instance needs from the worker around it. */
@@ -28,6 +29,7 @@ interface CjsModule {
 }
 
 const WRAPPER_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
+const NET_HELPERS = Object.freeze({ isIP: net.isIP, isIPv4: net.isIPv4, isIPv6: net.isIPv6 });
 const FILE_EXTENSIONS = ['', '.js', '.json'];
 const INDEX_FILES = ['/index.js', '/index.json'];
 
@@ -70,7 +72,20 @@ export class ServiceInstance {
       URLSearchParams,
       TextEncoder,
       TextDecoder,
-      process: Object.freeze({ env: {}, nextTick: process.nextTick.bind(process), version: process.version, versions: { ...process.versions }, platform: process.platform }),
+      process: Object.freeze({
+        env: {},
+        nextTick: process.nextTick.bind(process),
+        version: process.version,
+        versions: { ...process.versions },
+        platform: process.platform,
+        cwd: () => '/',
+        // Event and warning hooks some packages probe (depd, via http-errors).
+        emitWarning: () => undefined,
+        listenerCount: () => 0,
+        on: () => undefined,
+        once: () => undefined,
+        off: () => undefined,
+      }),
     });
     vm.runInContext('globalThis.global = globalThis;', this.vmContext);
     this.foxxContext = this.#createFoxxContext();
@@ -238,13 +253,16 @@ export class ServiceInstance {
     const isPath = name.startsWith('./') || name.startsWith('../') || name.startsWith('/') || name === '.' || name === '..';
     if (!isPath) {
       if (name === 'fs') return restrictedFs(this.spec.root, this.spec.tmpDir);
+      // joi 14 validates IP addresses with node's `net`: its pure helpers only, for the shipped packages.
+      const packagesDir = packagesDirectory();
+      if (name === 'net' && packagesDir !== undefined && within(fromDir, packagesDir)) return NET_HELPERS;
       const builtin = this.#host.builtin(name, this);
       if (builtin !== undefined) return builtin;
       const bundled = this.#resolveNodeModule(fromDir, name);
       if (bundled !== undefined) return this.#execute(bundled, { cache: true });
       const packages = packagesDirectory();
       if (packages !== undefined && (SHIPPED_PACKAGES as readonly string[]).includes(name)) {
-        const shipped = this.#resolveFile(path.join(packages, name));
+        const shipped = this.#resolveFile(path.join(packages, ARANGODB_PACKAGE_DIRS[name] ?? name));
         if (shipped !== undefined) return this.#execute(shipped, { cache: true });
       }
       throw new ArangoError('ERROR_MODULE_NOT_FOUND', `cannot locate module\nModule: ${name}\nFrom: ${fromDir}`);
