@@ -35,6 +35,12 @@ export const OPTIONS = {
   foxxAllowRemote: { flag: 'foxx.allow-install-from-remote', type: 'boolean', default: false, doc: 'allow installing services from http(s) URLs' },
   foxxMemoryMb: { flag: 'foxx.max-memory', type: 'number', default: 256, doc: 'MiB of resident memory (heap and off-heap) each Foxx service process may use' },
   foxxMaxExtractedBytes: { flag: 'foxx.max-extracted-bytes', type: 'number', default: 128 * 1024 * 1024, doc: 'largest extracted size of a Foxx bundle (checked while extracting)' },
+  endpointsAllowlist: {
+    flag: 'javascript.endpoints-allowlist',
+    type: 'list',
+    default: [],
+    doc: 'regular expressions of the endpoints @arangodb/request may reach (comma separated; empty: any)',
+  },
   mode: { flag: 'mode', type: 'string', default: 'single', doc: 'single | activefailover' },
   agency: { flag: 'agency', type: 'list', default: [], env: 'KITSUNE_AGENCY', doc: 'etcd endpoints (comma separated)' },
   advertise: { flag: 'advertise', type: 'string', default: '', doc: 'endpoint other members and clients reach this server at' },

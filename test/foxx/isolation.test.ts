@@ -39,7 +39,7 @@ describe('Foxx isolation and limits (issue 10 attacks)', () => {
   before(async () => {
     server = await startServer({
       dataDir: path.join(tmp.dir, 'data'),
-      args: ['--foxx.request-timeout', '1500', '--foxx.max-memory', '200', '--foxx.max-extracted-bytes', String(64 * 1024 * 1024)],
+      args: ['--javascript.endpoints-allowlist', 'tcp://127\\.0\\.0\\.1:1$', '--foxx.request-timeout', '1500', '--foxx.max-memory', '200', '--foxx.max-extracted-bytes', String(64 * 1024 * 1024)],
       env: { KITSUNE_ROOT_PASSWORD: ROOT_PASSWORD },
     });
     db = server.db('_system', { username: 'root', password: ROOT_PASSWORD });
@@ -88,6 +88,9 @@ router.get('/escape', function (req, res) {
     try { require(m); out[m] = 'loaded'; } catch (e) { out[m] = 'refused: ' + e.errorNum; }
   }
   res.json(out);
+});
+router.get('/fetch', (req, res) => {
+  try { require('@arangodb/request').get(req.queryParams.url); res.json('fetched'); } catch (e) { res.json('refused: ' + e.errorNum); }
 });`;
     await db.installService('/escape', service({ main: 'index.js' }, { 'index.js': escape }));
     const res = await fetch(`${server.endpoint}/escape/escape`);
@@ -100,6 +103,8 @@ router.get('/escape', function (req, res) {
     assert.deepEqual(out.globalProcess, { env: '{}', pid: 'undefined', kill: 'p.kill is not a function' });
     for (const f of ['/etc/passwd', '../../../../jwt-secret', '/proc/self/environ']) assert.match(String(out[f]), /^refused: EACCES/, f);
     for (const m of ['child_process', 'net', 'http', 'worker_threads', 'vm', 'module', 'v8', 'inspector']) assert.equal(out[m], 'refused: 3100', m);
+    const fetched = await get(`/escape/fetch?url=${encodeURIComponent(`${server.endpoint}/_api/version`)}`);
+    assert.equal(fetched.json, 'refused: 11', '@arangodb/request reaches only --javascript.endpoints-allowlist');
     await alive();
     assert.equal((await get('/_api/version')).status, 200, 'the server still serves');
   });
