@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,10 +19,9 @@ export function serviceProcessBundle(): string {
   if (built !== undefined && fs.existsSync(built)) return built;
   const outDir = path.join(NODE_MODULES, '.cache', 'kitsune-foxx');
   fs.mkdirSync(outDir, { recursive: true });
-  const outfile = path.join(outDir, `service-main-${process.pid}.mjs`);
-  buildSync({
+  const result = buildSync({
     entryPoints: [ENTRY],
-    outfile,
+    write: false,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -30,12 +30,20 @@ export function serviceProcessBundle(): string {
     logLevel: 'silent',
     banner: { js: "import { createRequire as __kitsuneCreateRequire } from 'node:module'; const require = __kitsuneCreateRequire(import.meta.url);" },
   });
+  const code = result.outputFiles[0]?.contents;
+  if (code === undefined) throw new Error('esbuild produced no service-process bundle');
+  // Named by content: servers of the same version share one file, and none is left stale.
+  const outfile = path.join(outDir, `service-main-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
+  if (!fs.existsSync(outfile)) {
+    const tmp = `${outfile}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, code);
+    fs.renameSync(tmp, outfile);
+  }
   built = outfile;
   return outfile;
 }
 
-/** Removes this server's bundle (at close). */
+/** Forgets the built bundle (the file stays, shared by servers of the same version). */
 export function removeServiceProcessBundle(): void {
-  if (built !== undefined) fs.rmSync(built, { force: true });
   built = undefined;
 }
