@@ -36,6 +36,7 @@ const BODY = { _key: '12345', _id: 'docs/12345', _rev: '_hXk2aa---', name: 'ceil
 router.get('/hello', (req, res) => { res.json(BODY); });
 const docs = db._collection('benchdocs');
 router.get('/doc/:key', (req, res) => { res.json(docs.document(req.pathParams.key)); });
+router.get('/aql/:key', (req, res) => { res.json(db._query('FOR d IN benchdocs FILTER d._key == @k RETURN d', { k: req.pathParams.key }).toArray()); });
 router.get('/done', (req, res) => { res.json({ done: queues.get('bench').complete().length }); });
 router.post('/push/:n', (req, res) => {
   const q = queues.create('bench', 4);
@@ -64,6 +65,18 @@ try {
   emit({ name: 'foxx-hello', reqPerSec: hello.reqPerSec, ceiling, ratio: hello.reqPerSec / ceiling, target: 0.6, p99: hello.p99, errors: hello.errors + hello.non2xx });
   const doc = await loadGet({ url: server.endpoint, paths: keys.map((k) => `/bench/doc/${k}`) });
   emit({ name: 'foxx-doc-by-key', reqPerSec: doc.reqPerSec, ceiling, ratio: doc.reqPerSec / ceiling, target: 0.5, p99: doc.p99, errors: doc.errors + doc.non2xx });
+  const aql = await loadGet({ url: server.endpoint, paths: keys.map((k) => `/bench/aql/${k}`) });
+  emit({ name: 'foxx-aql-one-row', reqPerSec: aql.reqPerSec, ceiling, ratio: aql.reqPerSec / ceiling, target: 0.35, p99: aql.p99, errors: aql.errors + aql.non2xx });
+
+  // Another service burning CPU in a timer loop must not slow the hello route.
+  const burner = zipFiles([
+    ['manifest.json', Buffer.from(JSON.stringify({ name: 'burner', version: '1.0.0', main: 'index.js' }))],
+    ['index.js', Buffer.from("'use strict'; setInterval(() => { const t = Date.now(); while (Date.now() - t < 500); }, 1);")],
+  ]);
+  await db.installService('/burner', new Blob([burner]));
+  const burning = await loadGet({ url: `${server.endpoint}/bench/hello` });
+  await db.uninstallService('/burner');
+  emit({ name: 'foxx-hello-p99-with-burner', p99: burning.p99, p99Alone: hello.p99, ratio: burning.p99 / Math.max(hello.p99, 1), target: 3, reqPerSec: burning.reqPerSec });
 
   // 1 MiB bundle: incompressible payload so the zip really is 1 MiB.
   const big = zipFiles([

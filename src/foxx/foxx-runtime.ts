@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { handleDbCall } from './db-host.ts';
 import { ServiceManager } from './manager.ts';
@@ -15,6 +16,28 @@ export interface FoxxConfig {
   readonly foxxHealIntervalMs: number;
   readonly foxxQueuesPollMs: number;
   readonly foxxAllowRemote: boolean;
+  readonly foxxMaxExtractedBytes?: number;
+  /** `--javascript.endpoints-allowlist`: regexes matched against `protocol://host:port` of a request URL. */
+  readonly endpointsAllowlist?: readonly string[];
+}
+
+/** ArangoDB's endpoint check: an empty list allows every endpoint, else one regex must match. */
+export function endpointAllowed(url: string, allowlist: readonly string[]): boolean {
+  if (allowlist.length === 0) return true;
+  let endpoint: string;
+  try {
+    const u = new URL(url);
+    endpoint = `${u.protocol === 'https:' ? 'ssl' : 'tcp'}://${u.hostname}:${u.port === '' ? (u.protocol === 'https:' ? '443' : '80') : u.port}`;
+  } catch {
+    return false;
+  }
+  return allowlist.some((re) => {
+    try {
+      return new RegExp(re).test(endpoint) || new RegExp(re).test(url);
+    } catch {
+      return false;
+    }
+  });
 }
 
 async function httpRequest(args: Readonly<Record<string, unknown>>): Promise<unknown> {
@@ -50,7 +73,12 @@ export class FoxxRuntime {
     this.#log = log;
     this.queues = new QueueService(engine, log);
     const host = (call: HostCall): Promise<unknown> => {
-      if (call.op === 'http.request') return httpRequest(call.args);
+      if (call.op === 'http.request') {
+        if (!endpointAllowed(String(call.args.url), config.endpointsAllowlist ?? [])) {
+          return Promise.reject(new ArangoError('ERROR_FORBIDDEN', `not allowed to connect to this URL: ${String(call.args.url)}`));
+        }
+        return httpRequest(call.args);
+      }
       if (call.op.startsWith('queue.') || call.op.startsWith('job.')) return this.queues.handle(call);
       return handleDbCall(engine, call);
     };
@@ -62,6 +90,7 @@ export class FoxxRuntime {
         memoryMb: config.foxxMemoryMb,
         requestTimeoutMs: config.foxxRequestTimeoutMs,
         allowRemote: config.foxxAllowRemote,
+        ...(config.foxxMaxExtractedBytes === undefined ? {} : { maxExtractedBytes: config.foxxMaxExtractedBytes }),
         lmdbPath: path.join(config.dataDir, 'kitsune.lmdb'),
       },
       host,

@@ -21,6 +21,8 @@ export interface FoxxSettings {
   readonly memoryMb: number;
   readonly requestTimeoutMs: number;
   readonly allowRemote: boolean;
+  /** Largest extracted size of a bundle being installed (checked while extracting). */
+  readonly maxExtractedBytes?: number;
   /** lmdb path of the storage (direct reads in workers); omitted → every read goes through the main thread. */
   readonly lmdbPath?: string;
 }
@@ -156,7 +158,7 @@ export class ServiceManager {
   async #prepare(database: string, mount: string, source: InstallSource): Promise<Prepared> {
     const tmp = await this.files.tempDir();
     try {
-      const prepared = await prepareService(await this.#resolveSource(source), tmp);
+      const prepared = await prepareService(await this.#resolveSource(source), tmp, this.settings.maxExtractedBytes === undefined ? {} : { limits: { maxTotalBytes: this.settings.maxExtractedBytes } });
       const manifestFile = path.join(prepared.root, 'manifest.json');
       const { manifest, legacy } = parseManifest(await fs.readFile(manifestFile), { mount, filename: manifestFile });
       await syntaxCheck(prepared.root, manifest);

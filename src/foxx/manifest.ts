@@ -202,7 +202,9 @@ export function validateManifest(input: Readonly<Record<string, unknown>>, optio
   normaliseConfiguration(out, mount, warnings);
   normaliseDependencies(out, mount, errors, warnings);
   if (typeof out.tests === 'string') out.tests = [out.tests];
+  checkInsideService(out, mount, errors);
   if (!legacy) joinLib(out);
+  if (errors.length === 0) checkInsideService(out, mount, errors);
 
   if (errors.length > 0) {
     throw new ArangoError('ERROR_INVALID_SERVICE_MANIFEST', `manifest file is invalid\nManifest for service at "${mount}":\n${errors.join('\n')}`);
@@ -276,6 +278,27 @@ function normaliseDependencies(out: Record<string, unknown>, mount: string, erro
     if (typeof version !== 'string' || semver.validRange(version) === null) {
       errors.push(`Service at "${mount}" specifies dependency "${alias}" with invalid version range "${String(version)}".`);
     }
+  }
+}
+
+/** True when a service-relative path stays inside the service folder (no absolute or `..` escape). */
+export function staysInside(file: string): boolean {
+  if (file.startsWith('/') || file.startsWith('\\') || /^[a-z]:/i.test(file) || file.includes('\u0000')) return false;
+  const norm = posix.normalize(file.replace(/\\/g, '/'));
+  return norm !== '..' && !norm.startsWith('../');
+}
+
+/** `main`, `lib`, scripts, tests and `files` must name files inside the service folder. */
+function checkInsideService(out: Record<string, unknown>, mount: string, errors: string[]): void {
+  const check = (field: string, file: unknown): void => {
+    if (typeof file === 'string' && !staysInside(file)) errors.push(`Service at "${mount}" specifies manifest field "${field}" with a path outside the service folder: ${JSON.stringify(file)}`);
+  };
+  check('lib', out.lib);
+  check('main', out.main);
+  if (Array.isArray(out.tests)) for (const t of out.tests) check('tests', t);
+  if (isRecord(out.scripts)) for (const [name, file] of Object.entries(out.scripts)) check(`scripts.${name}`, file);
+  if (isRecord(out.files)) {
+    for (const [prefix, def] of Object.entries(out.files)) check(`files.${prefix}`, typeof def === 'string' ? def : isRecord(def) ? def.path : undefined);
   }
 }
 

@@ -124,6 +124,9 @@ export class FoxxResponse {
     let value = data;
     if (def?.model?.forClient !== undefined) value = def.model.forClient(value);
     let contentType = type === 'auto' ? undefined : withCharset(expandMediaType(type));
+    // ArangoDB: without an explicit type, the first content type declared with .response() wins.
+    const declared = def?.contentTypes[0];
+    if (contentType === undefined && declared !== undefined && !def?.isError && (typeof value === 'string' || !/^text\//.test(declared))) contentType = withCharset(expandMediaType(declared));
     if (Buffer.isBuffer(value) || value instanceof Uint8Array) {
       this.body = Buffer.from(value);
       contentType ??= 'application/octet-stream';

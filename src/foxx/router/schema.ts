@@ -33,7 +33,10 @@ export function isSchema(x: unknown): x is Schema {
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
   const proto: unknown = Object.getPrototypeOf(x);
-  return proto === Object.prototype || proto === null;
+  if (proto === Object.prototype || proto === null) return true;
+  // A plain object from a service's own realm (its vm context has another Object.prototype).
+  const ctor = (proto as { constructor?: unknown }).constructor;
+  return Object.getPrototypeOf(proto) === null && typeof ctor === 'function' && ctor.name === 'Object';
 }
 
 // Validates every element of an array with one schema; describes itself like joi's array().items().

@@ -9,6 +9,7 @@ import stringDecoder from 'node:string_decoder';
 import url from 'node:url';
 import util from 'node:util';
 import { createRouter } from '../router/index.ts';
+import { createActionsModule } from './actions-module.ts';
 import { createArangodbModule, type DocumentReader } from './arangodb-module.ts';
 import { createAuth, createCryptoModule } from './crypto-module.ts';
 import { createQueuesModule } from './queues-module.ts';
@@ -18,8 +19,21 @@ import { createSessionsModules } from './sessions-module.ts';
 import type { SyncCall } from './sync-call.ts';
 
 const hostRequire = createRequire(import.meta.url);
+let packagesDir: string | undefined;
+
+/** Where the shipped npm packages are (kitsune's node_modules), for loading them into services. */
+export function setPackagesDir(dir: string): void {
+  packagesDir = dir;
+}
+
+/** See {@link setPackagesDir}; undefined → services get the host's copies. */
+export function packagesDirectory(): string | undefined {
+  return packagesDir;
+}
 /** npm packages ArangoDB ships to services without bundling (spec §4.1 / issue 3 §4). */
 export const SHIPPED_PACKAGES = ['joi', 'lodash', 'chai', 'dedent', 'http-errors', 'statuses', 'qs', 'semver', 'mime-types'] as const;
+/** Packages installed under another name at the version ArangoDB 3.x ships (`joi` 14.3.1, `chai` 3.5). */
+export const ARANGODB_PACKAGE_DIRS: Readonly<Record<string, string>> = { joi: 'joi-arangodb', chai: 'chai-arangodb' };
 const NODE_BUILTINS: Readonly<Record<string, unknown>> = { assert, buffer: { Buffer }, crypto, events, path, querystring, string_decoder: stringDecoder, url, util };
 
 /**
@@ -49,7 +63,9 @@ export function createBuiltins(call: SyncCall, read?: () => DocumentReader | und
   return (name, instance) => {
     const bare = name.startsWith('node:') ? name.slice(5) : name;
     if (Object.hasOwn(NODE_BUILTINS, bare)) return NODE_BUILTINS[bare];
-    if ((SHIPPED_PACKAGES as readonly string[]).includes(name)) return sharedModule(name, () => hostRequire(name));
+    // Shipped npm packages are loaded inside the service's own realm by the sandbox (so that a
+    // service's RegExp or plain object is what joi expects); the host copy is a fallback only.
+    if ((SHIPPED_PACKAGES as readonly string[]).includes(name)) return packagesDir === undefined ? sharedModule(name, () => hostRequire(ARANGODB_PACKAGE_DIRS[name] ?? name)) : undefined;
     const database = instance.spec.database;
     switch (name) {
       case '@arangodb':
@@ -58,6 +74,8 @@ export function createBuiltins(call: SyncCall, read?: () => DocumentReader | und
         return sharedModule(name, () => Object.assign((...a: unknown[]) => (createRouter as (...x: unknown[]) => unknown)(...a), { createRouter }));
       case '@arangodb/foxx':
         return { createRouter };
+      case '@arangodb/actions':
+        return sharedModule(name, createActionsModule);
       case '@arangodb/locals':
         return { context: instance.foxxContext };
       case '@arangodb/request':

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import vm from 'node:vm';
 import { ArangoError } from '../../errors/index.ts';
@@ -6,6 +7,7 @@ import { normaliseFileDefinitions } from '../manifest.ts';
 import { collectionPrefix } from '../mount.ts';
 import { compileRoutes, createRouter, dispatch, type FoxxRequestData, type FoxxResponseData, type Router, type RouteTree } from '../router/index.ts';
 import type { ServiceSpec } from './protocol.ts';
+import { ARANGODB_PACKAGE_DIRS, packagesDirectory, SHIPPED_PACKAGES } from './builtin-modules.ts';
 import { restrictedFs, within } from './restricted-fs.ts';
 
 /** What a service instance needs from the worker around it. */
@@ -27,7 +29,9 @@ interface CjsModule {
 }
 
 const WRAPPER_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
-const EXTENSIONS = ['', '.js', '.json', '/index.js', '/index.json'];
+const NET_HELPERS = Object.freeze({ isIP: net.isIP, isIPv4: net.isIPv4, isIPv6: net.isIPv6 });
+const FILE_EXTENSIONS = ['', '.js', '.json'];
+const INDEX_FILES = ['/index.js', '/index.json'];
 
 function moduleFailure(err: unknown, file: string): ArangoError {
   if (typeof err === 'object' && err !== null && [3100, 3101, 3103].includes((err as { errorNum?: unknown }).errorNum as number)) return err as ArangoError;
@@ -62,18 +66,26 @@ export class ServiceInstance {
     this.vmContext = vm.createContext({
       console: consoleObj,
       Buffer,
-      setTimeout,
-      clearTimeout,
-      setInterval,
-      clearInterval,
-      setImmediate,
-      clearImmediate,
+      ...cappedTimers(label),
       queueMicrotask,
       URL,
       URLSearchParams,
       TextEncoder,
       TextDecoder,
-      process: Object.freeze({ env: {}, nextTick: process.nextTick.bind(process), version: process.version, versions: { ...process.versions }, platform: process.platform }),
+      process: Object.freeze({
+        env: {},
+        nextTick: process.nextTick.bind(process),
+        version: process.version,
+        versions: { ...process.versions },
+        platform: process.platform,
+        cwd: () => '/',
+        // Event and warning hooks some packages probe (depd, via http-errors).
+        emitWarning: () => undefined,
+        listenerCount: () => 0,
+        on: () => undefined,
+        once: () => undefined,
+        off: () => undefined,
+      }),
     });
     vm.runInContext('globalThis.global = globalThis;', this.vmContext);
     this.foxxContext = this.#createFoxxContext();
@@ -174,7 +186,14 @@ export class ServiceInstance {
 
   /** Serves one request: static `files`, then the router (main is loaded on first use). */
   async handle(request: FoxxRequestData, readFile: (p: string) => { data: Uint8Array; lastModified?: Date }): Promise<FoxxResponseData> {
-    const file = this.#staticFile(request.path.split('?')[0] ?? '/');
+    const urlPath = request.path.split('?')[0] ?? '/';
+    const dd = this.spec.manifest.defaultDocument;
+    if ((urlPath === '/' || urlPath === '') && typeof dd === 'string' && dd !== '' && (request.method === 'GET' || request.method === 'HEAD')) {
+      // ArangoDB: the root of a service redirects to its manifest's defaultDocument.
+      const location = `/_db/${encodeURIComponent(this.spec.database)}${this.spec.mount}/${dd.replace(/^\/+/, '')}`;
+      return { status: 302, headers: { location, 'content-type': 'text/plain; charset=utf-8' }, body: Buffer.from('') };
+    }
+    const file = this.#staticFile(urlPath);
     if (file !== undefined) return file;
     this.loadMain();
     const tree = this.#tree ?? compileRoutes(this.router);
@@ -234,41 +253,114 @@ export class ServiceInstance {
     const isPath = name.startsWith('./') || name.startsWith('../') || name.startsWith('/') || name === '.' || name === '..';
     if (!isPath) {
       if (name === 'fs') return restrictedFs(this.spec.root, this.spec.tmpDir);
+      // joi 14 validates IP addresses with node's `net`: its pure helpers only, for the shipped packages.
+      const packagesDir = packagesDirectory();
+      if (name === 'net' && packagesDir !== undefined && within(fromDir, packagesDir)) return NET_HELPERS;
       const builtin = this.#host.builtin(name, this);
       if (builtin !== undefined) return builtin;
       const bundled = this.#resolveNodeModule(fromDir, name);
       if (bundled !== undefined) return this.#execute(bundled, { cache: true });
+      const packages = packagesDirectory();
+      if (packages !== undefined && (SHIPPED_PACKAGES as readonly string[]).includes(name)) {
+        const shipped = this.#resolveFile(path.join(packages, ARANGODB_PACKAGE_DIRS[name] ?? name));
+        if (shipped !== undefined) return this.#execute(shipped, { cache: true });
+      }
       throw new ArangoError('ERROR_MODULE_NOT_FOUND', `cannot locate module\nModule: ${name}\nFrom: ${fromDir}`);
     }
     const base = path.resolve(fromDir, name);
-    const file = this.#resolveFile(base);
+    const packages = packagesDirectory();
+    // Service files load service files; only the shipped packages' own files load theirs.
+    const fromPackages = packages !== undefined && within(fromDir, packages) && !within(fromDir, this.spec.root);
+    const file = fromPackages || within(base, this.spec.root) ? this.#resolveFile(base) : undefined;
     if (file === undefined) throw new ArangoError('ERROR_MODULE_NOT_FOUND', `cannot locate module\nModule: ${name}\nFrom: ${fromDir}`);
     return this.#execute(file, { cache: true });
   }
 
+  /** True for files a service may load: its own, and the shipped packages. */
+  #loadable(file: string): boolean {
+    const packages = packagesDirectory();
+    return within(file, this.spec.root) || (packages !== undefined && within(file, packages));
+  }
+
   #resolveFile(base: string): string | undefined {
-    if (!within(base, this.spec.root)) return undefined;
-    for (const ext of EXTENSIONS) {
-      const candidate = base + ext;
-      if (within(candidate, this.spec.root) && fs.existsSync(candidate) && fs.statSync(candidate).isFile()) return candidate;
-    }
+    if (!this.#loadable(base)) return undefined;
+    const isFile = (f: string): boolean => this.#loadable(f) && fs.existsSync(f) && fs.statSync(f).isFile();
+    for (const ext of FILE_EXTENSIONS) if (isFile(base + ext)) return base + ext;
+    // A folder: its package.json `main` (CommonJS entry), then index.js / index.json.
     const pkgFile = path.join(base, 'package.json');
-    if (fs.existsSync(pkgFile)) {
+    if (isFile(pkgFile)) {
       const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { main?: unknown };
-      if (typeof pkg.main === 'string') return this.#resolveFile(path.resolve(base, pkg.main));
+      if (typeof pkg.main === 'string' && pkg.main !== '' && pkg.main !== '.' && pkg.main !== './') {
+        const main = this.#resolveFile(path.resolve(base, pkg.main));
+        if (main !== undefined) return main;
+      }
     }
+    for (const ext of INDEX_FILES) if (isFile(base + ext)) return base + ext;
     return undefined;
   }
 
   #resolveNodeModule(fromDir: string, name: string): string | undefined {
+    const packages = packagesDirectory();
+    const top = within(fromDir, this.spec.root) ? this.spec.root : packages !== undefined && within(fromDir, packages) ? path.dirname(packages) : undefined;
+    if (top === undefined) return undefined;
     let dir = fromDir;
     for (;;) {
       const found = this.#resolveFile(path.join(dir, 'node_modules', name));
       if (found !== undefined) return found;
-      if (dir === this.spec.root || !within(dir, this.spec.root)) return undefined;
+      if (dir === top) return undefined;
       dir = path.dirname(dir);
     }
   }
+}
+
+/** Live timers a service may hold at once; more fail with ERROR_RESOURCE_LIMIT. */
+export const MAX_TIMERS = 1000;
+
+/** The timer functions of one service, counting its live timers against {@link MAX_TIMERS}. */
+function cappedTimers(label: string): Record<string, unknown> {
+  const live = new Set<unknown>();
+  const admit = (): void => {
+    if (live.size >= MAX_TIMERS) throw new ArangoError('ERROR_RESOURCE_LIMIT', `service ${label} holds more than ${MAX_TIMERS} timers`, { httpStatus: 500 });
+  };
+  type Fn = (...a: unknown[]) => unknown;
+  return {
+    setTimeout: (fn: Fn, ms?: number, ...args: unknown[]) => {
+      admit();
+      const t: unknown = setTimeout(() => {
+        live.delete(t);
+        fn(...args);
+      }, ms);
+      live.add(t);
+      return t;
+    },
+    setInterval: (fn: Fn, ms?: number, ...args: unknown[]) => {
+      admit();
+      const t = setInterval(() => fn(...args), ms);
+      live.add(t);
+      return t;
+    },
+    setImmediate: (fn: Fn, ...args: unknown[]) => {
+      admit();
+      const t: unknown = setImmediate(() => {
+        live.delete(t);
+        fn(...args);
+      });
+      live.add(t);
+      return t;
+    },
+    clearTimeout: (t: NodeJS.Timeout | undefined) => {
+      live.delete(t);
+      clearTimeout(t);
+    },
+    clearInterval: (t: NodeJS.Timeout | undefined) => {
+      live.delete(t);
+      clearInterval(t);
+    },
+    clearImmediate: (t: NodeJS.Immediate | undefined) => {
+      live.delete(t);
+      clearImmediate(t);
+    },
+  };
 }
 
 function safeInspect(x: unknown): string {

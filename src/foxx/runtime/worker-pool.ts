@@ -1,158 +1,151 @@
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { ArangoError } from '../../errors/index.ts';
-import { toWireError, type HostCall, type HostReply, type ServiceSpec, type WorkerCommand, type WorkerReply } from './protocol.ts';
-import { fromWireError } from './sync-call.ts';
+import { removeServiceProcessBundle } from './child-bundle.ts';
+import type { ServiceSpec } from './protocol.ts';
+import { ServiceProcess, type Command, type HostHandler } from './service-process.ts';
 
-/** Answers a worker's synchronous host call (database, HTTP, queues). */
-export type HostHandler = (call: HostCall) => Promise<unknown>;
+export type { HostHandler } from './service-process.ts';
 
 /** Settings of a {@link WorkerPool}. */
 export interface WorkerPoolOptions {
+  /** Kept for configuration compatibility; every service has its own process. */
   readonly size: number;
+  /** Resident memory limit of each service process (MiB, heap and off-heap). */
   readonly memoryMb: number;
+  /** CPU time a request may use on its service's process. */
   readonly requestTimeoutMs: number;
   readonly host: HostHandler;
-  /** Every installed service, re-loaded into a replacement worker. */
+  /** Every installed service (unused: a process is started again on the service's next use). */
   readonly services: () => ServiceSpec[];
   readonly log: Logger;
-  /** The storage's lmdb path; workers open it for direct document reads. */
+  /** Unused: service processes never open the storage (it holds every database and the users). */
   readonly lmdbPath?: string;
 }
 
-type Command = WorkerCommand extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
+const CHECK_MS = 100;
 
-interface Pending {
-  resolve(v: unknown): void;
-  reject(e: unknown): void;
-  timer: NodeJS.Timeout | undefined;
-}
-
-const ENTRY = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
-
-class PoolWorker {
-  readonly worker: Worker;
-  readonly pending = new Map<number, Pending>();
-  readonly #port: MessagePort;
-  #nextId = 1;
-  dead = false;
-
-  constructor(options: WorkerPoolOptions, onExit: (w: PoolWorker) => void) {
-    const { port1, port2 } = new MessageChannel();
-    const signal = new SharedArrayBuffer(4);
-    const flag = new Int32Array(signal);
-    this.#port = port1;
-    this.worker = new Worker(ENTRY, {
-      workerData: { port: port2, signal, lmdbPath: options.lmdbPath },
-      transferList: [port2],
-      resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
-      stdout: false,
-      stderr: false,
-    });
-    port1.on('message', (call: HostCall) => {
-      options.host(call).then(
-        (value): HostReply => ({ ok: true, value }),
-        (err: unknown): HostReply => ({ ok: false, error: toWireError(err) }),
-      ).then((reply) => {
-        try {
-          port1.postMessage(reply);
-        } catch (err) {
-          port1.postMessage({ ok: false, error: toWireError(err) } satisfies HostReply);
-        }
-        Atomics.store(flag, 0, 1);
-        Atomics.notify(flag, 0);
-      });
-    });
-    this.worker.on('message', (msg: WorkerReply) => {
-      if (msg.type === 'log') {
-        options.log[msg.level]({ service: msg.service }, msg.message);
-        return;
-      }
-      const p = this.pending.get(msg.id);
-      if (p === undefined) return;
-      this.pending.delete(msg.id);
-      if (p.timer) clearTimeout(p.timer);
-      if (msg.ok) p.resolve(msg.value);
-      else p.reject(fromWireError(msg.error));
-    });
-    this.worker.on('error', (err) => options.log.error({ err }, 'foxx worker failed'));
-    this.worker.on('exit', () => {
-      this.dead = true;
-      port1.close();
-      for (const p of this.pending.values()) {
-        if (p.timer) clearTimeout(p.timer);
-        p.reject(new ArangoError('ERROR_INTERNAL', 'Foxx worker stopped'));
-      }
-      this.pending.clear();
-      onExit(this);
-    });
-  }
-
-  send(cmd: Command, timeoutMs: number | undefined, onTimeout: () => void): Promise<unknown> {
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
-        this.pending.delete(id);
-        reject(new ArangoError('ERROR_REQUEST_CANCELED', `Foxx request timed out after ${timeoutMs} ms; its worker was replaced`, { httpStatus: 500 }));
-        onTimeout();
-      }, timeoutMs);
-      this.pending.set(id, { resolve, reject, timer });
-      this.worker.postMessage({ ...cmd, id });
-    });
-  }
+function keyOf(cmd: Command): string {
+  if ('key' in cmd) return cmd.key;
+  return cmd.spec.key;
 }
 
 /**
- * A pool of worker threads, each holding every service. Requests go to the least busy worker;
- * a request running past the timeout terminates its worker, which is replaced (and re-loaded with
- * every service) while the others keep serving.
+ * The service processes of a server, one per loaded service. `load` (re)starts a service's
+ * process, `unload` kills it (all its code and timers stop at once); `validate` and transient
+ * scripts (a version being installed) run in a throw-away process killed when they finish. A
+ * process that died (limit, crash) is started again, with its main, on the service's next command.
  */
 export class WorkerPool {
   readonly #options: WorkerPoolOptions;
-  #workers: PoolWorker[] = [];
+  readonly #procs = new Map<string, ServiceProcess>();
+  readonly #specs = new Map<string, ServiceSpec>();
+  readonly #timer: NodeJS.Timeout;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
-    for (let i = 0; i < options.size; i++) this.#workers.push(this.#spawn());
+    this.#timer = setInterval(() => {
+      for (const p of this.#procs.values()) p.check(CHECK_MS);
+    }, CHECK_MS);
+    this.#timer.unref();
   }
 
-  #spawn(): PoolWorker {
-    return new PoolWorker(this.#options, (w) => this.#replace(w));
-  }
-
-  #replace(dead: PoolWorker): void {
-    const i = this.#workers.indexOf(dead);
-    if (i === -1 || this.#closed) return;
-    const fresh = this.#spawn();
-    this.#workers[i] = fresh;
-    for (const spec of this.#options.services()) {
-      fresh.send({ type: 'load', spec, runMain: true }, undefined, () => undefined).catch(() => undefined);
+  /** Specs of the services `spec` depends on (by mount in its database), as loaded now. */
+  #deps(spec: ServiceSpec): ServiceSpec[] {
+    const out: ServiceSpec[] = [];
+    for (const value of Object.values(spec.dependencies)) {
+      for (const mount of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+        const dep = this.#specs.get(`${spec.database}\u0000${mount}`);
+        if (dep !== undefined && dep.key !== spec.key) out.push(dep);
+      }
     }
+    return out;
   }
 
-  #pick(): PoolWorker {
-    let best: PoolWorker | undefined;
-    for (const w of this.#workers) if (!w.dead && (best === undefined || w.pending.size < best.pending.size)) best = w;
-    if (best === undefined) throw new ArangoError('ERROR_HTTP_SERVICE_UNAVAILABLE', 'no Foxx worker available');
-    return best;
+  #spawn(spec: ServiceSpec): ServiceProcess {
+    if (this.#closed) throw new ArangoError('ERROR_HTTP_SERVICE_UNAVAILABLE', 'Foxx is shutting down');
+    const proc = new ServiceProcess(
+      spec,
+      { maxMemoryMb: this.#options.memoryMb, cpuTimeoutMs: this.#options.requestTimeoutMs },
+      this.#options.host,
+      this.#options.log,
+      (p) => {
+        if (this.#procs.get(p.key) === p) this.#procs.delete(p.key);
+      },
+      this.#deps(spec),
+    );
+    this.#procs.set(spec.key, proc);
+    return proc;
   }
 
-  /** Runs a command on the least busy worker; `timeoutMs` (default: the request timeout) kills a runaway. */
-  run(cmd: Command, timeoutMs: number = this.#options.requestTimeoutMs): Promise<unknown> {
-    const w = this.#pick();
-    return w.send(cmd, timeoutMs, () => void w.worker.terminate());
+  #stop(key: string): void {
+    const p = this.#procs.get(key);
+    this.#procs.delete(key);
+    p?.kill();
   }
 
-  /** Runs a command on every worker; resolves with each outcome. */
-  broadcast(cmd: Command, timeoutMs: number = this.#options.requestTimeoutMs): Promise<Array<PromiseSettledResult<unknown>>> {
-    return Promise.allSettled(this.#workers.filter((w) => !w.dead).map((w) => w.send(cmd, timeoutMs, () => void w.worker.terminate())));
+  /** The live process of a loaded service, started again (main loaded) when it died. */
+  #processFor(key: string, timeoutMs: number): { proc: ServiceProcess; ready: Promise<unknown> } {
+    const live = this.#procs.get(key);
+    if (live !== undefined && !live.dead) return { proc: live, ready: Promise.resolve() };
+    const spec = this.#specs.get(key);
+    if (spec === undefined) throw new ArangoError('ERROR_SERVICE_NOT_FOUND', `service not found\nKey: ${key}`);
+    const proc = this.#spawn(spec);
+    return { proc, ready: proc.send({ type: 'load', spec, runMain: true }, timeoutMs) };
   }
 
-  /** Stops every worker. */
+  /** Runs a command in its service's process; `timeoutMs` (default: the request timeout) is CPU time. */
+  async run(cmd: Command, timeoutMs: number = this.#options.requestTimeoutMs): Promise<unknown> {
+    const key = keyOf(cmd);
+    switch (cmd.type) {
+      case 'load': {
+        this.#stop(key);
+        this.#specs.set(key, cmd.spec);
+        return this.#spawn(cmd.spec).send(cmd, timeoutMs);
+      }
+      case 'unload':
+        this.#specs.delete(key);
+        this.#stop(key);
+        return null;
+      case 'validate':
+      case 'script':
+        if (cmd.type === 'validate' || cmd.spec !== undefined) {
+          const spec = cmd.spec;
+          if (spec === undefined) throw new ArangoError('ERROR_INTERNAL', 'transient command without a spec');
+          const proc = new ServiceProcess(spec, { maxMemoryMb: this.#options.memoryMb, cpuTimeoutMs: timeoutMs }, this.#options.host, this.#options.log, () => undefined, this.#deps(spec));
+          const check = setInterval(() => proc.check(CHECK_MS), CHECK_MS);
+          try {
+            return await proc.send(cmd, timeoutMs);
+          } finally {
+            clearInterval(check);
+            proc.kill();
+          }
+        }
+        break;
+      default:
+        break;
+    }
+    const { proc, ready } = this.#processFor(key, timeoutMs);
+    await ready;
+    return proc.send(cmd, timeoutMs);
+  }
+
+  /** Runs a command once (every service has one process); resolves with its outcome as a list. */
+  async broadcast(cmd: Command, timeoutMs: number = this.#options.requestTimeoutMs): Promise<Array<PromiseSettledResult<unknown>>> {
+    return Promise.allSettled([this.run(cmd, timeoutMs)]);
+  }
+
+  /** Stops every service process. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all(this.#workers.map((w) => w.worker.terminate()));
+    clearInterval(this.#timer);
+    const exits = [...this.#procs.values()].map((p) => new Promise<void>((resolve) => {
+      if (p.dead) resolve();
+      else p.child.once('exit', () => resolve());
+      p.kill();
+    }));
+    this.#procs.clear();
+    await Promise.all(exits);
+    removeServiceProcessBundle();
   }
 }

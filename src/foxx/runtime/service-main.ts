@@ -1,26 +1,26 @@
-// Entry of a Foxx worker thread: holds every service in its own vm context and answers the
-// main thread's commands (load/unload/request/script/tests/swagger/callback).
+// Entry of a Foxx service process (bundled by child-bundle.ts, started by service-process.ts under
+// Node's permission model): holds one service in its own vm context and answers the server's
+// commands (load/unload/request/script/tests/swagger/callback) over the IPC channel; database
+// calls block on fd 3 (see fd-sync-call.ts).
+import './lockdown.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { ArangoError } from '../../errors/index.ts';
 import { buildSwagger } from '../swagger.ts';
 import { matchTestFiles, runTests } from '../test-runner.ts';
-import { createBuiltins } from './builtin-modules.ts';
+import { createBuiltins, setPackagesDir } from './builtin-modules.ts';
 import { toWireError, type ServiceSpec, type WorkerCommand, type WorkerReply } from './protocol.ts';
 import { within } from './restricted-fs.ts';
 import { ServiceInstance, type SandboxHost } from './sandbox.ts';
-import { createSyncCall } from './sync-call.ts';
-import { createDocumentReader } from './worker-reader.ts';
+import { createFdSyncCall } from './fd-sync-call.ts';
+import { ipcSend, onCommand } from './lockdown.ts';
 
-const data = workerData as { port: MessagePort; signal: SharedArrayBuffer; lmdbPath?: string };
-const port = parentPort;
-if (port === null) throw new Error('worker-main must run in a worker thread');
-const call = createSyncCall(data.port, data.signal);
-const builtins = createBuiltins(call, createDocumentReader(data.lmdbPath));
+if (process.argv[2] !== undefined) setPackagesDir(process.argv[2]);
+const call = createFdSyncCall(3);
+const builtins = createBuiltins(call);
 const services = new Map<string, ServiceInstance>();
-const post = (msg: WorkerReply, transfer: ArrayBuffer[] = []): void => port.postMessage(msg, transfer);
+const post = (msg: WorkerReply): void => ipcSend(msg);
 
 const host: SandboxHost = {
   builtin: builtins,
@@ -74,7 +74,7 @@ function plain(x: unknown): unknown {
   }
 }
 
-async function handle(cmd: WorkerCommand): Promise<{ value: unknown; transfer?: ArrayBuffer[] }> {
+async function handle(cmd: WorkerCommand): Promise<{ value: unknown }> {
   switch (cmd.type) {
     case 'load': {
       const instance = new ServiceInstance(cmd.spec satisfies ServiceSpec, host);
@@ -97,9 +97,7 @@ async function handle(cmd: WorkerCommand): Promise<{ value: unknown; transfer?: 
         if (!within(abs, instance.spec.root) && !within(abs, instance.spec.tmpDir)) throw new Error(`Path outside the service: ${p}`);
         return { data: fs.readFileSync(abs) };
       };
-      const res = await instance.handle(cmd.request, readFile);
-      const body = res.body.byteOffset === 0 && res.body.byteLength === res.body.buffer.byteLength ? res.body : res.body.slice();
-      return { value: { ...res, body }, transfer: body.buffer instanceof ArrayBuffer ? [body.buffer] : [] };
+      return { value: await instance.handle(cmd.request, readFile) };
     }
     case 'script': {
       const instance = cmd.spec === undefined ? instanceFor(cmd.key) : new ServiceInstance(cmd.spec, host);
@@ -135,9 +133,10 @@ async function handle(cmd: WorkerCommand): Promise<{ value: unknown; transfer?: 
   }
 }
 
-port.on('message', (cmd: WorkerCommand) => {
+onCommand((cmd: WorkerCommand) => {
   handle(cmd).then(
-    ({ value, transfer }) => post({ type: 'reply', id: cmd.id, ok: true, value }, transfer),
+    ({ value }) => post({ type: 'reply', id: cmd.id, ok: true, value }),
     (err: unknown) => post({ type: 'reply', id: cmd.id, ok: false, error: toWireError(err) }),
   );
 });
+post({ type: 'log', level: 'debug', service: '', message: 'ready' });

@@ -1,5 +1,0 @@
-// Worker thread bootstrap: the worker runs TypeScript sources through tsx, like bin/kitsune.mjs.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('./worker-main.ts');
