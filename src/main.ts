@@ -29,7 +29,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     else log.info('root user created');
   }
   const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
-  const authenticator = new Authenticator(users, secret);
+  const authenticator = new Authenticator(users, secret, {
+    hashConcurrency: config.authHashConcurrency,
+    hashQueue: config.authHashQueue,
+    maxFailedLogins: config.authMaxFailedLogins,
+    failedLoginWindowMs: config.authFailedLoginWindow * 1000,
+  });
   const failover = config.mode === 'activefailover';
   if (failover && config.agency.length === 0) throw new Error('--mode activefailover needs --agency http://HOST:PORT[,…] (etcd endpoints)');
   // an active-failover member keeps its id across restarts (its agency records and followers know it)

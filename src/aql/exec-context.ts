@@ -32,6 +32,8 @@ export interface ExecLimits {
   readonly user: string | null;
   readonly database: string;
   readonly signal: AbortSignal | undefined;
+  /** Throws when the caller may not read a collection; absent = no access control. */
+  readonly requireRead?: ((collection: string) => void) | undefined;
 }
 
 /**
@@ -65,6 +67,10 @@ export class ExecContext implements FunctionContext {
   /** Marks the query killed; the next check throws ERROR_QUERY_KILLED. */
   kill(): void {
     this.killedReason = 'killed';
+  }
+
+  requireRead(collection: string): void {
+    this.limits.requireRead?.(collection);
   }
 
   checkAlive(): void {

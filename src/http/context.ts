@@ -110,7 +110,9 @@ export class RequestContext {
 
   /** Throws 403 (errorNum 11) unless the caller has `need` on a collection of this database. */
   requireCollection(collection: string, need: AccessLevel): void {
-    if (this.isSuperuser) return;
+    // only the server itself (superuser JWT) or a server without authentication skips the check:
+    // root is a user too and has no access to secret system collections (password hashes)
+    if (this.principal === null || this.principal.superuser) return;
     if (!allows(this.#users.collectionLevel(this.user, this.database, collection), need)) {
       throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request');
     }
@@ -120,4 +122,9 @@ export class RequestContext {
   requireDatabase(need: AccessLevel, database = this.database): void {
     if (!allows(this.databaseLevel(database), need)) throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request');
   }
+}
+
+/** The caller's address, the client identity for login rate limiting. */
+export function clientAddress(ctx: RequestContext): string {
+  return ctx.req.socket.remoteAddress ?? '';
 }

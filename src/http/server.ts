@@ -67,7 +67,7 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
   let principal = null;
   if (!match.options.open) {
     if (deps.authEnabled) {
-      principal = deps.authenticator.authenticate(req.headers.authorization);
+      principal = await deps.authenticator.authenticate(req.headers.authorization, req.socket.remoteAddress ?? '');
       if (!principal) throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request', { httpStatus: 401 });
     }
     if (!deps.engine.hasDatabase(database)) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');

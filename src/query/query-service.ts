@@ -139,17 +139,18 @@ export class QueryService {
     if (prepared.isModification && caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
     for (const c of prepared.collections.read) caller.requireCollection(c, 'ro');
     for (const c of prepared.collections.write) caller.requireCollection(c, 'rw');
+    const runContext = { ...context, requireRead: (c: string) => caller.requireCollection(c, 'ro') };
     const id = String(++this.#lastId);
     const base = { id, database, query, bindVars, user: caller.user, started: Date.now(), stream: options.stream === true };
     if (prepared.isModification) {
       // all or nothing: drained inside one child transaction; a throw aborts every write
       const { cursor, rows } = await this.#engine.writeAtomic((tx) => {
-        const cur = prepareQuery(query, bindVars, new LmdbDataSource(this.#engine, database, tx), aqlOptions, context).execute();
+        const cur = prepareQuery(query, bindVars, new LmdbDataSource(this.#engine, database, tx), aqlOptions, context).execute(runContext);
         return { cursor: cur, rows: cur.all() };
       });
       return { running: { ...base, cursor }, rows, done: true };
     }
-    const cursor = prepared.execute();
+    const cursor = prepared.execute(runContext);
     const running: RunningQuery = { ...base, cursor };
     this.#running.set(id, running);
     try {
