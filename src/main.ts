@@ -9,6 +9,7 @@ import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
 import { StorageEngine, catalog } from './storage/index.ts';
+import { removeProtoAccessor } from './common/proto-guard.ts';
 
 /** A running server and how to stop it. */
 export interface RunningServer {
@@ -18,6 +19,8 @@ export interface RunningServer {
 
 /** Composition root: storage, users, HTTP; resolves once the server listens. */
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  // `__proto__` in a document is an attribute like any other (ArangoDB), never a prototype
+  removeProtoAccessor();
   const engine = await StorageEngine.open(
     { dataDir: config.dataDir, retention: { maxAgeSeconds: config.logRetentionSeconds, maxEntries: config.logRetentionEntries } },
     log.child({ component: 'storage' }),

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { ArangoError } from '../errors/index.ts';
 
@@ -41,10 +42,44 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Parses JSON, mapping syntax errors, too deep nesting and out-of-range numbers to errorNum 600. */
+/**
+ * Parses JSON, mapping syntax errors, too deep nesting, out-of-range numbers and invalid UTF-8
+ * (which would otherwise be replaced by U+FFFD silently) to errorNum 600.
+ */
 export function parseJsonBody(buf: Buffer): unknown {
   if (buf.length === 0) return undefined;
-  return parseJsonText(buf.toString('utf8'));
+  return parseJsonText(decodeUtf8Body(buf));
+}
+
+/** The body as text; throws 600 unless it is valid UTF-8 (ArangoDB refuses such bodies). */
+export function decodeUtf8Body(buf: Buffer): string {
+  if (!isUtf8(buf)) throw new ArangoError('ERROR_HTTP_CORRUPTED_JSON', 'VPackError error: invalid UTF-8 sequence');
+  return buf.toString('utf8');
+}
+
+const NEEDS_URL_CHECK = /[%\u0080-\uffff]/;
+
+/**
+ * Throws 400 (errorNum 400) when a request URL, raw or percent-decoded, is not valid UTF-8.
+ * node hands the request line over as latin1 text, so each char is one byte of the original.
+ */
+export function checkUrlUtf8(url: string): void {
+  if (!NEEDS_URL_CHECK.test(url)) return;
+  const bytes: number[] = [];
+  for (let i = 0; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 37 && i + 2 < url.length) {
+      const hex = Number.parseInt(url.slice(i + 1, i + 3), 16);
+      if (!Number.isNaN(hex) && /^[0-9a-fA-F]{2}$/.test(url.slice(i + 1, i + 3))) {
+        bytes.push(hex);
+        i += 2;
+        continue;
+      }
+    }
+    if (c > 0xff) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'invalid UTF-8 in URL');
+    bytes.push(c);
+  }
+  if (!isUtf8(Buffer.from(bytes))) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'invalid UTF-8 in URL');
 }
 
 /** Like `parseJsonBody`, for text already decoded (e.g. one line of a JSON-lines body). */

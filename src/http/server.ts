@@ -4,7 +4,8 @@ import type { Authenticator, UserStore } from '../auth/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { RequestContext, type HttpReply } from './context.ts';
-import { sendError } from './error-response.ts';
+import { checkUrlUtf8 } from './body.ts';
+import { sendError, sendParseError } from './error-response.ts';
 import type { Router } from './router.ts';
 
 /**
@@ -38,6 +39,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
   const server = http.createServer((req, res) => {
     handle(deps, req, res).catch((err: unknown) => sendError(res, err, deps.log));
   });
+  server.on('clientError', (err: Error, socket) => sendParseError(socket, err));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
@@ -46,6 +48,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
 
 async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? '/';
+  checkUrlUtf8(url);
   const q = url.indexOf('?');
   let path = q === -1 ? url : url.slice(0, q);
   let database = '_system';

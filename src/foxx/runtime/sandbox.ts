@@ -7,6 +7,7 @@ import { collectionPrefix } from '../mount.ts';
 import { compileRoutes, createRouter, dispatch, type FoxxRequestData, type FoxxResponseData, type Router, type RouteTree } from '../router/index.ts';
 import type { ServiceSpec } from './protocol.ts';
 import { restrictedFs, within } from './restricted-fs.ts';
+import { REMOVE_PROTO_ACCESSOR_SOURCE } from '../../common/proto-guard.ts';
 
 /** What a service instance needs from the worker around it. */
 export interface SandboxHost {
@@ -76,6 +77,8 @@ export class ServiceInstance {
       process: Object.freeze({ env: {}, nextTick: process.nextTick.bind(process), version: process.version, versions: { ...process.versions }, platform: process.platform }),
     });
     vm.runInContext('globalThis.global = globalThis;', this.vmContext);
+    // a service's own merges must not turn a `__proto__` attribute of a document into a prototype
+    vm.runInContext(REMOVE_PROTO_ACCESSOR_SOURCE, this.vmContext);
     this.foxxContext = this.#createFoxxContext();
   }
 

@@ -13,6 +13,10 @@ import { within } from './restricted-fs.ts';
 import { ServiceInstance, type SandboxHost } from './sandbox.ts';
 import { createSyncCall } from './sync-call.ts';
 import { createDocumentReader } from './worker-reader.ts';
+import { removeProtoAccessor } from '../../common/proto-guard.ts';
+
+// documents cross this thread as plain data: `__proto__` must stay an attribute here too
+removeProtoAccessor();
 
 const data = workerData as { port: MessagePort; signal: SharedArrayBuffer; lmdbPath?: string };
 const port = parentPort;
