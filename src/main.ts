@@ -95,6 +95,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     authenticator,
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
+    maxBufferedBytes: config.maxBufferedBytes,
     log: log.child({ component: 'http' }),
     ...(cluster ? { gate: cluster.gate, afterWrite: (req: IncomingMessage, method: string, path: string) => cluster.afterWrite(req, method, path) } : {}),
   });

@@ -26,6 +26,13 @@ export const OPTIONS = {
   rootPassword: { flag: 'root-password', type: 'string', default: '', env: 'KITSUNE_ROOT_PASSWORD', doc: 'initial root password', secret: true },
   logLevel: { flag: 'log-level', type: 'string', default: 'info', env: 'KITSUNE_LOG_LEVEL', doc: 'trace|debug|info|warn|error' },
   maxBodyBytes: { flag: 'http.max-body-bytes', type: 'number', default: 64 * 1024 * 1024, env: 'KITSUNE_MAX_BODY_BYTES', doc: 'largest request body accepted (413 above)' },
+  maxBufferedBytes: {
+    flag: 'http.max-buffered-bytes',
+    type: 'number',
+    default: 256 * 1024 * 1024,
+    env: 'KITSUNE_MAX_BUFFERED_BYTES',
+    doc: 'request body bytes all requests together may buffer at once (503 beyond)',
+  },
   authHashConcurrency: { flag: 'auth.hash-concurrency', type: 'number', default: 1, doc: 'password hashes computed at once (off the main thread)' },
   authHashQueue: { flag: 'auth.hash-queue', type: 'number', default: 256, doc: 'logins that may wait for a password hash (503 beyond)' },
   authMaxFailedLogins: { flag: 'auth.max-failed-logins', type: 'number', default: 10, doc: 'failed logins per client address and user before further attempts are refused for the window' },

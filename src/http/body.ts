@@ -5,30 +5,97 @@ import { ArangoError } from '../errors/index.ts';
 /** Deepest nesting of arrays/objects accepted in a request body. */
 export const MAX_JSON_DEPTH = 64;
 
-/** Reads a request body, refusing more than `limit` bytes with 413 (also when Content-Length says so). */
 const EMPTY = Buffer.alloc(0);
 
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * The bytes of request bodies being buffered by all requests at once (`--http.max-buffered-bytes`).
+ * Bodies are read into memory before they are used, and unauthenticated routes (Foxx services)
+ * read them too: without a global cap, parallel large uploads could exhaust the process.
+ */
+export class BodyBudget {
+  readonly #maxBytes: number;
+  #usedBytes = 0;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /** Takes `n` bytes; false (taking nothing) when that would exceed the cap. */
+  tryAcquire(n: number): boolean {
+    if (this.#usedBytes + n > this.#maxBytes) return false;
+    this.#usedBytes += n;
+    return true;
+  }
+
+  release(n: number): void {
+    this.#usedBytes = Math.max(0, this.#usedBytes - n);
+  }
+
+  get usedBytes(): number {
+    return this.#usedBytes;
+  }
+}
+
+/** Bodies up to this size do not count against the budget: small requests keep being served during a flood of large ones. */
+const UNBUDGETED_BYTES = 64 * 1024;
+
+function overloaded(): ArangoError {
+  return new ArangoError('ERROR_HTTP_SERVICE_UNAVAILABLE', 'too many request bodies are being received, try again later');
+}
+
+/**
+ * Reads a request body, refusing more than `limit` bytes with 413 (also when Content-Length says
+ * so) and answering 503 when the bytes all requests buffer would exceed `budget`. The bytes taken
+ * from the budget are returned to it by `release` (call it once the request is answered).
+ */
+export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudget): { body: Promise<Buffer>; release: () => void } {
+  let held = 0;
+  const release = (): void => {
+    budget?.release(held);
+    held = 0;
+  };
+  const take = (n: number, size: number): boolean => {
+    if (size <= UNBUDGETED_BYTES) return true;
+    if (budget && !budget.tryAcquire(n)) return false;
+    held += n;
+    return true;
+  };
   // no Content-Length and no chunked encoding: HTTP/1.1 says there is no body, so don't wait for 'end'
   if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
     req.resume();
-    return Promise.resolve(EMPTY);
+    return { body: Promise.resolve(EMPTY), release };
   }
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) {
     req.resume();
-    return Promise.reject(new ArangoError('ERROR_HTTP_REQUEST_ENTITY_TOO_LARGE', `request body larger than ${limit} bytes`));
+    return { body: Promise.reject(new ArangoError('ERROR_HTTP_REQUEST_ENTITY_TOO_LARGE', `request body larger than ${limit} bytes`)), release };
   }
-  return new Promise((resolve, reject) => {
+  // a declared length is reserved up front, so a refused upload is not read at all
+  const reserved = Number.isFinite(declared) && declared > 0 ? declared : 0;
+  if (reserved > 0 && !take(reserved, reserved)) {
+    req.resume();
+    return { body: Promise.reject(overloaded()), release };
+  }
+  const body = new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
+    const fail = (err: ArangoError): void => {
+      failed = true;
+      chunks.length = 0;
+      release();
+      reject(err);
+    };
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
       size += chunk.length;
       if (size > limit) {
-        failed = true;
-        reject(new ArangoError('ERROR_HTTP_REQUEST_ENTITY_TOO_LARGE', `request body larger than ${limit} bytes`));
+        fail(new ArangoError('ERROR_HTTP_REQUEST_ENTITY_TOO_LARGE', `request body larger than ${limit} bytes`));
+        return;
+      }
+      // beyond what was reserved (chunked, or more than declared): take the rest as it comes
+      if (size > UNBUDGETED_BYTES && size > held && !take(size - held, size)) {
+        fail(overloaded());
         return;
       }
       chunks.push(chunk);
@@ -37,9 +104,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
     req.on('error', (err) => {
-      if (!failed) reject(new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'error reading request body', { cause: err }));
+      if (!failed) fail(new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'error reading request body', { cause: err }));
     });
   });
+  return { body, release };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { allows, type AccessLevel, type Principal, type UserStore } from '../auth/index.ts';
 import { ArangoError } from '../errors/index.ts';
-import { readBody, parseJsonBody } from './body.ts';
+import { readBody, parseJsonBody, type BodyBudget } from './body.ts';
 
 /** What a handler returns; the server serialises it. `raw` bytes are sent as JSON text as is. */
 export interface HttpReply {
@@ -27,6 +27,7 @@ export class RequestContext {
   params: readonly string[] = [];
   readonly #users: UserStore;
   readonly #maxBodyBytes: number;
+  readonly #bodyBudget: BodyBudget | undefined;
   #body: Promise<Buffer> | undefined;
 
   constructor(init: {
@@ -39,6 +40,7 @@ export class RequestContext {
     principal: Principal | null;
     users: UserStore;
     maxBodyBytes: number;
+    bodyBudget?: BodyBudget;
     log: Logger;
   }) {
     this.req = init.req;
@@ -50,6 +52,7 @@ export class RequestContext {
     this.principal = init.principal;
     this.#users = init.users;
     this.#maxBodyBytes = init.maxBodyBytes;
+    this.#bodyBudget = init.bodyBudget;
     this.log = init.log;
   }
 
@@ -72,7 +75,12 @@ export class RequestContext {
 
   /** Raw request body (read once, limited to the configured size: 413 above). */
   body(): Promise<Buffer> {
-    this.#body ??= readBody(this.req, this.#maxBodyBytes);
+    if (!this.#body) {
+      const { body, release } = readBody(this.req, this.#maxBodyBytes, this.#bodyBudget);
+      // the buffered bytes count against the global budget until the request is answered
+      this.res.once('close', release);
+      this.#body = body;
+    }
     return this.#body;
   }
 

@@ -4,7 +4,7 @@ import type { Authenticator, UserStore } from '../auth/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { RequestContext, type HttpReply } from './context.ts';
-import { checkUrlUtf8 } from './body.ts';
+import { BodyBudget, checkUrlUtf8 } from './body.ts';
 import { sendError, sendParseError } from './error-response.ts';
 import type { Router } from './router.ts';
 
@@ -22,6 +22,8 @@ export interface HttpServerDeps {
   readonly authenticator: Authenticator;
   readonly authEnabled: boolean;
   readonly maxBodyBytes: number;
+  /** Bytes of request bodies all requests may buffer at once (503 beyond). */
+  readonly maxBufferedBytes?: number;
   readonly log: Logger;
   gate?: RequestGate;
   /**
@@ -36,8 +38,9 @@ const SMALL_BODY_BYTES = 16 * 1024;
 
 /** Creates the HTTP server: database prefix, gate, authentication, routing, replies and errors. */
 export function createHttpServer(deps: HttpServerDeps): http.Server {
+  const budget = new BodyBudget(deps.maxBufferedBytes ?? Number.POSITIVE_INFINITY);
   const server = http.createServer((req, res) => {
-    handle(deps, req, res).catch((err: unknown) => sendError(res, err, deps.log));
+    handle(deps, budget, req, res).catch((err: unknown) => sendError(res, err, deps.log));
   });
   server.on('clientError', (err: Error, socket) => sendParseError(socket, err));
   server.keepAliveTimeout = 65_000;
@@ -46,7 +49,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
   return server;
 }
 
-async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(deps: HttpServerDeps, budget: BodyBudget, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? '/';
   checkUrlUtf8(url);
   const q = url.indexOf('?');
@@ -85,6 +88,7 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
     principal,
     users: deps.users,
     maxBodyBytes: deps.maxBodyBytes,
+    bodyBudget: budget,
     log: deps.log,
   });
   ctx.params = match.params;
