@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Authenticator, UserStore, loadJwtSecret } from './auth/index.ts';
@@ -96,6 +97,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
     maxBufferedBytes: config.maxBufferedBytes,
+    ...(config.sslKeyfile !== '' ? { tls: { keyAndCert: fs.readFileSync(config.sslKeyfile, 'utf8'), ...(config.sslCafile !== '' ? { ca: fs.readFileSync(config.sslCafile, 'utf8') } : {}) } } : {}),
     log: log.child({ component: 'http' }),
     ...(cluster ? { gate: cluster.gate, afterWrite: (req: IncomingMessage, method: string, path: string) => cluster.afterWrite(req, method, path) } : {}),
   });
@@ -104,7 +106,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  endpoint = `http://${config.host}:${port}`;
+  endpoint = `${config.sslKeyfile !== '' ? 'https' : 'http'}://${config.host}:${port}`;
   log.info({ endpoint, dataDir: config.dataDir }, 'server listening');
   if (cluster) await cluster.start(endpoint);
   else foxx.start();

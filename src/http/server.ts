@@ -1,4 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { Logger } from 'pino';
 import type { Authenticator, UserStore } from '../auth/index.ts';
 import { ArangoError } from '../errors/index.ts';
@@ -25,6 +26,8 @@ export interface HttpServerDeps {
   /** Bytes of request bodies all requests may buffer at once (503 beyond). */
   readonly maxBufferedBytes?: number;
   readonly log: Logger;
+  /** Serve HTTPS with this certificate and key (PEM); absent = plain HTTP. */
+  readonly tls?: { readonly keyAndCert: string; readonly ca?: string };
   gate?: RequestGate;
   /**
    * Runs after a successful non-GET handler, before the reply is sent (active failover: wait for
@@ -39,9 +42,13 @@ const SMALL_BODY_BYTES = 16 * 1024;
 /** Creates the HTTP server: database prefix, gate, authentication, routing, replies and errors. */
 export function createHttpServer(deps: HttpServerDeps): http.Server {
   const budget = new BodyBudget(deps.maxBufferedBytes ?? Number.POSITIVE_INFINITY);
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(deps, budget, req, res).catch((err: unknown) => sendError(res, err, deps.log));
-  });
+  };
+  // ArangoDB's --ssl.keyfile holds certificate and key in one PEM file: each reader takes its blocks
+  const server: http.Server = deps.tls
+    ? https.createServer({ key: deps.tls.keyAndCert, cert: deps.tls.keyAndCert, ...(deps.tls.ca ? { ca: deps.tls.ca } : {}) }, onRequest)
+    : http.createServer(onRequest);
   server.on('clientError', (err: Error, socket) => sendParseError(socket, err));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
