@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Authenticator, UserStore, loadJwtSecret } from './auth/index.ts';
@@ -11,6 +12,7 @@ import type { Logger } from './log/index.ts';
 import { QueryPool, QueryService } from './query/index.ts';
 import { StorageEngine, catalog } from './storage/index.ts';
 import path from 'node:path';
+import { removeProtoAccessor } from './common/proto-guard.ts';
 
 /** A running server and how to stop it. */
 export interface RunningServer {
@@ -20,6 +22,8 @@ export interface RunningServer {
 
 /** Composition root: storage, users, HTTP; resolves once the server listens. */
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  // `__proto__` in a document is an attribute like any other (ArangoDB), never a prototype
+  removeProtoAccessor();
   const engine = await StorageEngine.open(
     { dataDir: config.dataDir, retention: { maxAgeSeconds: config.logRetentionSeconds, maxEntries: config.logRetentionEntries } },
     log.child({ component: 'storage' }),
@@ -31,7 +35,12 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     else log.info('root user created');
   }
   const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
-  const authenticator = new Authenticator(users, secret);
+  const authenticator = new Authenticator(users, secret, {
+    hashConcurrency: config.authHashConcurrency,
+    hashQueue: config.authHashQueue,
+    maxFailedLogins: config.authMaxFailedLogins,
+    failedLoginWindowMs: config.authFailedLoginWindow * 1000,
+  });
   const failover = config.mode === 'activefailover';
   if (failover && config.agency.length === 0) throw new Error('--mode activefailover needs --agency http://HOST:PORT[,…] (etcd endpoints)');
   // an active-failover member keeps its id across restarts (its agency records and followers know it)
@@ -99,6 +108,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     authenticator,
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
+    maxBufferedBytes: config.maxBufferedBytes,
+    ...(config.sslKeyfile !== '' ? { tls: { keyAndCert: fs.readFileSync(config.sslKeyfile, 'utf8'), ...(config.sslCafile !== '' ? { ca: fs.readFileSync(config.sslCafile, 'utf8') } : {}) } } : {}),
     log: log.child({ component: 'http' }),
     ...(cluster ? { gate: cluster.gate, afterWrite: (req: IncomingMessage, method: string, path: string) => cluster.afterWrite(req, method, path) } : {}),
   });
@@ -107,7 +118,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     server.listen(config.port, config.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  endpoint = `http://${config.host}:${port}`;
+  endpoint = `${config.sslKeyfile !== '' ? 'https' : 'http'}://${config.host}:${port}`;
   log.info({ endpoint, dataDir: config.dataDir }, 'server listening');
   if (cluster) await cluster.start(endpoint);
   else foxx.start();

@@ -34,6 +34,8 @@ export interface ExecLimits {
   readonly signal: AbortSignal | undefined;
   /** Shared Int32 cell another thread sets to kill the query (1 killed, 2 maxRuntime exceeded). */
   readonly killCell?: Int32Array | undefined;
+  /** Throws when the caller may not read a collection; absent = no access control. */
+  readonly requireRead?: ((collection: string) => void) | undefined;
 }
 
 /**
@@ -67,6 +69,10 @@ export class ExecContext implements FunctionContext {
   /** Marks the query killed; the next check throws ERROR_QUERY_KILLED. */
   kill(): void {
     this.killedReason = 'killed';
+  }
+
+  requireRead(collection: string): void {
+    this.limits.requireRead?.(collection);
   }
 
   checkAlive(): void {

@@ -31,6 +31,8 @@ export interface QueryOptions {
 export interface QueryContext {
   readonly user?: string | null;
   readonly database?: string;
+  /** Run-time access check for collections named by value (DOCUMENT()); throws to refuse. */
+  readonly requireRead?: (collection: string) => void;
 }
 
 /** A caller-owned cache of parsed query texts (parsing is the main fixed cost of short queries). */
@@ -79,7 +81,8 @@ export interface PreparedQuery {
   /** Collections read and written (names). */
   readonly collections: { readonly read: readonly string[]; readonly write: readonly string[] };
   /** Starts execution. A modification query must be drained inside the caller's write transaction. */
-  execute(): QueryCursor;
+  /** Starts an execution; `runContext` replaces the context given at preparation (a reused plan, another request). */
+  execute(runContext?: QueryContext): QueryCursor;
   /** The ArangoDB-style explain output of this plan. */
   explain(): ExplainResult;
   /** The same plan over another data source and options (a cached plan run for a new caller). */
@@ -106,7 +109,7 @@ function preparedOf(ast: QueryAst, plan: Plan, dataSource: DataSource, options: 
     ast,
     plan,
     collections: { read, write },
-    execute: () => startCursor(plan, dataSource, options, context),
+    execute: (runContext?: QueryContext) => startCursor(plan, dataSource, options, runContext ?? context),
     explain: () => explainPlan(plan, dataSource),
     rebind: (ds, o, c) => preparedOf(ast, plan, ds, o, c),
   };
@@ -122,6 +125,7 @@ function startCursor(plan: Plan, ds: DataSource, options: QueryOptions, context:
     database: context.database ?? '_system',
     signal: options.signal,
     killCell: options.killCell,
+    requireRead: context.requireRead,
   });
   for (const w of plan.warnings) ctx.warn(w.code, w.message);
   const frame = new Array<unknown>(plan.frameSize).fill(null);

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { HashPool } from './hash-pool.ts';
 import { signJwt, verifyJwt } from './jwt.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { hashPassword, verifyPassword, type PasswordHash } from './password.ts';
 import type { UserStore } from './user-store.ts';
 
 /** Who a request acts as. `superuser` is a server-to-server token without a user. */
@@ -7,39 +11,87 @@ export interface Principal {
   readonly superuser: boolean;
 }
 
+/** Limits on password checking (from `--auth.*`). */
+export interface AuthenticatorSettings {
+  /** Password hashes computed at once (each takes a libuv pool thread). */
+  readonly hashConcurrency: number;
+  /** Logins that may wait for a hash slot; more get 503. */
+  readonly hashQueue: number;
+  /** Failed logins per client address and user before that pair is refused for the rest of the window. */
+  readonly maxFailedLogins: number;
+  readonly failedLoginWindowMs: number;
+}
+
+export const DEFAULT_AUTHENTICATOR_SETTINGS: AuthenticatorSettings = { hashConcurrency: 1, hashQueue: 256, maxFailedLogins: 10, failedLoginWindowMs: 60_000 };
+
 const SUPERUSER: Principal = { user: 'root', superuser: true };
 const MAX_CACHE = 10_000;
 const CACHE_MS = 60_000;
+/** Lifetime of a server-to-server token; callers fetch a fresh one per request. */
+const SUPERUSER_TOKEN_SECONDS = 3600;
 
 /**
- * Turns an Authorization header (Basic or `bearer <JWT>`) into a principal. Results are
- * cached per header value (password hashing is deliberately slow), and the cache is dropped
- * whenever users change, so a revoked user or password stops working at once.
+ * Turns an Authorization header (Basic or `bearer <JWT>`) into a principal.
+ *
+ * * Passwords are hashed off the main thread, at most `hashConcurrency` at once, and a wrong
+ *   password for an unknown user costs the same hash as for a known one (no enumeration).
+ * * Failed logins are limited per client address and user (`LoginThrottle`).
+ * * Successes are cached per header value, never past a token's `exp`, and the cache is
+ *   dropped whenever users change, so a revoked user or password stops working at once.
+ *   Failures are not cached: a flood of guesses cannot evict the entries of real clients.
  */
 export class Authenticator {
   readonly #users: UserStore;
   readonly #secret: string;
-  readonly #cache = new Map<string, { principal: Principal | null; until: number }>();
+  readonly #cache = new Map<string, { principal: Principal; until: number }>();
+  readonly #pool: HashPool;
+  readonly #throttle: LoginThrottle;
+  #decoy: Promise<PasswordHash> | undefined;
 
-  constructor(users: UserStore, secret: string) {
+  constructor(users: UserStore, secret: string, settings: AuthenticatorSettings = DEFAULT_AUTHENTICATOR_SETTINGS) {
     this.#users = users;
     this.#secret = secret;
+    this.#pool = new HashPool(settings.hashConcurrency, settings.hashQueue);
+    this.#throttle = new LoginThrottle({ maxFailures: settings.maxFailedLogins, windowMs: settings.failedLoginWindowMs });
     users.onChange(() => this.#cache.clear());
   }
 
-  /** The principal for a header, or null when it is missing or invalid. */
-  authenticate(header: string | undefined): Principal | null {
+  /**
+   * The principal for a header, or null when it is missing or invalid. `client` identifies the
+   * caller for rate limiting (its address). Throws `ERROR_HTTP_SERVICE_UNAVAILABLE` when too many
+   * logins wait for a hash.
+   */
+  async authenticate(header: string | undefined, client: string): Promise<Principal | null> {
     if (!header) return null;
     const now = Date.now();
     const hit = this.#cache.get(header);
-    if (hit && hit.until > now) return hit.principal;
-    const principal = this.#resolve(header);
-    if (this.#cache.size >= MAX_CACHE) this.#cache.clear();
-    this.#cache.set(header, { principal, until: now + CACHE_MS });
-    return principal;
+    if (hit) {
+      if (hit.until > now) return hit.principal;
+      this.#cache.delete(header);
+    }
+    const resolved = await this.#resolve(header, client, now);
+    if (!resolved) return null;
+    if (this.#cache.size >= MAX_CACHE) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+    this.#cache.set(header, resolved);
+    return resolved.principal;
   }
 
-  #resolve(header: string): Principal | null {
+  /** Checks a user's password (Basic auth, `/_open/auth`), rate limited and off the main thread. */
+  async checkPassword(user: string, password: string, client: string): Promise<boolean> {
+    if (this.#throttle.blockedForMs(client, user) > 0) return false;
+    this.#decoy ??= hashPassword(randomBytes(16).toString('hex'));
+    const decoy = await this.#decoy;
+    const stored = this.#users.storedHash(user);
+    const ok = await this.#pool.run(() => verifyPassword(password, stored, decoy));
+    if (ok) this.#throttle.recordSuccess(client, user);
+    else this.#throttle.recordFailure(client, user);
+    return ok;
+  }
+
+  async #resolve(header: string, client: string, now: number): Promise<{ principal: Principal; until: number } | null> {
     const space = header.indexOf(' ');
     const scheme = header.slice(0, space).toLowerCase();
     const value = header.slice(space + 1).trim();
@@ -48,13 +100,17 @@ export class Authenticator {
       const colon = decoded.indexOf(':');
       if (colon < 0) return null;
       const user = decoded.slice(0, colon);
-      return this.#users.verify(user, decoded.slice(colon + 1)) ? { user, superuser: false } : null;
+      if (!(await this.checkPassword(user, decoded.slice(colon + 1), client))) return null;
+      return { principal: { user, superuser: false }, until: now + CACHE_MS };
     }
     if (scheme === 'bearer') {
-      const claims = verifyJwt(value, this.#secret);
+      const claims = verifyJwt(value, this.#secret, now / 1000);
       if (!claims) return null;
-      if (claims.preferred_username === undefined) return SUPERUSER;
-      return this.#users.isActive(claims.preferred_username) ? { user: claims.preferred_username, superuser: false } : null;
+      // an expired token is refused at once: its cache entry ends with it
+      const until = Math.min(now + CACHE_MS, claims.exp === undefined ? Number.POSITIVE_INFINITY : claims.exp * 1000);
+      if (claims.preferred_username === undefined) return { principal: SUPERUSER, until };
+      if (!this.#users.isActive(claims.preferred_username)) return null;
+      return { principal: { user: claims.preferred_username, superuser: false }, until };
     }
     return null;
   }
@@ -65,8 +121,10 @@ export class Authenticator {
     return signJwt({ iss: 'arangodb', iat, exp: iat + 3600, preferred_username: user }, this.#secret);
   }
 
-  /** A superuser token for server-to-server calls (replication, self-heal propagation). */
+  /** A superuser token for server-to-server calls (replication, self-heal propagation); it expires after an hour. */
   superuserToken(serverId: string): string {
-    return signJwt({ iss: 'arangodb', iat: Math.floor(Date.now() / 1000), server_id: serverId }, this.#secret);
+    const iat = Math.floor(Date.now() / 1000);
+    return signJwt({ iss: 'arangodb', iat, exp: iat + SUPERUSER_TOKEN_SECONDS, server_id: serverId }, this.#secret);
   }
 }
+

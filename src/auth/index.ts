@@ -1,4 +1,5 @@
-export { Authenticator, type Principal } from './authenticator.ts';
+export { Authenticator, DEFAULT_AUTHENTICATOR_SETTINGS, type AuthenticatorSettings, type Principal } from './authenticator.ts';
 export { UserStore, allows, parseAccessLevel, type AccessLevel, type UserInfo } from './user-store.ts';
 export { signJwt, verifyJwt, type JwtClaims } from './jwt.ts';
 export { loadJwtSecret } from './jwt-secret.ts';
+export { isSecretCollection } from './secret-collections.ts';

@@ -1,6 +1,7 @@
 import { ArangoError } from '../errors/index.ts';
 import { isPlainObject, type StorageEngine, type Document } from '../storage/index.ts';
-import { hashPassword, verifyPassword } from './password.ts';
+import { hashPassword } from './password.ts';
+import { isSecretCollection } from './secret-collections.ts';
 
 /** An access level as ArangoDB grants it. */
 export type AccessLevel = 'rw' | 'ro' | 'none';
@@ -89,12 +90,12 @@ export class UserStore {
     return [...this.#all().values()].map(toInfo);
   }
 
-  /** True when the user exists, is active and the password matches. */
-  verify(user: string, password: string): boolean {
+  /** The stored password hash of an existing, active user; undefined otherwise (checked by the `Authenticator`). */
+  storedHash(user: string): unknown {
     const d = this.#all().get(user);
-    if (!d || d['active'] === false) return false;
+    if (!d || d['active'] === false) return undefined;
     const authData = d['authData'];
-    return isPlainObject(authData) && verifyPassword(password, authData['simple']);
+    return isPlainObject(authData) ? authData['simple'] : undefined;
   }
 
   isActive(user: string): boolean {
@@ -110,7 +111,7 @@ export class UserStore {
       user,
       active: active !== false,
       extra: isPlainObject(extra) ? extra : {},
-      authData: { active: active !== false, simple: hashPassword(typeof password === 'string' ? password : '') },
+      authData: { active: active !== false, simple: await hashPassword(typeof password === 'string' ? password : '') },
       databases: {},
     };
     await this.#engine.write((tx) => this.#coll().insert(tx, doc));
@@ -124,8 +125,8 @@ export class UserStore {
     const patch: Record<string, unknown> = {};
     const active = typeof body['active'] === 'boolean' ? body['active'] : replace ? true : d['active'] !== false;
     patch['active'] = active;
-    if (typeof body['passwd'] === 'string') patch['authData'] = { active, simple: hashPassword(body['passwd']) };
-    else if (replace) patch['authData'] = { active, simple: hashPassword('') };
+    if (typeof body['passwd'] === 'string') patch['authData'] = { active, simple: await hashPassword(body['passwd']) };
+    else if (replace) patch['authData'] = { active, simple: await hashPassword('') };
     if (isPlainObject(body['extra'])) patch['extra'] = body['extra'];
     else if (replace) patch['extra'] = {};
     await this.#engine.write((tx) => this.#coll().update(tx, d._key, patch, { mergeObjects: false }));
@@ -170,8 +171,12 @@ export class UserStore {
     return level;
   }
 
-  /** The user's level on a collection: collection grant, then `*` grants, then the database level. */
+  /**
+   * The user's level on a collection: collection grant, then `*` grants, then the database level.
+   * Secret system collections (`isSecretCollection`) are `none` for every user, root included.
+   */
   collectionLevel(user: string, database: string, collection: string): AccessLevel {
+    if (isSecretCollection(database, collection)) return 'none';
     if (user === 'root') return 'rw';
     const k = `${user}\0${database}\0${collection}`;
     const cached = this.#levels.get(k);

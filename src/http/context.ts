@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { allows, type AccessLevel, type Principal, type UserStore } from '../auth/index.ts';
 import { ArangoError } from '../errors/index.ts';
-import { readBody, parseJsonBody } from './body.ts';
+import { readBody, parseJsonBody, type BodyBudget } from './body.ts';
 
 /** What a handler returns; the server serialises it. `raw` bytes are sent as JSON text as is. */
 export interface HttpReply {
@@ -27,6 +27,7 @@ export class RequestContext {
   params: readonly string[] = [];
   readonly #users: UserStore;
   readonly #maxBodyBytes: number;
+  readonly #bodyBudget: BodyBudget | undefined;
   #body: Promise<Buffer> | undefined;
 
   constructor(init: {
@@ -39,6 +40,7 @@ export class RequestContext {
     principal: Principal | null;
     users: UserStore;
     maxBodyBytes: number;
+    bodyBudget?: BodyBudget;
     log: Logger;
   }) {
     this.req = init.req;
@@ -50,6 +52,7 @@ export class RequestContext {
     this.principal = init.principal;
     this.#users = init.users;
     this.#maxBodyBytes = init.maxBodyBytes;
+    this.#bodyBudget = init.bodyBudget;
     this.log = init.log;
   }
 
@@ -72,7 +75,12 @@ export class RequestContext {
 
   /** Raw request body (read once, limited to the configured size: 413 above). */
   body(): Promise<Buffer> {
-    this.#body ??= readBody(this.req, this.#maxBodyBytes);
+    if (!this.#body) {
+      const { body, release } = readBody(this.req, this.#maxBodyBytes, this.#bodyBudget);
+      // the buffered bytes count against the global budget until the request is answered
+      this.res.once('close', release);
+      this.#body = body;
+    }
     return this.#body;
   }
 
@@ -116,7 +124,9 @@ export class RequestContext {
 
   /** Throws 403 (errorNum 11) unless the caller has `need` on a collection of this database. */
   requireCollection(collection: string, need: AccessLevel): void {
-    if (this.isSuperuser) return;
+    // only the server itself (superuser JWT) or a server without authentication skips the check:
+    // root is a user too and has no access to secret system collections (password hashes)
+    if (this.principal === null || this.principal.superuser) return;
     if (!allows(this.#users.collectionLevel(this.user, this.database, collection), need)) {
       throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request');
     }
@@ -126,4 +136,9 @@ export class RequestContext {
   requireDatabase(need: AccessLevel, database = this.database): void {
     if (!allows(this.databaseLevel(database), need)) throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request');
   }
+}
+
+/** The caller's address, the client identity for login rate limiting. */
+export function clientAddress(ctx: RequestContext): string {
+  return ctx.req.socket.remoteAddress ?? '';
 }

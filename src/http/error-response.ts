@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { isArangoError } from '../errors/index.ts';
 
@@ -26,4 +27,19 @@ export function sendError(res: ServerResponse, err: unknown, log: Logger): void 
   const body = Buffer.from(JSON.stringify({ code: status, error: true, errorMessage: message, errorNum, ...extra }));
   res.writeHead(status, { ...headers, 'x-arango-queue-time-seconds': '0', 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
   res.end(body);
+}
+
+/**
+ * Answers a request node's HTTP parser refused (bad request line, raw non-ASCII bytes in the URL,
+ * malformed headers) with ArangoDB's error body and closes the connection.
+ */
+export function sendParseError(socket: Duplex, err: Error & { code?: string }): void {
+  if (!socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  // node's own answers for these two (headers too large, request not sent in time)
+  const [status, text] = err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large'] : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout'] : [400, 'Bad Request'];
+  const body = JSON.stringify({ code: status, error: true, errorMessage: 'malformed HTTP request', errorNum: status === 431 ? 400 : status });
+  socket.end(`HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }

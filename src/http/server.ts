@@ -1,10 +1,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { Logger } from 'pino';
 import type { Authenticator, UserStore } from '../auth/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { RequestContext, type HttpReply } from './context.ts';
-import { sendError } from './error-response.ts';
+import { BodyBudget, checkUrlUtf8 } from './body.ts';
+import { sendError, sendParseError } from './error-response.ts';
 import type { Router } from './router.ts';
 
 /**
@@ -21,7 +23,11 @@ export interface HttpServerDeps {
   readonly authenticator: Authenticator;
   readonly authEnabled: boolean;
   readonly maxBodyBytes: number;
+  /** Bytes of request bodies all requests may buffer at once (503 beyond). */
+  readonly maxBufferedBytes?: number;
   readonly log: Logger;
+  /** Serve HTTPS with this certificate and key (PEM); absent = plain HTTP. */
+  readonly tls?: { readonly keyAndCert: string; readonly ca?: string };
   gate?: RequestGate;
   /**
    * Runs after a successful non-GET handler, before the reply is sent (active failover: wait for
@@ -35,17 +41,24 @@ const SMALL_BODY_BYTES = 16 * 1024;
 
 /** Creates the HTTP server: database prefix, gate, authentication, routing, replies and errors. */
 export function createHttpServer(deps: HttpServerDeps): http.Server {
-  const server = http.createServer((req, res) => {
-    handle(deps, req, res).catch((err: unknown) => sendError(res, err, deps.log));
-  });
+  const budget = new BodyBudget(deps.maxBufferedBytes ?? Number.POSITIVE_INFINITY);
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(deps, budget, req, res).catch((err: unknown) => sendError(res, err, deps.log));
+  };
+  // ArangoDB's --ssl.keyfile holds certificate and key in one PEM file: each reader takes its blocks
+  const server: http.Server = deps.tls
+    ? https.createServer({ key: deps.tls.keyAndCert, cert: deps.tls.keyAndCert, ...(deps.tls.ca ? { ca: deps.tls.ca } : {}) }, onRequest)
+    : http.createServer(onRequest);
+  server.on('clientError', (err: Error, socket) => sendParseError(socket, err));
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 0;
   return server;
 }
 
-async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(deps: HttpServerDeps, budget: BodyBudget, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = req.url ?? '/';
+  checkUrlUtf8(url);
   const q = url.indexOf('?');
   let path = q === -1 ? url : url.slice(0, q);
   let database = '_system';
@@ -67,7 +80,7 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
   let principal = null;
   if (!match.options.open) {
     if (deps.authEnabled) {
-      principal = deps.authenticator.authenticate(req.headers.authorization);
+      principal = await deps.authenticator.authenticate(req.headers.authorization, req.socket.remoteAddress ?? '');
       if (!principal) throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request', { httpStatus: 401 });
     }
     if (!deps.engine.hasDatabase(database)) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
@@ -82,6 +95,7 @@ async function handle(deps: HttpServerDeps, req: IncomingMessage, res: ServerRes
     principal,
     users: deps.users,
     maxBodyBytes: deps.maxBodyBytes,
+    bodyBudget: budget,
     log: deps.log,
   });
   ctx.params = match.params;

@@ -54,7 +54,7 @@ export async function startServer(opts: { dataDir: string; args?: string[]; env?
     }, opts.timeoutMs ?? 20_000);
     child.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
-      const m = /kitsune ready on (http:\/\/\S+)/.exec(out);
+      const m = /kitsune ready on (https?:\/\/\S+)/.exec(out);
       if (m?.[1]) {
         clearTimeout(timer);
         resolve(m[1]);

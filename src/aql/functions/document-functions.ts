@@ -67,6 +67,7 @@ function lookup(ctx: FunctionContext, collection: string | undefined, ref: unkno
     key = parts.key;
   }
   if (coll === undefined || ctx.dataSource.collection(coll) === undefined) return null;
+  ctx.requireRead(coll);
   return ctx.dataSource.document(coll, key) ?? null;
 }
 

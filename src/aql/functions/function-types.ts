@@ -9,6 +9,8 @@ export interface FunctionContext {
   readonly database: string;
   /** Throws ERROR_QUERY_KILLED when the query was killed or ran out of time. */
   checkAlive(): void;
+  /** Throws ERROR_FORBIDDEN when the caller may not read a collection (checked by DOCUMENT() at run time). */
+  requireRead(collection: string): void;
 }
 
 /** An AQL function: arity bounds, purity (for constant folding) and the implementation. */

@@ -9,6 +9,7 @@ import { compileRoutes, createRouter, dispatch, type FoxxRequestData, type FoxxR
 import type { ServiceSpec } from './protocol.ts';
 import { ARANGODB_PACKAGE_DIRS, packagesDirectory, SHIPPED_PACKAGES } from './builtin-modules.ts';
 import { restrictedFs, within } from './restricted-fs.ts';
+import { REMOVE_PROTO_ACCESSOR_SOURCE } from '../../common/proto-guard.ts';
 
 /** What a service instance needs from the worker around it. */
 export interface SandboxHost {
@@ -88,6 +89,8 @@ export class ServiceInstance {
       }),
     });
     vm.runInContext('globalThis.global = globalThis;', this.vmContext);
+    // a service's own merges must not turn a `__proto__` attribute of a document into a prototype
+    vm.runInContext(REMOVE_PROTO_ACCESSOR_SOURCE, this.vmContext);
     this.foxxContext = this.#createFoxxContext();
   }
 

@@ -15,6 +15,10 @@ import { within } from './restricted-fs.ts';
 import { ServiceInstance, type SandboxHost } from './sandbox.ts';
 import { createFdSyncCall } from './fd-sync-call.ts';
 import { ipcSend, onCommand } from './lockdown.ts';
+import { removeProtoAccessor } from '../../common/proto-guard.ts';
+
+// documents cross into this process as plain data: `__proto__` must stay an attribute here too
+removeProtoAccessor();
 
 if (process.argv[2] !== undefined) setPackagesDir(process.argv[2]);
 const call = createFdSyncCall(3);

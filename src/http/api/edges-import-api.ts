@@ -1,6 +1,6 @@
 import { ArangoError } from '../../errors/index.ts';
 import { EDGE_COLLECTION, isPlainObject, type Collection, type Document, type StorageEngine, type WriteOptions } from '../../storage/index.ts';
-import { parseJsonBody, parseJsonText } from '../body.ts';
+import { decodeUtf8Body, parseJsonBody, parseJsonText } from '../body.ts';
 import type { Router } from '../router.ts';
 
 /** `/_api/edges/{collection}` (edges of a vertex) and `/_api/import` (bulk load). */
@@ -101,7 +101,7 @@ function withPrefixes(doc: Record<string, unknown>, from: string | null, to: str
  * `type=auto` (either), or no type: headers + values (first line the attribute names).
  */
 function parseImportBody(buf: Buffer, type: string | null): unknown[] {
-  const text = buf.toString('utf8');
+  const text = decodeUtf8Body(buf);
   const trimmed = text.trimStart();
   if (type === 'list' || type === 'array' || (type === 'auto' && trimmed.startsWith('[') && isWholeArray(buf))) {
     const v = parseJsonBody(buf);

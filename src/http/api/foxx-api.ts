@@ -7,7 +7,7 @@ import { applyConfiguration, applyDependencies, configurationToJson, dependencie
 import { renderTestReport, TEST_REPORTERS, type TestReporter } from '../../foxx/test-reporters.ts';
 import { zipDirectory } from '../../foxx/zip-directory.ts';
 import type { StorageEngine } from '../../storage/index.ts';
-import type { HttpReply, RequestContext } from '../context.ts';
+import { clientAddress, type HttpReply, type RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
 import { readServiceUpload } from './foxx-body.ts';
 
@@ -212,7 +212,7 @@ function registerServiceRoutes(router: Router, deps: { engine: StorageEngine; ru
     const body = await ctx.body();
     let arangoUser: string | null = null;
     try {
-      arangoUser = deps.authenticator.authenticate(ctx.req.headers.authorization)?.user ?? null;
+      arangoUser = (await deps.authenticator.authenticate(ctx.req.headers.authorization, clientAddress(ctx)))?.user ?? null;
     } catch {
       arangoUser = null;
     }

@@ -1,7 +1,7 @@
 import { parseAccessLevel, type Authenticator, type UserStore } from '../../auth/index.ts';
 import { ArangoError } from '../../errors/index.ts';
 import { isPlainObject, type StorageEngine } from '../../storage/index.ts';
-import type { RequestContext } from '../context.ts';
+import { clientAddress, type RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
 
 /** Admins (rw on `_system`) manage everyone; a user may read and change only itself. */
@@ -28,7 +28,7 @@ export function registerUserApi(
     const body = await ctx.json();
     const username = isPlainObject(body) ? body['username'] : undefined;
     const password = isPlainObject(body) ? (body['password'] ?? '') : undefined;
-    if (typeof username !== 'string' || typeof password !== 'string' || !users.verify(username, password)) {
+    if (typeof username !== 'string' || typeof password !== 'string' || !(await auth.checkPassword(username, password, clientAddress(ctx)))) {
       throw new ArangoError('ERROR_HTTP_UNAUTHORIZED', 'Wrong credentials');
     }
     return { status: 200, body: { jwt: auth.issueUserToken(username) } };
