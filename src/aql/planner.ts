@@ -8,6 +8,15 @@ import type {
   Aggregate, EdgeSpec, ModifyOptions, Plan, PlanNode, RExpr, RQuantifier, TraversalOptions, Variable,
 } from './plan-types.ts';
 import { isObject, toNumber } from './values.ts';
+
+/**
+ * Functions that take a collection as their first argument (ArangoDB's documented forms): the
+ * collection is passed by name to the function named here.
+ */
+const COLLECTION_ARGUMENTS: Readonly<Record<string, string>> = {
+  LENGTH: 'COLLECTION_COUNT', COUNT: 'COLLECTION_COUNT', COLLECTION_COUNT: 'COLLECTION_COUNT', DOCUMENT: 'DOCUMENT',
+  IS_SAME_COLLECTION: 'IS_SAME_COLLECTION',
+};
 import { optimize } from './optimizer.ts';
 
 /** Names accepted in COLLECT ... AGGREGATE. */
@@ -431,9 +440,26 @@ class Planner {
           throw new ArangoError('ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH',
             `invalid number of arguments for function '${e.name}()', expected number of arguments: minimum: ${fn.minArgs}, maximum: ${max}`);
         }
+        const byName = COLLECTION_ARGUMENTS[e.name];
+        if (byName !== undefined) {
+          const coll = this.collectionArgument(e.args[0]);
+          if (coll !== undefined) {
+            // LENGTH(coll) / COUNT(coll) count the collection; DOCUMENT(coll, key) gets its name
+            const target = FUNCTIONS[byName] ?? fn;
+            const rest = e.args.slice(1).map((x) => this.resolve(x, nodes));
+            return this.fold({ k: 'call', name: byName, fn: target, args: [{ k: 'const', v: coll }, ...rest] });
+          }
+        }
         return this.fold({ k: 'call', name: e.name, fn, args: e.args.map((x) => this.resolve(x, nodes)) });
       }
     }
+  }
+
+  /** The collection a function's first argument names (a bare name that is no variable, or `@@bind`). */
+  private collectionArgument(arg: Expr | undefined): string | undefined {
+    if (arg === undefined || arg.kind !== 'ref' || arg.name === 'CURRENT' || this.lookup(arg.name) !== undefined) return undefined;
+    if (arg.name.startsWith('@@')) return this.collectionName({ kind: 'bindCollection', name: arg.name.slice(2) });
+    return this.input.dataSource.collection(arg.name) !== undefined ? arg.name : undefined;
   }
 
   /** Evaluates an expression whose operands are all constants (compile-time folding). */
