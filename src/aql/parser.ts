@@ -4,6 +4,7 @@ import type {
   ObjectEntry, Operation, QueryAst, QueryBody, Quantifier, SortElement,
 } from './ast.ts';
 import { ArangoError } from '../errors/index.ts';
+import { destructure, type Pattern } from './destructuring.ts';
 
 const OPERATION_STARTS = new Set(['FOR', 'LET', 'FILTER', 'SORT', 'LIMIT', 'COLLECT', 'RETURN', 'INSERT', 'UPDATE', 'REPLACE', 'REMOVE', 'UPSERT', 'WITH', 'SEARCH', 'WINDOW']);
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=']);
@@ -24,6 +25,9 @@ class Parser {
   private readonly bindColls = new Set<string>();
   /** While true, a top-level IN ends the expression (INSERT ... IN coll, UPDATE ... IN coll). */
   private noIn = false;
+  /** LETs a destructuring FOR/LET adds after itself. */
+  private readonly pendingOps: Operation[] = [];
+  private hiddenVars = 0;
 
   constructor(private readonly text: string) {
     this.tokens = tokenize(text);
@@ -122,7 +126,7 @@ class Parser {
         break;
       }
       const op = this.parseOperation();
-      ops.push(op);
+      ops.push(op, ...this.pendingOps.splice(0));
       if (op.kind === 'return') break;
     }
     const last = ops[ops.length - 1];
@@ -139,6 +143,14 @@ class Parser {
     switch (t.value) {
       case 'FOR': return this.parseFor(t.offset);
       case 'LET': {
+        if (this.isOp('[') || this.isOp('{')) {
+          const pattern = this.pattern();
+          this.expectOp('=');
+          const tmp = this.hiddenVar();
+          const expr = this.expression();
+          this.pendingOps.push(...destructure(pattern, tmp, () => this.hiddenVar()));
+          return { kind: 'let', name: tmp, expr };
+        }
         const name = this.variableName();
         this.expectOp('=');
         return { kind: 'let', name, expr: this.expression() };
@@ -210,7 +222,43 @@ class Parser {
     return this.primary();
   }
 
+  /** A destructuring pattern: `[a, , [b, c]]` or `{a, b: {c}}`. */
+  private pattern(): Pattern {
+    if (this.acceptOp('[')) {
+      const items: (Pattern | null)[] = [];
+      while (!this.acceptOp(']')) {
+        if (this.isOp(',')) items.push(null);
+        else items.push(this.pattern());
+        if (!this.isOp(']')) this.expectOp(',');
+      }
+      return { kind: 'array', items };
+    }
+    if (this.acceptOp('{')) {
+      const entries: { key: string; pattern: Pattern }[] = [];
+      while (!this.acceptOp('}')) {
+        const key = this.variableName();
+        entries.push({ key, pattern: this.acceptOp(':') ? this.pattern() : { kind: 'name', name: key } });
+        if (!this.isOp('}')) this.expectOp(',');
+      }
+      return { kind: 'object', entries };
+    }
+    return { kind: 'name', name: this.variableName() };
+  }
+
+  private hiddenVar(): string {
+    return `#d${this.hiddenVars++}`;
+  }
+
   private parseFor(offset: number): Operation {
+    if (this.isOp('[') || this.isOp('{')) {
+      const pattern = this.pattern();
+      this.expectKeyword('IN');
+      const tmp = this.hiddenVar();
+      const source = this.expression();
+      const options = this.optionsClause();
+      this.pendingOps.push(...destructure(pattern, tmp, () => this.hiddenVar()));
+      return { kind: 'for', variable: tmp, source, options, offset };
+    }
     const names = [this.variableName()];
     while (this.acceptOp(',')) names.push(this.variableName());
     this.expectKeyword('IN');
