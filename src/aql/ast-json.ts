@@ -74,6 +74,10 @@ function opToJson(op: Operation): AstJson {
     case 'shortestPath': return node('shortest path', [{ type: 'direction', value: op.direction }, exprToJson(op.start), exprToJson(op.target), { type: 'variable', name: op.vertex }]);
     case 'let': return node('let', [{ type: 'variable', name: op.name }, exprToJson(op.expr)]);
     case 'filter': return node('filter', [exprToJson(op.expr)]);
+    case 'window': return node('window', [
+      exprToJson(op.bounds), ...(op.range === undefined ? [] : [exprToJson(op.range)]),
+      node('aggregations', op.aggregates.map((a) => node('aggregate', [{ type: 'variable', name: a.name }, fcall(a.func, a.args.map(exprToJson))]))),
+    ]);
     case 'sort': return node('sort', [node('array', op.elements.map((el) => node('sort element', [exprToJson(el.expr), { type: 'value', value: el.ascending }])))]);
     case 'limit': return node('limit', [exprToJson(op.offset), exprToJson(op.count)]);
     case 'return': return node(op.distinct ? 'return distinct' : 'return', [exprToJson(op.expr)]);

@@ -114,6 +114,7 @@ export type Operation =
       readonly options: Expr | undefined;
     }
   | { readonly kind: 'let'; readonly name: string; readonly expr: Expr }
+  | { readonly kind: 'window'; readonly range: Expr | undefined; readonly bounds: Expr; readonly aggregates: readonly AggregateAssignment[] }
   | { readonly kind: 'filter'; readonly expr: Expr }
   | { readonly kind: 'sort'; readonly elements: readonly SortElement[] }
   | { readonly kind: 'limit'; readonly offset: Expr; readonly count: Expr }

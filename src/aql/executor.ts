@@ -8,6 +8,7 @@ import { createAggregator, type Aggregator } from './aggregators.ts';
 import { compileModification } from './modify.ts';
 import { shortestPath, traverse, vertexId, type TraversalPath } from './traversal.ts';
 import { splitId } from './functions/document-functions.ts';
+import { windowStage } from './window-stage.ts';
 import { unique } from './functions/array-functions.ts';
 
 /** A row stream: yields `undefined` per row, or the returned value after a ReturnNode. */
@@ -226,6 +227,7 @@ function stageFor(n: PlanNode, ctx: ExecContext, f: unknown[], c: (e: Parameters
       };
     }
     case 'CollectNode': return collectStage(n, ctx, f, c);
+    case 'WindowNode': return windowStage(n, ctx, f, c);
     case 'ReturnNode': {
       const expr = c(n.expr);
       if (!n.distinct) {

@@ -177,6 +177,18 @@ class Parser {
         return { kind: 'return', expr: this.expression(), distinct };
       }
       case 'COLLECT': return this.parseCollect();
+      case 'WINDOW': {
+        // WINDOW { preceding, following } AGGREGATE ... | WINDOW rangeValue WITH { ... } AGGREGATE ...
+        let range: Expr | undefined;
+        if (!this.isOp('{')) {
+          range = this.expression();
+          this.expectKeyword('WITH');
+        }
+        if (!this.isOp('{') && this.peek().kind !== 'bind') throw this.unexpected();
+        const bounds = this.primary();
+        this.expectKeyword('AGGREGATE');
+        return { kind: 'window', range, bounds, aggregates: this.aggregateList() };
+      }
       case 'INSERT': {
         const doc = this.modExpression();
         if (!this.acceptKeyword('INTO')) this.expectKeyword('IN');
@@ -320,6 +332,19 @@ class Parser {
     return { kind: 'collections', collections };
   }
 
+  /** `name = FUNC(expr), ...` after AGGREGATE. */
+  private aggregateList(): AggregateAssignment[] {
+    const aggregates: AggregateAssignment[] = [];
+    do {
+      const name = this.variableName();
+      this.expectOp('=');
+      const e = this.expression();
+      if (e.kind !== 'call') throw new ArangoError('ERROR_QUERY_PARSE', 'AQL: aggregate expression must be a function call');
+      aggregates.push({ name, func: e.name, args: e.args });
+    } while (this.acceptOp(','));
+    return aggregates;
+  }
+
   private parseCollect(): Operation {
     const groups: { name: string; expr: Expr }[] = [];
     const aggregates: AggregateAssignment[] = [];
@@ -333,15 +358,7 @@ class Parser {
         groups.push({ name, expr: this.expression() });
       } while (this.acceptOp(','));
     }
-    if (this.acceptKeyword('AGGREGATE')) {
-      do {
-        const name = this.variableName();
-        this.expectOp('=');
-        const e = this.expression();
-        if (e.kind !== 'call') throw new ArangoError('ERROR_QUERY_PARSE', 'AQL: aggregate expression must be a function call');
-        aggregates.push({ name, func: e.name, args: e.args });
-      } while (this.acceptOp(','));
-    }
+    if (this.acceptKeyword('AGGREGATE')) aggregates.push(...this.aggregateList());
     if (this.isKeyword('WITH') && this.isIdent('COUNT', 1)) {
       this.pos += 2;
       this.expectKeyword('INTO');

@@ -17,6 +17,7 @@ const COLLECTION_ARGUMENTS: Readonly<Record<string, string>> = {
   LENGTH: 'COLLECTION_COUNT', COUNT: 'COLLECTION_COUNT', COLLECTION_COUNT: 'COLLECTION_COUNT', DOCUMENT: 'DOCUMENT',
   IS_SAME_COLLECTION: 'IS_SAME_COLLECTION',
 };
+import { windowBounds } from './window-stage.ts';
 import { optimize } from './optimizer.ts';
 
 /** Names accepted in COLLECT ... AGGREGATE. */
@@ -177,6 +178,7 @@ class Planner {
         nodes.push({ type: 'ReturnNode', expr: this.resolve(op.expr, nodes), distinct: op.distinct });
         return;
       case 'collect': return this.collect(op, nodes);
+      case 'window': return this.window(op, nodes);
       case 'traversal': return this.traversal(op, nodes);
       case 'shortestPath': return this.shortestPath(op, nodes);
       case 'insert': case 'update': case 'replace': case 'remove': return this.modification(op, nodes);
@@ -205,6 +207,21 @@ class Planner {
       throw new ArangoError('ERROR_QUERY_COMPILE_TIME_OPTIONS', 'query options must be readable at query compile time');
     }
     return r.v;
+  }
+
+  /** WINDOW keeps every variable visible and adds one per aggregate. */
+  private window(op: Extract<Operation, { kind: 'window' }>, nodes: PlanNode[]): void {
+    const bounds = windowBounds(this.constObject(op.bounds, nodes), op.range !== undefined);
+    const range = op.range === undefined ? undefined : this.resolve(op.range, nodes);
+    const aggExprs = op.aggregates.map((a) => {
+      const arg = a.args[0];
+      if (!AGGREGATE_FUNCTIONS.has(a.func) || a.args.length !== 1 || arg === undefined) {
+        throw new ArangoError('ERROR_QUERY_INVALID_AGGREGATE_EXPRESSION', `invalid aggregate expression: ${a.func}`);
+      }
+      return { name: a.name, func: a.func, expr: this.resolve(arg, nodes) };
+    });
+    const aggregates: Aggregate[] = aggExprs.map((a) => ({ out: this.declare(a.name), func: a.func, expr: a.expr }));
+    nodes.push({ type: 'WindowNode', range, preceding: bounds.preceding, following: bounds.following, aggregates });
   }
 
   private collect(op: Extract<Operation, { kind: 'collect' }>, nodes: PlanNode[]): void {
