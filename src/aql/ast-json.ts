@@ -71,6 +71,7 @@ function opToJson(op: Operation): AstJson {
       ...(op.edge === undefined ? [] : [{ type: 'variable', name: op.edge }]),
       ...(op.path === undefined ? [] : [{ type: 'variable', name: op.path }]),
     ]);
+    case 'kPaths': return node(op.mode.toLowerCase().replace(/_/g, ' '), [{ type: 'direction', value: op.direction }, exprToJson(op.start), exprToJson(op.target), { type: 'variable', name: op.path }]);
     case 'shortestPath': return node('shortest path', [{ type: 'direction', value: op.direction }, exprToJson(op.start), exprToJson(op.target), { type: 'variable', name: op.vertex }]);
     case 'let': return node('let', [{ type: 'variable', name: op.name }, exprToJson(op.expr)]);
     case 'filter': return node('filter', [exprToJson(op.expr)]);
@@ -106,7 +107,7 @@ export function parseResult(ast: QueryAst): { parsed: true; collections: string[
     for (const op of body.operations) {
       if (op.kind === 'for' && op.source.kind === 'ref' && !op.source.name.startsWith('@@')) collections.add(op.source.name);
       if ((op.kind === 'insert' || op.kind === 'update' || op.kind === 'replace' || op.kind === 'remove' || op.kind === 'upsert') && op.collection.kind === 'name') collections.add(op.collection.name);
-      if ((op.kind === 'traversal' || op.kind === 'shortestPath') && op.graph.kind === 'collections') {
+      if ((op.kind === 'traversal' || op.kind === 'shortestPath' || op.kind === 'kPaths') && op.graph.kind === 'collections') {
         for (const c of op.graph.collections) if (c.collection.kind === 'name') collections.add(c.collection.name);
       }
     }

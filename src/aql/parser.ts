@@ -297,7 +297,21 @@ class Parser {
       return { kind: 'shortestPath', vertex: names[0] ?? '', edge: names[1], direction, start, target, graph, options: this.optionsClause() };
     }
     if (this.isKeyword('K_SHORTEST_PATHS') || this.isKeyword('K_PATHS') || this.isKeyword('ALL_SHORTEST_PATHS')) {
-      throw new ArangoError('ERROR_NOT_IMPLEMENTED', `${this.peek().value} is not supported`);
+      const mode = this.next().value as 'K_PATHS' | 'K_SHORTEST_PATHS' | 'ALL_SHORTEST_PATHS';
+      // only K_PATHS takes a depth range; each yields a single path variable
+      if (names.length > 1 || (depth !== undefined && mode !== 'K_PATHS')) throw this.unexpected();
+      const start = this.expression();
+      if (!this.isIdent('TO')) throw this.unexpected();
+      this.pos++;
+      const target = this.expression();
+      const graph = this.graphRef();
+      let min: Expr = { kind: 'value', value: 1 };
+      let max: Expr = { kind: 'value', value: 1 };
+      if (depth !== undefined) {
+        if (depth.kind === 'binary' && depth.op === '..') { min = depth.left; max = depth.right; }
+        else { min = depth; max = depth; }
+      }
+      return { kind: 'kPaths', mode, path: names[0] ?? '', direction, start, target, graph, min, max, options: this.optionsClause() };
     }
     if (names.length > 3) throw this.unexpected();
     const start = this.expression();

@@ -113,6 +113,11 @@ export type PlanNode =
     }
   | { readonly type: 'ReturnNode'; readonly expr: RExpr; readonly distinct: boolean }
   | {
+      readonly type: 'KPathsNode'; readonly mode: 'K_PATHS' | 'K_SHORTEST_PATHS' | 'ALL_SHORTEST_PATHS'; readonly path: Variable;
+      readonly start: RExpr; readonly target: RExpr; readonly edges: readonly EdgeSpec[]; readonly options: TraversalOptions;
+      readonly min: number; readonly max: number;
+    }
+  | {
       readonly type: 'WindowNode'; readonly range: RExpr | undefined; readonly preceding: WindowBound;
       readonly following: WindowBound; readonly aggregates: readonly Aggregate[];
     }

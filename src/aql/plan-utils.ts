@@ -96,7 +96,7 @@ export function nodeExprs(n: PlanNode): RExpr[] {
       return [l.values];
     }
     case 'TraversalNode': return n.prune === undefined ? [n.start] : [n.start, n.prune];
-    case 'ShortestPathNode': return [n.start, n.target];
+    case 'ShortestPathNode': case 'KPathsNode': return [n.start, n.target];
     case 'InsertNode': case 'UpdateNode': case 'ReplaceNode': case 'RemoveNode':
       return [n.key, n.doc].filter((x): x is RExpr => x !== undefined);
     case 'UpsertNode': return [n.search, n.insert, n.update];
@@ -130,6 +130,7 @@ export function nodeSets(n: PlanNode): Variable[] {
     }
     case 'WindowNode': return n.aggregates.map((a) => a.out);
     case 'TraversalNode': return [n.vertex, n.edge, n.path, ...(n.pruneVar === undefined ? [] : [n.pruneVar])];
+    case 'KPathsNode': return [n.path];
     case 'ShortestPathNode': return [n.vertex, n.edge].filter((x): x is Variable => x !== undefined);
     case 'InsertNode': case 'UpdateNode': case 'ReplaceNode': case 'RemoveNode':
       return [n.outNew, n.outOld].filter((x): x is Variable => x !== undefined);

@@ -181,6 +181,16 @@ class Planner {
       case 'window': return this.window(op, nodes);
       case 'traversal': return this.traversal(op, nodes);
       case 'shortestPath': return this.shortestPath(op, nodes);
+      case 'kPaths': {
+        const start = this.resolve(op.start, nodes);
+        const target = this.resolve(op.target, nodes);
+        const edges = this.edgeSpecs(op.graph, op.direction, nodes);
+        const options = this.traversalOptions(this.constObject(op.options, nodes));
+        const min = this.constNumber(op.min, nodes);
+        const max = this.constNumber(op.max, nodes);
+        nodes.push({ type: 'KPathsNode', mode: op.mode, path: this.declare(op.path), start, target, edges, options, min, max });
+        return;
+      }
       case 'insert': case 'update': case 'replace': case 'remove': return this.modification(op, nodes);
       case 'upsert': return this.upsert(op, nodes);
     }
