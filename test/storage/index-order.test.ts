@@ -5,7 +5,8 @@ import { open } from 'lmdb';
 import type { Database } from 'arangojs';
 import { aql } from 'arangojs/aql';
 import { compareValues } from '../../src/aql/index.ts';
-import { indexKey, type IndexKeyPart } from '../../src/storage/index.ts';
+import { pino } from 'pino';
+import { StorageEngine, catalog, indexKey, type IndexKeyPart } from '../../src/storage/index.ts';
 import { startServer, tempDir, type ServerHandle } from '../harness/server.ts';
 
 /** Repeat count of the property loops (CI runs them once; raise it locally to search harder). */
@@ -65,6 +66,40 @@ describe('index order equals AQL order', () => {
       }
     } finally {
       await env.close();
+      tmp.cleanup();
+    }
+  });
+});
+
+describe('index keys of an older format', () => {
+  it('are rebuilt when the data directory is opened', async () => {
+    const tmp = tempDir();
+    const log = pino({ level: 'silent' });
+    const options = { dataDir: tmp.dir, retention: { maxAgeSeconds: 3600, maxEntries: 1e9 } };
+    try {
+      let engine = await StorageEngine.open(options, log);
+      await catalog.bootstrap(engine);
+      const c = await catalog.createCollection(engine, '_system', 'people');
+      const ix = (await catalog.createIndex(engine, '_system', 'people', { type: 'persistent', fields: ['name'] })).index.id;
+      await engine.write((tx) => ['b', 'B', 'a', 'A'].forEach((name, i) => void c.insert(tx, { _key: `k${i}`, name })));
+      await engine.close();
+      // an index written by an older release: bytewise string keys and a stale format marker
+      const raw = open({ path: path.join(tmp.dir, 'kitsune.lmdb'), maxDbs: 100_000 });
+      const idx = raw.openDB<string, IndexKeyPart[]>(`idx:${ix}`, {});
+      const meta = raw.openDB<unknown, string>('meta', {});
+      await raw.transaction(() => {
+        for (const k of idx.getKeys()) void idx.remove(k);
+        for (const [i, name] of ['b', 'B', 'a', 'A'].entries()) void idx.put([3, name, `k${i}`], '');
+        void meta.put('indexFormat', '1');
+      });
+      await raw.close();
+      engine = await StorageEngine.open(options, log);
+      const coll = engine.findCollection('_system', 'people');
+      assert.ok(coll);
+      const names = [...coll.indexScan(ix, {})].map((k) => coll.get(k)?.['name']);
+      assert.deepEqual(names, ['a', 'A', 'b', 'B']);
+      await engine.close();
+    } finally {
       tmp.cleanup();
     }
   });
