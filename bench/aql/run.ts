@@ -90,6 +90,46 @@ const cases: Array<{ name: string; target: number; aql: (i: number) => Promise<u
       return [...counts].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([city, n]) => ({ city, n }));
     },
   },
+  {
+    name: 'window-rolling-average',
+    target: 0.3,
+    aql: async () =>
+      (await queries.run('_system', 'FOR p IN people WINDOW { preceding: 5, following: 0 } AGGREGATE a = AVG(p.age) COLLECT AGGREGATE s = SUM(a) RETURN s', {}, {}, caller)).result,
+    hand: () => {
+      const ring: number[] = [];
+      let sum = 0;
+      let total = 0;
+      for (const { value } of c.docs.getRange({})) {
+        const p = JSON.parse(value.toString('utf8')) as { age: number };
+        ring.push(p.age);
+        sum += p.age;
+        if (ring.length > 6) sum -= ring.shift() ?? 0;
+        total += sum / ring.length;
+      }
+      return [total];
+    },
+  },
+  {
+    name: 'collect-aggregate-1000-groups',
+    target: 0.3,
+    aql: async () =>
+      (await queries.run('_system', 'FOR p IN people COLLECT g = SUBSTRING(p.city, 5, 3) AGGREGATE n = COUNT(1), s = SUM(p.age), m = MAX(p.age) RETURN {g, n, s, m}', {}, {}, caller)).result,
+    hand: () => {
+      const groups = new Map<string, { n: number; s: number; m: number }>();
+      for (const { value } of c.docs.getRange({})) {
+        const p = JSON.parse(value.toString('utf8')) as { city: string; age: number };
+        const g = p.city.slice(5, 8);
+        const cur = groups.get(g);
+        if (cur === undefined) groups.set(g, { n: 1, s: p.age, m: p.age });
+        else {
+          cur.n++;
+          cur.s += p.age;
+          if (p.age > cur.m) cur.m = p.age;
+        }
+      }
+      return [...groups].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([g, v]) => ({ g, ...v }));
+    },
+  },
 ];
 
 const summary: Record<string, number> = {};

@@ -71,9 +71,14 @@ function opToJson(op: Operation): AstJson {
       ...(op.edge === undefined ? [] : [{ type: 'variable', name: op.edge }]),
       ...(op.path === undefined ? [] : [{ type: 'variable', name: op.path }]),
     ]);
+    case 'kPaths': return node(op.mode.toLowerCase().replace(/_/g, ' '), [{ type: 'direction', value: op.direction }, exprToJson(op.start), exprToJson(op.target), { type: 'variable', name: op.path }]);
     case 'shortestPath': return node('shortest path', [{ type: 'direction', value: op.direction }, exprToJson(op.start), exprToJson(op.target), { type: 'variable', name: op.vertex }]);
     case 'let': return node('let', [{ type: 'variable', name: op.name }, exprToJson(op.expr)]);
     case 'filter': return node('filter', [exprToJson(op.expr)]);
+    case 'window': return node('window', [
+      exprToJson(op.bounds), ...(op.range === undefined ? [] : [exprToJson(op.range)]),
+      node('aggregations', op.aggregates.map((a) => node('aggregate', [{ type: 'variable', name: a.name }, fcall(a.func, a.args.map(exprToJson))]))),
+    ]);
     case 'sort': return node('sort', [node('array', op.elements.map((el) => node('sort element', [exprToJson(el.expr), { type: 'value', value: el.ascending }])))]);
     case 'limit': return node('limit', [exprToJson(op.offset), exprToJson(op.count)]);
     case 'return': return node(op.distinct ? 'return distinct' : 'return', [exprToJson(op.expr)]);
@@ -102,7 +107,7 @@ export function parseResult(ast: QueryAst): { parsed: true; collections: string[
     for (const op of body.operations) {
       if (op.kind === 'for' && op.source.kind === 'ref' && !op.source.name.startsWith('@@')) collections.add(op.source.name);
       if ((op.kind === 'insert' || op.kind === 'update' || op.kind === 'replace' || op.kind === 'remove' || op.kind === 'upsert') && op.collection.kind === 'name') collections.add(op.collection.name);
-      if ((op.kind === 'traversal' || op.kind === 'shortestPath') && op.graph.kind === 'collections') {
+      if ((op.kind === 'traversal' || op.kind === 'shortestPath' || op.kind === 'kPaths') && op.graph.kind === 'collections') {
         for (const c of op.graph.collections) if (c.collection.kind === 'name') collections.add(c.collection.name);
       }
     }

@@ -104,6 +104,18 @@ export type Operation =
       readonly options: Expr | undefined;
     }
   | {
+      readonly kind: 'kPaths';
+      readonly mode: 'K_PATHS' | 'K_SHORTEST_PATHS' | 'ALL_SHORTEST_PATHS';
+      readonly path: string;
+      readonly direction: Direction;
+      readonly start: Expr;
+      readonly target: Expr;
+      readonly graph: GraphRef;
+      readonly min: Expr;
+      readonly max: Expr;
+      readonly options: Expr | undefined;
+    }
+  | {
       readonly kind: 'shortestPath';
       readonly vertex: string;
       readonly edge: string | undefined;
@@ -114,6 +126,7 @@ export type Operation =
       readonly options: Expr | undefined;
     }
   | { readonly kind: 'let'; readonly name: string; readonly expr: Expr }
+  | { readonly kind: 'window'; readonly range: Expr | undefined; readonly bounds: Expr; readonly aggregates: readonly AggregateAssignment[] }
   | { readonly kind: 'filter'; readonly expr: Expr }
   | { readonly kind: 'sort'; readonly elements: readonly SortElement[] }
   | { readonly kind: 'limit'; readonly offset: Expr; readonly count: Expr }

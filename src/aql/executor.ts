@@ -8,6 +8,8 @@ import { createAggregator, type Aggregator } from './aggregators.ts';
 import { compileModification } from './modify.ts';
 import { shortestPath, traverse, vertexId, type TraversalPath } from './traversal.ts';
 import { splitId } from './functions/document-functions.ts';
+import { windowStage } from './window-stage.ts';
+import { findPaths } from './k-paths.ts';
 import { unique } from './functions/array-functions.ts';
 
 /** A row stream: yields `undefined` per row, or the returned value after a ReturnNode. */
@@ -226,6 +228,7 @@ function stageFor(n: PlanNode, ctx: ExecContext, f: unknown[], c: (e: Parameters
       };
     }
     case 'CollectNode': return collectStage(n, ctx, f, c);
+    case 'WindowNode': return windowStage(n, ctx, f, c);
     case 'ReturnNode': {
       const expr = c(n.expr);
       if (!n.distinct) {
@@ -270,6 +273,26 @@ function stageFor(n: PlanNode, ctx: ExecContext, f: unknown[], c: (e: Parameters
             continue;
           }
           for (const _r of traverse(ds, ctx, spec, id)) {
+            if (post !== undefined && !post(f)) continue;
+            yield undefined;
+          }
+        }
+      };
+    }
+    case 'KPathsNode': {
+      const start = c(n.start);
+      const target = c(n.target);
+      const pId = n.path.id;
+      return function* (up, post) {
+        for (const _ of up) {
+          const a = vertexId(start(f));
+          const b = vertexId(target(f));
+          if (a === undefined || b === undefined) {
+            ctx.warn(10, `Invalid input for ${n.mode}: Only id strings or objects with _id are allowed`);
+            continue;
+          }
+          for (const p of findPaths(ds, ctx, n.mode, n.edges, n.options, a, b, n.min, n.max)) {
+            f[pId] = p;
             if (post !== undefined && !post(f)) continue;
             yield undefined;
           }

@@ -112,6 +112,12 @@ class Explainer {
           }, n.groups.length === 0 ? 1 : Math.max(1, Math.ceil(items / 10)), items);
           break;
         }
+        case 'WindowNode':
+          push('WindowNode', {
+            aggregates: n.aggregates.map((a) => ({ outVariable: varJson(a.out), type: a.func })),
+            ...(n.range === undefined ? {} : { rangeVariable: varJson(asVar(n.range)) }),
+          }, items, items);
+          break;
         case 'ReturnNode': {
           const v = asVar(n.expr);
           push('ReturnNode', { inVariable: varJson(v), count: true, ...(n.distinct ? { distinct: true } : {}) }, items, items);

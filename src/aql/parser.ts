@@ -4,6 +4,7 @@ import type {
   ObjectEntry, Operation, QueryAst, QueryBody, Quantifier, SortElement,
 } from './ast.ts';
 import { ArangoError } from '../errors/index.ts';
+import { destructure, type Pattern } from './destructuring.ts';
 
 const OPERATION_STARTS = new Set(['FOR', 'LET', 'FILTER', 'SORT', 'LIMIT', 'COLLECT', 'RETURN', 'INSERT', 'UPDATE', 'REPLACE', 'REMOVE', 'UPSERT', 'WITH', 'SEARCH', 'WINDOW']);
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=']);
@@ -34,6 +35,9 @@ class Parser {
   /** While true, a top-level IN ends the expression (INSERT ... IN coll, UPDATE ... IN coll). */
   private noIn = false;
   private depth = 0;
+  /** LETs a destructuring FOR/LET adds after itself. */
+  private readonly pendingOps: Operation[] = [];
+  private hiddenVars = 0;
 
   constructor(private readonly text: string) {
     this.tokens = tokenize(text);
@@ -132,7 +136,7 @@ class Parser {
         break;
       }
       const op = this.parseOperation();
-      ops.push(op);
+      ops.push(op, ...this.pendingOps.splice(0));
       if (op.kind === 'return') break;
     }
     const last = ops[ops.length - 1];
@@ -149,6 +153,14 @@ class Parser {
     switch (t.value) {
       case 'FOR': return this.parseFor(t.offset);
       case 'LET': {
+        if (this.isOp('[') || this.isOp('{')) {
+          const pattern = this.pattern();
+          this.expectOp('=');
+          const tmp = this.hiddenVar();
+          const expr = this.expression();
+          this.pendingOps.push(...destructure(pattern, tmp, () => this.hiddenVar()));
+          return { kind: 'let', name: tmp, expr };
+        }
         const name = this.variableName();
         this.expectOp('=');
         return { kind: 'let', name, expr: this.expression() };
@@ -175,6 +187,18 @@ class Parser {
         return { kind: 'return', expr: this.expression(), distinct };
       }
       case 'COLLECT': return this.parseCollect();
+      case 'WINDOW': {
+        // WINDOW { preceding, following } AGGREGATE ... | WINDOW rangeValue WITH { ... } AGGREGATE ...
+        let range: Expr | undefined;
+        if (!this.isOp('{')) {
+          range = this.expression();
+          this.expectKeyword('WITH');
+        }
+        if (!this.isOp('{') && this.peek().kind !== 'bind') throw this.unexpected();
+        const bounds = this.primary();
+        this.expectKeyword('AGGREGATE');
+        return { kind: 'window', range, bounds, aggregates: this.aggregateList() };
+      }
       case 'INSERT': {
         const doc = this.modExpression();
         if (!this.acceptKeyword('INTO')) this.expectKeyword('IN');
@@ -220,7 +244,43 @@ class Parser {
     return this.primary();
   }
 
+  /** A destructuring pattern: `[a, , [b, c]]` or `{a, b: {c}}`. */
+  private pattern(): Pattern {
+    if (this.acceptOp('[')) {
+      const items: (Pattern | null)[] = [];
+      while (!this.acceptOp(']')) {
+        if (this.isOp(',')) items.push(null);
+        else items.push(this.pattern());
+        if (!this.isOp(']')) this.expectOp(',');
+      }
+      return { kind: 'array', items };
+    }
+    if (this.acceptOp('{')) {
+      const entries: { key: string; pattern: Pattern }[] = [];
+      while (!this.acceptOp('}')) {
+        const key = this.variableName();
+        entries.push({ key, pattern: this.acceptOp(':') ? this.pattern() : { kind: 'name', name: key } });
+        if (!this.isOp('}')) this.expectOp(',');
+      }
+      return { kind: 'object', entries };
+    }
+    return { kind: 'name', name: this.variableName() };
+  }
+
+  private hiddenVar(): string {
+    return `#d${this.hiddenVars++}`;
+  }
+
   private parseFor(offset: number): Operation {
+    if (this.isOp('[') || this.isOp('{')) {
+      const pattern = this.pattern();
+      this.expectKeyword('IN');
+      const tmp = this.hiddenVar();
+      const source = this.expression();
+      const options = this.optionsClause();
+      this.pendingOps.push(...destructure(pattern, tmp, () => this.hiddenVar()));
+      return { kind: 'for', variable: tmp, source, options, offset };
+    }
     const names = [this.variableName()];
     while (this.acceptOp(',')) names.push(this.variableName());
     this.expectKeyword('IN');
@@ -247,7 +307,21 @@ class Parser {
       return { kind: 'shortestPath', vertex: names[0] ?? '', edge: names[1], direction, start, target, graph, options: this.optionsClause() };
     }
     if (this.isKeyword('K_SHORTEST_PATHS') || this.isKeyword('K_PATHS') || this.isKeyword('ALL_SHORTEST_PATHS')) {
-      throw new ArangoError('ERROR_NOT_IMPLEMENTED', `${this.peek().value} is not supported`);
+      const mode = this.next().value as 'K_PATHS' | 'K_SHORTEST_PATHS' | 'ALL_SHORTEST_PATHS';
+      // only K_PATHS takes a depth range; each yields a single path variable
+      if (names.length > 1 || (depth !== undefined && mode !== 'K_PATHS')) throw this.unexpected();
+      const start = this.expression();
+      if (!this.isIdent('TO')) throw this.unexpected();
+      this.pos++;
+      const target = this.expression();
+      const graph = this.graphRef();
+      let min: Expr = { kind: 'value', value: 1 };
+      let max: Expr = { kind: 'value', value: 1 };
+      if (depth !== undefined) {
+        if (depth.kind === 'binary' && depth.op === '..') { min = depth.left; max = depth.right; }
+        else { min = depth; max = depth; }
+      }
+      return { kind: 'kPaths', mode, path: names[0] ?? '', direction, start, target, graph, min, max, options: this.optionsClause() };
     }
     if (names.length > 3) throw this.unexpected();
     const start = this.expression();
@@ -282,6 +356,19 @@ class Parser {
     return { kind: 'collections', collections };
   }
 
+  /** `name = FUNC(expr), ...` after AGGREGATE. */
+  private aggregateList(): AggregateAssignment[] {
+    const aggregates: AggregateAssignment[] = [];
+    do {
+      const name = this.variableName();
+      this.expectOp('=');
+      const e = this.expression();
+      if (e.kind !== 'call') throw new ArangoError('ERROR_QUERY_PARSE', 'AQL: aggregate expression must be a function call');
+      aggregates.push({ name, func: e.name, args: e.args });
+    } while (this.acceptOp(','));
+    return aggregates;
+  }
+
   private parseCollect(): Operation {
     const groups: { name: string; expr: Expr }[] = [];
     const aggregates: AggregateAssignment[] = [];
@@ -295,15 +382,7 @@ class Parser {
         groups.push({ name, expr: this.expression() });
       } while (this.acceptOp(','));
     }
-    if (this.acceptKeyword('AGGREGATE')) {
-      do {
-        const name = this.variableName();
-        this.expectOp('=');
-        const e = this.expression();
-        if (e.kind !== 'call') throw new ArangoError('ERROR_QUERY_PARSE', 'AQL: aggregate expression must be a function call');
-        aggregates.push({ name, func: e.name, args: e.args });
-      } while (this.acceptOp(','));
-    }
+    if (this.acceptKeyword('AGGREGATE')) aggregates.push(...this.aggregateList());
     if (this.isKeyword('WITH') && this.isIdent('COUNT', 1)) {
       this.pos += 2;
       this.expectKeyword('INTO');

@@ -62,6 +62,9 @@ export interface Aggregate {
   readonly expr: RExpr | undefined;
 }
 
+/** A WINDOW bound: a row count or value distance (Infinity = unbounded), or an ISO 8601 duration. */
+export type WindowBound = number | { readonly duration: string };
+
 /** Traversal options after evaluation of the OPTIONS object. */
 export interface TraversalOptions {
   readonly order: 'bfs' | 'dfs';
@@ -109,6 +112,15 @@ export type PlanNode =
       readonly count: Variable | undefined;
     }
   | { readonly type: 'ReturnNode'; readonly expr: RExpr; readonly distinct: boolean }
+  | {
+      readonly type: 'KPathsNode'; readonly mode: 'K_PATHS' | 'K_SHORTEST_PATHS' | 'ALL_SHORTEST_PATHS'; readonly path: Variable;
+      readonly start: RExpr; readonly target: RExpr; readonly edges: readonly EdgeSpec[]; readonly options: TraversalOptions;
+      readonly min: number; readonly max: number;
+    }
+  | {
+      readonly type: 'WindowNode'; readonly range: RExpr | undefined; readonly preceding: WindowBound;
+      readonly following: WindowBound; readonly aggregates: readonly Aggregate[];
+    }
   | {
       readonly type: 'TraversalNode'; readonly vertex: Variable; readonly edge: Variable; readonly path: Variable;
       readonly min: number; readonly max: number; readonly start: RExpr; readonly edges: readonly EdgeSpec[];

@@ -86,13 +86,17 @@ export function nodeExprs(n: PlanNode): RExpr[] {
       if (n.into?.expr !== undefined) out.push(n.into.expr);
       return out;
     }
+    case 'WindowNode': {
+      const out = n.aggregates.flatMap((a) => (a.expr === undefined ? [] : [a.expr]));
+      return n.range === undefined ? out : [n.range, ...out];
+    }
     case 'IndexNode': {
       const l = n.lookup;
       if (l.kind === 'persistent') return [...l.equal.map((x) => x.expr), ...l.lower.map((x) => x.expr), ...l.upper.map((x) => x.expr)];
       return [l.values];
     }
     case 'TraversalNode': return n.prune === undefined ? [n.start] : [n.start, n.prune];
-    case 'ShortestPathNode': return [n.start, n.target];
+    case 'ShortestPathNode': case 'KPathsNode': return [n.start, n.target];
     case 'InsertNode': case 'UpdateNode': case 'ReplaceNode': case 'RemoveNode':
       return [n.key, n.doc].filter((x): x is RExpr => x !== undefined);
     case 'UpsertNode': return [n.search, n.insert, n.update];
@@ -124,7 +128,9 @@ export function nodeSets(n: PlanNode): Variable[] {
       if (n.count !== undefined) out.push(n.count);
       return out;
     }
+    case 'WindowNode': return n.aggregates.map((a) => a.out);
     case 'TraversalNode': return [n.vertex, n.edge, n.path, ...(n.pruneVar === undefined ? [] : [n.pruneVar])];
+    case 'KPathsNode': return [n.path];
     case 'ShortestPathNode': return [n.vertex, n.edge].filter((x): x is Variable => x !== undefined);
     case 'InsertNode': case 'UpdateNode': case 'ReplaceNode': case 'RemoveNode':
       return [n.outNew, n.outOld].filter((x): x is Variable => x !== undefined);

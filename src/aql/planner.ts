@@ -8,6 +8,16 @@ import type {
   Aggregate, EdgeSpec, ModifyOptions, Plan, PlanNode, RExpr, RQuantifier, TraversalOptions, Variable,
 } from './plan-types.ts';
 import { isObject, toNumber } from './values.ts';
+
+/**
+ * Functions that take a collection as their first argument (ArangoDB's documented forms): the
+ * collection is passed by name to the function named here.
+ */
+const COLLECTION_ARGUMENTS: Readonly<Record<string, string>> = {
+  LENGTH: 'COLLECTION_COUNT', COUNT: 'COLLECTION_COUNT', COLLECTION_COUNT: 'COLLECTION_COUNT', DOCUMENT: 'DOCUMENT',
+  IS_SAME_COLLECTION: 'IS_SAME_COLLECTION',
+};
+import { windowBounds } from './window-stage.ts';
 import { optimize } from './optimizer.ts';
 
 /** Names accepted in COLLECT ... AGGREGATE. */
@@ -168,8 +178,19 @@ class Planner {
         nodes.push({ type: 'ReturnNode', expr: this.resolve(op.expr, nodes), distinct: op.distinct });
         return;
       case 'collect': return this.collect(op, nodes);
+      case 'window': return this.window(op, nodes);
       case 'traversal': return this.traversal(op, nodes);
       case 'shortestPath': return this.shortestPath(op, nodes);
+      case 'kPaths': {
+        const start = this.resolve(op.start, nodes);
+        const target = this.resolve(op.target, nodes);
+        const edges = this.edgeSpecs(op.graph, op.direction, nodes);
+        const options = this.traversalOptions(this.constObject(op.options, nodes));
+        const min = this.constNumber(op.min, nodes);
+        const max = this.constNumber(op.max, nodes);
+        nodes.push({ type: 'KPathsNode', mode: op.mode, path: this.declare(op.path), start, target, edges, options, min, max });
+        return;
+      }
       case 'insert': case 'update': case 'replace': case 'remove': return this.modification(op, nodes);
       case 'upsert': return this.upsert(op, nodes);
     }
@@ -196,6 +217,21 @@ class Planner {
       throw new ArangoError('ERROR_QUERY_COMPILE_TIME_OPTIONS', 'query options must be readable at query compile time');
     }
     return r.v;
+  }
+
+  /** WINDOW keeps every variable visible and adds one per aggregate. */
+  private window(op: Extract<Operation, { kind: 'window' }>, nodes: PlanNode[]): void {
+    const bounds = windowBounds(this.constObject(op.bounds, nodes), op.range !== undefined);
+    const range = op.range === undefined ? undefined : this.resolve(op.range, nodes);
+    const aggExprs = op.aggregates.map((a) => {
+      const arg = a.args[0];
+      if (!AGGREGATE_FUNCTIONS.has(a.func) || a.args.length !== 1 || arg === undefined) {
+        throw new ArangoError('ERROR_QUERY_INVALID_AGGREGATE_EXPRESSION', `invalid aggregate expression: ${a.func}`);
+      }
+      return { name: a.name, func: a.func, expr: this.resolve(arg, nodes) };
+    });
+    const aggregates: Aggregate[] = aggExprs.map((a) => ({ out: this.declare(a.name), func: a.func, expr: a.expr }));
+    nodes.push({ type: 'WindowNode', range, preceding: bounds.preceding, following: bounds.following, aggregates });
   }
 
   private collect(op: Extract<Operation, { kind: 'collect' }>, nodes: PlanNode[]): void {
@@ -431,9 +467,26 @@ class Planner {
           throw new ArangoError('ERROR_QUERY_FUNCTION_ARGUMENT_NUMBER_MISMATCH',
             `invalid number of arguments for function '${e.name}()', expected number of arguments: minimum: ${fn.minArgs}, maximum: ${max}`);
         }
+        const byName = COLLECTION_ARGUMENTS[e.name];
+        if (byName !== undefined) {
+          const coll = this.collectionArgument(e.args[0]);
+          if (coll !== undefined) {
+            // LENGTH(coll) / COUNT(coll) count the collection; DOCUMENT(coll, key) gets its name
+            const target = FUNCTIONS[byName] ?? fn;
+            const rest = e.args.slice(1).map((x) => this.resolve(x, nodes));
+            return this.fold({ k: 'call', name: byName, fn: target, args: [{ k: 'const', v: coll }, ...rest] });
+          }
+        }
         return this.fold({ k: 'call', name: e.name, fn, args: e.args.map((x) => this.resolve(x, nodes)) });
       }
     }
+  }
+
+  /** The collection a function's first argument names (a bare name that is no variable, or `@@bind`). */
+  private collectionArgument(arg: Expr | undefined): string | undefined {
+    if (arg === undefined || arg.kind !== 'ref' || arg.name === 'CURRENT' || this.lookup(arg.name) !== undefined) return undefined;
+    if (arg.name.startsWith('@@')) return this.collectionName({ kind: 'bindCollection', name: arg.name.slice(2) });
+    return this.input.dataSource.collection(arg.name) !== undefined ? arg.name : undefined;
   }
 
   /** Evaluates an expression whose operands are all constants (compile-time folding). */

@@ -4,8 +4,9 @@
  * `undefined` (a missing attribute) always behaves as `null`.
  */
 
-/** ICU-like collation: ArangoDB compares strings with the server language's collator. */
-const collator = new Intl.Collator('en', { usage: 'sort' });
+import { compareStrings } from '../common/collation.ts';
+
+export { compareStrings };
 
 /** Type rank in AQL's order: null < bool < number < string < array < object. */
 export function typeRank(v: unknown): number {
@@ -17,45 +18,6 @@ export function typeRank(v: unknown): number {
     case 'object': return Array.isArray(v) ? 4 : 5;
     default: return 0;
   }
-}
-
-/** 1 for lowercase ASCII letters, 2 for uppercase, 3 for digits (compatible with both), 0 otherwise. */
-function asciiClass(c: number): number {
-  if (c >= 97 && c <= 122) return 1;
-  if (c >= 65 && c <= 90) return 2;
-  if (c >= 48 && c <= 57) return 3;
-  return 0;
-}
-
-/** True when the common prefix holds only characters with no collation subtleties. */
-function prefixIsPlain(s: string, end: number): boolean {
-  for (let i = 0; i < end; i++) {
-    const c = s.charCodeAt(i);
-    if (c > 126 || c < 32) return false;
-  }
-  return true;
-}
-
-/** Compares two strings the way AQL does (collation, then code units as a tie-breaker). */
-export function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  // fast path: at the first difference, two digits/lowercase or two digits/uppercase
-  // ASCII letters order the same under the collator as by code unit
-  const n = Math.min(a.length, b.length);
-  let i = 0;
-  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
-  if (i < n) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    const lx = asciiClass(x);
-    const ly = asciiClass(y);
-    if (lx !== 0 && ly !== 0 && (lx === ly || lx === 3 || ly === 3) && prefixIsPlain(a, i)) return x < y ? -1 : 1;
-  } else if (prefixIsPlain(a, n) && asciiClass((a.length > n ? a : b).charCodeAt(n)) !== 0) {
-    return a.length < b.length ? -1 : 1;
-  }
-  const c = collator.compare(a, b);
-  if (c !== 0) return c < 0 ? -1 : 1;
-  return a < b ? -1 : 1;
 }
 
 /** Total order over AQL values; returns -1, 0 or 1. */

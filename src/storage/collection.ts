@@ -249,6 +249,16 @@ export class Collection {
     }
   }
 
+  /** Re-encodes every persistent index (after the key format or the collation changed). */
+  rebuildIndexes(): void {
+    for (const ix of this.#def.indexes) {
+      if (ix.type !== 'persistent') continue;
+      const db = this.#indexDbs.get(ix.id) ?? this.#openIndex(ix);
+      for (const k of db.getKeys()) void db.remove(k);
+      this.buildIndex(ix);
+    }
+  }
+
   /** Removes a persistent index's entries (before the index is dropped from the catalog). */
   clearIndex(indexId: string): void {
     const db = this.#indexDbs.get(indexId);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { ArangoError } from '../errors/index.ts';
 import { Collection, collectionDbNames, type WriteContext } from './collection.ts';
 import { lockDataDir } from './data-dir-lock.ts';
+import { indexKeyFormat } from './index-codec.ts';
 import { OperationLog, type LogRetention } from './oplog.ts';
 import type { CollectionDefinition, DatabaseDefinition, LogEntry } from './types.ts';
 
@@ -78,6 +79,19 @@ export class StorageEngine {
       const def = value as CollectionDefinition;
       this.#collections.get(def.database)?.set(def.name, new Collection(this.env, def));
     }
+    this.#rebuildStaleIndexes();
+  }
+
+  /** Index keys written under another key format or collation order are rebuilt, once. */
+  #rebuildStaleIndexes(): void {
+    const format = indexKeyFormat();
+    if (this.#meta.get('indexFormat') === format) return;
+    const collections = [...this.#collections.values()].flatMap((m) => [...m.values()]);
+    this.env.transactionSync(() => {
+      for (const c of collections) c.rebuildIndexes();
+      void this.#meta.put('indexFormat', format);
+    });
+    this.#log.info({ format, collections: collections.length }, 'index keys rebuilt for the key format in force');
   }
 
   #startPruning(retention: LogRetention): void {

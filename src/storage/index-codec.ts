@@ -1,10 +1,113 @@
+import { createHash } from 'node:crypto';
+import { collationFingerprint, compareStrings, stringSortKey } from '../common/collation.ts';
+
 /**
- * Encodes attribute values into lmdb (ordered-binary) keys so that the byte order of index
- * keys follows ArangoDB's type order: null < bool < number < string < array < object.
- * Each value becomes a (tag, value) pair; composite values sort by their JSON text, which
- * is good enough for the rare index over arrays/objects.
+ * Encodes attribute values into lmdb (ordered-binary) keys so that the byte order of index keys is
+ * exactly AQL's order (`compareValues`): null < bool < number < string < array < object, strings
+ * under the server's collation (`common/collation.ts`), arrays element-wise with missing elements
+ * as null, objects by their sorted attribute names with missing attributes as null.
+ * Each value becomes a (tag, payload) pair; strings, arrays and objects have a string payload.
  */
 export type IndexKeyPart = number | string;
+
+/**
+ * Version of the key format plus the collation fingerprint: index entries written under another
+ * value are rebuilt when the data directory is opened (see `StorageEngine`).
+ */
+export function indexKeyFormat(): string {
+  return `2:${collationFingerprint()}`;
+}
+
+// characters of the composite (array/object) payload; all sort below the digits 0x30.. of weights
+const C_END = '\u0021';
+const C_PAIR = '\u0025';
+const C_NULL = '\u0026';
+const C_BOOL = '\u0027';
+const C_NUMBER = '\u0028';
+const C_STRING = '\u0029';
+const C_ARRAY = '\u002a';
+const C_OBJECT = '\u002b';
+
+const f64 = new Float64Array(1);
+const u8 = new Uint8Array(f64.buffer);
+const BIG_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 0;
+
+/** 16 hex digits whose order is the numeric order of `n`. */
+function sortableNumber(n: number): string {
+  f64[0] = n === 0 ? 0 : n;
+  const bytes: number[] = [];
+  for (let i = 0; i < 8; i++) bytes.push(u8[BIG_ENDIAN ? i : 7 - i] ?? 0);
+  const negative = ((bytes[0] ?? 0) & 0x80) !== 0;
+  let out = '';
+  for (let i = 0; i < 8; i++) {
+    let b = bytes[i] ?? 0;
+    b = negative ? ~b & 0xff : i === 0 ? b | 0x80 : b;
+    out += b.toString(16).padStart(2, '0');
+  }
+  return out;
+}
+
+/**
+ * Reverses the order of a sort key: each character becomes two (0x30–0x12F) of its complement,
+ * and a terminator above them makes a key that is a prefix of another sort after it.
+ */
+function invert(sortKey: string): string {
+  let out = '';
+  for (let i = 0; i < sortKey.length; i++) {
+    const x = 0xffff - sortKey.charCodeAt(i);
+    out += String.fromCharCode(0x30 + (x >> 8), 0x30 + (x & 0xff));
+  }
+  return out + '\u0130';
+}
+
+function encodeComposite(value: unknown, out: string[]): void {
+  if (value === null || value === undefined) out.push(C_NULL);
+  else if (typeof value === 'boolean') out.push(C_BOOL, value ? '1' : '0');
+  else if (typeof value === 'number') out.push(C_NUMBER, sortableNumber(value));
+  else if (typeof value === 'string') out.push(C_STRING, stringSortKey(value));
+  else if (Array.isArray(value)) {
+    out.push(C_ARRAY);
+    encodeArrayBody(value, out);
+  } else {
+    out.push(C_OBJECT);
+    encodeObjectBody(value as Record<string, unknown>, out);
+  }
+}
+
+// AQL pads the shorter array with nulls: trailing nulls do not change the order
+function encodeArrayBody(value: readonly unknown[], out: string[]): void {
+  let n = value.length;
+  while (n > 0 && (value[n - 1] === null || value[n - 1] === undefined)) n--;
+  for (let i = 0; i < n; i++) encodeComposite(value[i], out);
+  out.push(C_END);
+}
+
+// AQL walks the sorted union of attribute names, a missing one counting as null. At the first
+// name only one side has (with a non-null value), that side is greater: so names are inverted.
+function encodeObjectBody(value: Record<string, unknown>, out: string[]): void {
+  const keys = Object.keys(value).filter((k) => value[k] !== null && value[k] !== undefined).sort(compareStrings);
+  for (const k of keys) {
+    out.push(C_PAIR, invert(stringSortKey(k)));
+    encodeComposite(value[k], out);
+  }
+  out.push(C_END);
+}
+
+/** Payloads above this many UTF-8 bytes are cut and get a hash (lmdb keys hold at most 1978 bytes). */
+const MAX_PAYLOAD_BYTES = 900;
+
+/**
+ * Keeps a payload within the lmdb key limit. A cut payload keeps its first ~900 bytes (so order is
+ * exact up to there, a few hundred characters of a string) and ends with a SHA-1 of the value, so
+ * equality and uniqueness stay exact.
+ */
+function capped(payload: string, value: unknown): string {
+  if (payload.length * 3 <= MAX_PAYLOAD_BYTES || Buffer.byteLength(payload) <= MAX_PAYLOAD_BYTES) return payload;
+  let end = Math.min(payload.length, MAX_PAYLOAD_BYTES);
+  while (Buffer.byteLength(payload.slice(0, end)) > MAX_PAYLOAD_BYTES - 40) end -= 16;
+  const hash = createHash('sha1').update(JSON.stringify(value)).digest('hex');
+  return payload.slice(0, end) + hash;
+}
 
 /** Appends the encoding of `value` to `out`. `undefined` (missing attribute) indexes as null. */
 export function encodeIndexValue(value: unknown, out: IndexKeyPart[]): void {
@@ -13,13 +116,17 @@ export function encodeIndexValue(value: unknown, out: IndexKeyPart[]): void {
   } else if (typeof value === 'boolean') {
     out.push(1, value ? 1 : 0);
   } else if (typeof value === 'number') {
-    out.push(2, value);
+    out.push(2, value === 0 ? 0 : value);
   } else if (typeof value === 'string') {
-    out.push(3, value);
+    out.push(3, capped(stringSortKey(value), value));
   } else if (Array.isArray(value)) {
-    out.push(4, JSON.stringify(value));
+    const parts: string[] = [];
+    encodeArrayBody(value, parts);
+    out.push(4, capped(parts.join(''), value));
   } else {
-    out.push(5, JSON.stringify(value));
+    const parts: string[] = [];
+    encodeObjectBody(value as Record<string, unknown>, parts);
+    out.push(5, capped(parts.join(''), value));
   }
 }
 

@@ -6,6 +6,7 @@ import { checkCase, type CaseOutcome } from '../fixtures/aql/check-case.ts';
 import { buildFixture } from '../fixtures/aql/fixture-data.ts';
 import { OPERATOR_CASES } from '../fixtures/aql/operator-cases.ts';
 import { FUNCTION_CASES } from '../fixtures/aql/function-cases.ts';
+import { FUNCTION_CASES_312, TYPE_ORDER_CASES } from '../fixtures/aql/function-cases-312.ts';
 import { QUERY_CASES } from '../fixtures/aql/query-cases.ts';
 import { MODIFICATION_CASES } from '../fixtures/aql/modification-cases.ts';
 import { GRAPH_CASES } from '../fixtures/aql/graph-cases.ts';
@@ -27,6 +28,8 @@ function run(c: AqlCase): void {
 const suites: [string, readonly AqlCase[]][] = [
   ['operators and values', OPERATOR_CASES],
   ['functions', FUNCTION_CASES],
+  ['functions added for 3.12', FUNCTION_CASES_312],
+  ['type order, per comparison operator', TYPE_ORDER_CASES],
   ['queries', QUERY_CASES],
   ['modifications', MODIFICATION_CASES],
   ['graphs', GRAPH_CASES],

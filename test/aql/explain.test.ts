@@ -105,4 +105,16 @@ describe('explain and index selection', () => {
     const sort = p.nodes.find((n) => n.type === 'SortNode');
     assert.equal(sort?.['limit'], 2);
   });
+
+  it('serves the SORT before a WINDOW from an index and shows the WindowNode', () => {
+    const p = plan('FOR u IN users SORT u.age WINDOW { preceding: 1 } AGGREGATE a = AVG(u.age) RETURN a');
+    assert.equal(indexNode(p.nodes)?.indexes[0]?.name, 'idx_age');
+    assert.ok(!p.types.includes('SortNode'));
+    assert.ok(p.types.includes('WindowNode'));
+  });
+
+  it('uses an index for a FILTER over destructured attributes and collection counts', () => {
+    const p = plan('FOR u IN users FILTER u.city == "Paris" LET {name} = u RETURN [name, LENGTH(users)]');
+    assert.equal(indexNode(p.nodes)?.indexes[0]?.name, 'idx_city');
+  });
 });

@@ -9,6 +9,7 @@ import type { AqlCase } from '../fixtures/aql/case-types.ts';
 import { checkCase, type CaseOutcome } from '../fixtures/aql/check-case.ts';
 import { USERS } from '../fixtures/aql/fixture-data.ts';
 import { FUNCTION_CASES } from '../fixtures/aql/function-cases.ts';
+import { FUNCTION_CASES_312, TYPE_ORDER_CASES } from '../fixtures/aql/function-cases-312.ts';
 import { GRAPH_CASES } from '../fixtures/aql/graph-cases.ts';
 import { MODIFICATION_CASES } from '../fixtures/aql/modification-cases.ts';
 import { OPERATOR_CASES } from '../fixtures/aql/operator-cases.ts';
@@ -82,6 +83,8 @@ describe('AQL conformance on lmdb', () => {
   const suites: [string, readonly AqlCase[]][] = [
     ['operators and values', OPERATOR_CASES],
     ['functions', FUNCTION_CASES],
+    ['functions and constructs added for 3.12', FUNCTION_CASES_312],
+    ['type order, per comparison operator', TYPE_ORDER_CASES],
     ['queries', QUERY_CASES],
     ['modifications', MODIFICATION_CASES],
     ['graphs', GRAPH_CASES],

@@ -1,5 +1,6 @@
 import { fn, type FunctionContext, type FunctionTable } from './function-types.ts';
 import { toNumber, toStringValue } from '../values.ts';
+import { localToUtc, utcToLocal } from './time-zones.ts';
 
 const DATE_RE = /^([+-]?\d{4,6})(?:-(\d{1,2})(?:-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{1,2})(?::(\d{1,2})(?:\.(\d{1,9}))?)?)?)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
@@ -53,7 +54,7 @@ function p2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-function invalidDate(ctx: FunctionContext, name: string): null {
+export function invalidDate(ctx: FunctionContext, name: string): null {
   ctx.warn(1572, `invalid date value in call to function '${name}()'`);
   return null;
 }
@@ -69,18 +70,36 @@ function dateArgs(ctx: FunctionContext, name: string, args: readonly unknown[]):
   return Number.isFinite(t) ? t : invalidDate(ctx, name);
 }
 
+/**
+ * The local wall time of `t` in the optional IANA zone argument (the runtime's ICU data), as a
+ * UTC-based timestamp; `t` itself without a zone; null (warning 1542) for an unknown zone.
+ */
+export function inZone(ctx: FunctionContext, name: string, t: number, zone: unknown): number | null {
+  if (zone === undefined || zone === null) return t;
+  const local = typeof zone === 'string' ? utcToLocal(t, zone) : null;
+  if (local === null) ctx.warn(1542, `invalid argument type in call to function '${name}()': unknown time zone`);
+  return local;
+}
+
+/** Back from a local wall time in `zone` to UTC (identity without a zone). */
+function fromZone(local: number, zone: unknown): number {
+  return typeof zone === 'string' ? (localToUtc(local, zone) ?? local) : local;
+}
+
 function part(name: string, f: (d: Date) => number) {
-  return fn(1, 1, (ctx, args) => {
+  return fn(1, 2, (ctx, args) => {
     const t = parseDate(args[0]);
-    return t === null ? invalidDate(ctx, name) : f(new Date(t));
+    if (t === null) return invalidDate(ctx, name);
+    const local = inZone(ctx, name, t, args[1]);
+    return local === null ? null : f(new Date(local));
   });
 }
 
-function dayOfYear(d: Date): number {
+export function dayOfYear(d: Date): number {
   return Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1;
 }
 
-function isoWeek(d: Date): number {
+export function isoWeek(d: Date): number {
   const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
   const day = t.getUTCDay() || 7;
   t.setUTCDate(t.getUTCDate() + 4 - day);
@@ -120,8 +139,18 @@ function add(t: number, amount: number, unit: Unit): number {
 const DURATION_RE = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 
 function shift(ctx: FunctionContext, name: string, args: readonly unknown[], sign: number): string | null {
-  const t = parseDate(args[0]);
-  if (t === null) return invalidDate(ctx, name);
+  const utc = parseDate(args[0]);
+  if (utc === null) return invalidDate(ctx, name);
+  // DATE_ADD(date, amount, unit[, zone]) or DATE_ADD(date, isoDuration[, zone])
+  const isDuration = typeof args[1] === 'string' && args[1].startsWith('P');
+  const zone = isDuration ? args[2] : args[3];
+  const t = inZone(ctx, name, utc, zone);
+  if (t === null) return null;
+  const r = shiftLocal(ctx, name, t, isDuration ? [args[0], args[1]] : args.slice(0, 3), sign);
+  return r === null ? null : isoString(fromZone(r, zone));
+}
+
+function shiftLocal(ctx: FunctionContext, name: string, t: number, args: readonly unknown[], sign: number): number | null {
   if (args.length === 2) {
     const m = DURATION_RE.exec(toStringValue(args[1]));
     if (m === null || args[1] === 'P') return invalidDate(ctx, name);
@@ -135,12 +164,12 @@ function shift(ctx: FunctionContext, name: string, args: readonly unknown[], sig
         else r = add(r, sign * n, u);
       }
     });
-    return isoString(r);
+    return r;
   }
   const unit = unitOf(args[2]);
   if (unit === null) return invalidDate(ctx, name);
   const r = add(t, sign * toNumber(args[1]), unit);
-  return Number.isFinite(r) ? isoString(r) : invalidDate(ctx, name);
+  return Number.isFinite(r) ? r : invalidDate(ctx, name);
 }
 
 function monthsBetween(a: number, b: number): number {
@@ -221,33 +250,46 @@ export const DATE_FUNCTIONS: FunctionTable = {
   DATE_ISOWEEK: part('DATE_ISOWEEK', isoWeek),
   DATE_QUARTER: part('DATE_QUARTER', (d) => Math.floor(d.getUTCMonth() / 3) + 1),
   DATE_DAYS_IN_MONTH: part('DATE_DAYS_IN_MONTH', (d) => daysInMonth(d.getUTCFullYear(), d.getUTCMonth() + 1)),
-  DATE_LEAPYEAR: fn(1, 1, (ctx, [v], name) => { const t = parseDate(v); return t === null ? invalidDate(ctx, name) : isLeap(new Date(t).getUTCFullYear()); }),
-  DATE_ADD: fn(2, 3, (ctx, args, name) => shift(ctx, name, args, 1)),
-  DATE_SUBTRACT: fn(2, 3, (ctx, args, name) => shift(ctx, name, args, -1)),
-  DATE_DIFF: fn(3, 4, (ctx, [a, b, u, asFloat], name) => {
-    const ta = parseDate(a);
-    const tb = parseDate(b);
+  DATE_LEAPYEAR: fn(1, 2, (ctx, [v, zone], name) => {
+    const t = parseDate(v);
+    if (t === null) return invalidDate(ctx, name);
+    const local = inZone(ctx, name, t, zone);
+    return local === null ? null : isLeap(new Date(local).getUTCFullYear());
+  }),
+  DATE_ADD: fn(2, 4, (ctx, args, name) => shift(ctx, name, args, 1)),
+  DATE_SUBTRACT: fn(2, 4, (ctx, args, name) => shift(ctx, name, args, -1)),
+  DATE_DIFF: fn(3, 6, (ctx, [a, b, u, asFloat, za, zb], name) => {
+    const ua = parseDate(a);
+    const ub = parseDate(b);
     const unit = unitOf(u);
-    if (ta === null || tb === null || unit === null) return invalidDate(ctx, name);
+    if (ua === null || ub === null || unit === null) return invalidDate(ctx, name);
+    // DATE_DIFF(a, b, unit, asFloat, zoneA[, zoneB]): zoneB defaults to zoneA
+    const ta = inZone(ctx, name, ua, za);
+    const tb = inZone(ctx, name, ub, zb ?? za);
+    if (ta === null || tb === null) return null;
     let r: number;
     if (unit === 'y') r = monthsBetween(ta, tb) / 12;
     else if (unit === 'm') r = monthsBetween(ta, tb);
     else r = (tb - ta) / UNIT_MS[unit];
     return asFloat === true ? r : Math.trunc(r);
   }),
-  DATE_TRUNC: fn(2, 2, (ctx, [v, u], name) => {
-    const t = parseDate(v);
+  DATE_TRUNC: fn(2, 3, (ctx, [v, u, zone], name) => {
+    const utc = parseDate(v);
     const unit = unitOf(u);
-    if (t === null || unit === null) return invalidDate(ctx, name);
+    if (utc === null || unit === null) return invalidDate(ctx, name);
+    const t = inZone(ctx, name, utc, zone);
+    if (t === null) return null;
     const d = new Date(t);
     const f = [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()];
     const keep: Record<Unit, number> = { y: 1, m: 2, w: 3, d: 3, h: 4, i: 5, s: 6, f: 7 };
     const parts = f.map((x, i) => (i < keep[unit] ? x : i === 2 ? 1 : 0));
-    return isoString(Date.UTC(parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 1, parts[3] ?? 0, parts[4] ?? 0, parts[5] ?? 0, parts[6] ?? 0));
+    return isoString(fromZone(Date.UTC(parts[0] ?? 0, parts[1] ?? 0, parts[2] ?? 1, parts[3] ?? 0, parts[4] ?? 0, parts[5] ?? 0, parts[6] ?? 0), zone));
   }),
-  DATE_FORMAT: fn(2, 2, (ctx, [v, f], name) => {
+  DATE_FORMAT: fn(2, 3, (ctx, [v, f, zone], name) => {
     const t = parseDate(v);
-    return t === null ? invalidDate(ctx, name) : format(t, toStringValue(f));
+    if (t === null) return invalidDate(ctx, name);
+    const local = inZone(ctx, name, t, zone);
+    return local === null ? null : format(local, toStringValue(f));
   }),
   DATE_COMPARE: fn(3, 4, (ctx, [a, b, s, e], name) => {
     const ta = parseDate(a);
