@@ -1,3 +1,4 @@
+import { isSecretCollection } from '../auth/index.ts';
 import { randomBytes } from 'node:crypto';
 import { prepareQuery, QueryCache, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
@@ -17,6 +18,8 @@ export interface QueryCaller {
   readonly level: (collection: string) => AccessLevel;
   /** The server does not accept writes (an active-failover follower serving dirty reads). */
   readonly readOnly?: boolean;
+  /** The server itself (superuser JWT, or authentication off): the only caller that reaches secret collections. */
+  readonly isServer?: boolean;
 }
 
 /** Query options as `/_api/cursor` and `db._query` accept them. */
@@ -96,7 +99,13 @@ export class QueryService {
   }
 
   #access(database: string, caller: QueryCaller): AccessSnapshot {
-    if (caller.isAdmin) return { all: true };
+    if (caller.isAdmin) {
+      // admins touch every collection except the secret ones (password hashes, other bundles)
+      if (caller.isServer === true) return { all: true };
+      const secret: Record<string, AccessLevel> = {};
+      for (const c of this.#engine.collections(database)) if (isSecretCollection(database, c.name)) secret[c.name] = 'none';
+      return Object.keys(secret).length === 0 ? { all: true } : { all: false, levels: secret, fallback: 'rw' };
+    }
     const levels: Record<string, AccessLevel> = {};
     for (const c of this.#engine.collections(database)) levels[c.name] = caller.level(c.name);
     return { all: false, levels, fallback: caller.level('') };

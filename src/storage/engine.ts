@@ -6,6 +6,7 @@ import { Collection, collectionDbNames, type WriteContext } from './collection.t
 import { lockDataDir } from './data-dir-lock.ts';
 import { indexKeyFormat } from './index-codec.ts';
 import { OperationLog, type LogRetention } from './oplog.ts';
+import { SpaceReclaimer } from './space-reclaimer.ts';
 import type { CollectionDefinition, DatabaseDefinition, LogEntry } from './types.ts';
 
 /** Storage settings (the `storage` slice of the server configuration). */
@@ -43,6 +44,7 @@ export class StorageEngine {
   #flushing = false;
   #ddl: Promise<unknown> = Promise.resolve();
   #pruneTimer: NodeJS.Timeout | undefined;
+  #reclaimer: SpaceReclaimer | undefined;
 
   private constructor(env: RootDatabase, log: Logger, unlock: () => void) {
     this.env = env;
@@ -59,6 +61,7 @@ export class StorageEngine {
       const env = open({ path: path.join(options.dataDir, 'kitsune.lmdb'), overlappingSync: false, maxDbs: 100_000 });
       const engine = new StorageEngine(env, log, unlock);
       engine.#load();
+      engine.#reclaimer = new SpaceReclaimer(env, engine.#meta as unknown as Database<unknown, string>, log);
       engine.#startPruning(options.retention);
       return engine;
     } catch (err) {
@@ -331,14 +334,26 @@ export class StorageEngine {
     this.#discard(def);
   }
 
-  /** Frees a dropped collection's sub-databases in the background (the catalog no longer names them). */
+  /** Frees a dropped collection's sub-databases in the background, in small transactions (see SpaceReclaimer). */
   #discard(def: CollectionDefinition): void {
-    for (const name of collectionDbNames(def)) {
-      this.env
-        .openDB(name, {})
-        .clearAsync()
-        .catch((err: unknown) => this.#log.warn({ err, collection: def.name }, 'freeing dropped collection failed'));
-    }
+    const names = collectionDbNames(def);
+    const reclaimer = this.#reclaimer;
+    if (!reclaimer) return;
+    // recorded durably first, so a restart resumes the work
+    this.env
+      .transaction(() => reclaimer.markPending(names))
+      .then(() => reclaimer.enqueue(names))
+      .catch((err: unknown) => this.#log.warn({ err, collection: def.name }, 'freeing dropped collection failed'));
+  }
+
+  /** Background freeing of dropped data: what is left (for `/_admin/status`). */
+  get reclaimStatus(): { pendingDatabases: number; freedEntries: number } {
+    return this.#reclaimer?.status ?? { pendingDatabases: 0, freedEntries: 0 };
+  }
+
+  /** Resolves when the space of all dropped collections has been freed. */
+  async reclaimIdle(): Promise<void> {
+    await this.#reclaimer?.idle();
   }
 
   /** Allocates a new unique id (collection, index, database ids are ticks too). */
@@ -350,6 +365,7 @@ export class StorageEngine {
   /** Stops background work and closes the environment; releases the data directory lock. */
   async close(): Promise<void> {
     if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    await this.#reclaimer?.close();
     await this.#ddl.catch(() => undefined);
     await this.env.close();
     this.#unlock();

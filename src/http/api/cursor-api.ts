@@ -21,7 +21,7 @@ const DEFAULT_BATCH = 1000;
 const DEFAULT_TTL_S = 30;
 
 function caller(ctx: RequestContext, isWritable: () => boolean): QueryCaller {
-  return { user: ctx.principal?.user ?? null, isAdmin: ctx.isSuperuser, level: (c) => ctx.collectionLevel(c), readOnly: !isWritable() };
+  return { user: ctx.principal?.user ?? null, isAdmin: ctx.isSuperuser, isServer: ctx.principal === null || ctx.principal.superuser, level: (c) => ctx.collectionLevel(c), readOnly: !isWritable() };
 }
 
 function numberOption(v: unknown, name: string): number | undefined {
