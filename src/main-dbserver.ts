@@ -9,8 +9,7 @@ import { ARANGO_VERSION, Router, createHttpServer, registerApi } from './http/in
 import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
 import { StorageEngine, catalog, isPlainObject } from './storage/index.ts';
-import path from 'node:path';
-import { QueryPool, QueryService } from './query/index.ts';
+import { createQueryService } from './query/index.ts';
 
 /**
  * Composition root of `kitsune start --mode dbserver`: the single-server storage and API (the
@@ -31,15 +30,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
   const serverId = loadServerId(config.dataDir, 'PRMR');
   let endpoint = '';
   const router = new Router();
-  const queryPool = new QueryPool({
-    lmdbPath: path.join(config.dataDir, 'kitsune.lmdb'),
-    threads: config.queryThreads,
-    workerMemoryMb: config.queryWorkerMemoryMb,
-    memoryLimit: config.queryMemoryLimit,
-    threadNice: config.queryThreadNice,
-    log: log.child({ component: 'query' }),
-  });
-  const queries = new QueryService(engine, queryPool, { maxRuntime: config.queryMaxRuntime });
+  const { pool: queryPool, queries } = createQueryService(config, engine, log);
   registerApi(router, {
     engine,
     queries,

@@ -9,9 +9,8 @@ import { Router, createHttpServer, registerApi } from './http/index.ts';
 import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
-import { QueryPool, QueryService } from './query/index.ts';
+import { createQueryService } from './query/index.ts';
 import { StorageEngine, catalog } from './storage/index.ts';
-import path from 'node:path';
 import { removeProtoAccessor } from './common/proto-guard.ts';
 
 /** A running server and how to stop it. */
@@ -47,15 +46,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const serverId = failover ? loadMemberId(config.dataDir) : `SNGL-${randomUUID()}`;
   let endpoint = '';
   const router = new Router();
-  const queryPool = new QueryPool({
-    lmdbPath: path.join(config.dataDir, 'kitsune.lmdb'),
-    threads: config.queryThreads,
-    workerMemoryMb: config.queryWorkerMemoryMb,
-    memoryLimit: config.queryMemoryLimit,
-    threadNice: config.queryThreadNice,
-    log: log.child({ component: 'query' }),
-  });
-  const queries = new QueryService(engine, queryPool, { maxRuntime: config.queryMaxRuntime });
+  const { pool: queryPool, queries } = createQueryService(config, engine, log);
   registerApi(router, {
     engine,
     queries,

@@ -4,3 +4,4 @@ export { GuardedDataSource, type AccessLevel, type AccessSnapshot } from './guar
 export { QueryPool, type QueryPoolOptions } from './worker/query-pool.ts';
 export type { QueryListing, QueryTrackingProperties } from './query-registry.ts';
 export { runQuery } from './run-query.ts';
+export { createQueryService } from './create-query-service.ts';
