@@ -5,7 +5,7 @@ import { retry } from './common/retry.ts';
 import { signJwt, loadJwtSecret } from './auth/index.ts';
 import { ClusterRegistry, Coordinator, loadServerId } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
-import { ARANGO_VERSION, sendError } from './http/index.ts';
+import { ARANGO_VERSION, closeHttpServer, sendError } from './http/index.ts';
 import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
 import { shortName } from './main-dbserver.ts';
@@ -68,11 +68,7 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
       coordinator.stop();
       registry.stop();
       await agency.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
-      });
+      await closeHttpServer(server);
     },
   };
 }

@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
-import { Authenticator, UserStore, loadJwtSecret } from './auth/index.ts';
+import { Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterRegistry, loadServerId, mirrorUsers } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { ArangoError } from './errors/index.ts';
-import { ARANGO_VERSION, Router, createHttpServer, registerApi } from './http/index.ts';
+import { ARANGO_VERSION, Router, closeHttpServer, createHttpServer, registerApi } from './http/index.ts';
 import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
 import { StorageEngine, catalog, isPlainObject } from './storage/index.ts';
@@ -26,7 +26,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
   const users = new UserStore(engine);
   await users.ensureRoot(config.rootPassword);
   const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
-  const authenticator = new Authenticator(users, secret);
+  const authenticator = new Authenticator(users, secret, authenticatorSettingsOf(config));
   const serverId = loadServerId(config.dataDir, 'PRMR');
   let endpoint = '';
   const router = new Router();
@@ -84,11 +84,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     async stop() {
       registry.stop();
       await agency.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
-      });
+      await closeHttpServer(server);
       await queryPool.close();
       await engine.close();
     },

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Authenticator, UserStore, loadJwtSecret } from './auth/index.ts';
+import { Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterMember, loadMemberId } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
-import { Router, createHttpServer, registerApi } from './http/index.ts';
+import { Router, closeHttpServer, createHttpServer, registerApi } from './http/index.ts';
 import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
@@ -34,12 +34,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     else log.info('root user created');
   }
   const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
-  const authenticator = new Authenticator(users, secret, {
-    hashConcurrency: config.authHashConcurrency,
-    hashQueue: config.authHashQueue,
-    maxFailedLogins: config.authMaxFailedLogins,
-    failedLoginWindowMs: config.authFailedLoginWindow * 1000,
-  });
+  const authenticator = new Authenticator(users, secret, authenticatorSettingsOf(config));
   const failover = config.mode === 'activefailover';
   if (failover && config.agency.length === 0) throw new Error('--mode activefailover needs --agency http://HOST:PORT[,…] (etcd endpoints)');
   // an active-failover member keeps its id across restarts (its agency records and followers know it)
@@ -119,12 +114,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       // leave the deployment first: a leader's key vanishes at once (fast failover) and followers'
       // replication connections are let go, so closing the HTTP server does not wait on them
       await cluster?.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-        // keep-alive connections that never turn idle (peers' replication long-polls) are cut after a grace period
-        setTimeout(() => server.closeAllConnections(), 2000).unref();
-      });
+      await closeHttpServer(server);
       await foxx.stop();
       await queryPool.close();
       await engine.close();

@@ -128,3 +128,18 @@ export class Authenticator {
   }
 }
 
+
+/** The authenticator's slice of the server configuration (login hashing and throttling). */
+export function authenticatorSettingsOf(config: {
+  readonly authHashConcurrency: number;
+  readonly authHashQueue: number;
+  readonly authMaxFailedLogins: number;
+  readonly authFailedLoginWindow: number;
+}): AuthenticatorSettings {
+  return {
+    hashConcurrency: config.authHashConcurrency,
+    hashQueue: config.authHashQueue,
+    maxFailedLogins: config.authMaxFailedLogins,
+    failedLoginWindowMs: config.authFailedLoginWindow * 1000,
+  };
+}

@@ -4,3 +4,4 @@ export { RequestContext, type HttpReply } from './context.ts';
 export { sendError } from './error-response.ts';
 export { registerApi } from './register-api.ts';
 export { ARANGO_VERSION, type ServerInfo } from './api/admin-api.ts';
+export { closeHttpServer } from './close-http-server.ts';
