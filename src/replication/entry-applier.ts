@@ -99,8 +99,8 @@ export class EntryApplier {
       if (c.getRaw(e.key)) c.remove(tx, e.key, {});
       else tx.log(e);
     } else if (e.type === LOG_COLLECTION_TRUNCATE) {
-      c.truncate();
       tx.log(e);
+      this.#engine.truncateInTransaction(tx, c);
     } else tx.log(e);
     return e.database === '_system' && c.name === '_users';
   }

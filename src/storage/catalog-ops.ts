@@ -154,12 +154,14 @@ export async function renameCollection(engine: StorageEngine, database: string, 
 
 /** Removes all documents of a collection. */
 export async function truncateCollection(engine: StorageEngine, database: string, name: string): Promise<Collection> {
-  const c = engine.collection(database, name);
-  await engine.writeAtomic((tx) => {
-    c.truncate();
-    tx.log({ tick: tx.nextTick(), type: LOG_COLLECTION_TRUNCATE, database, collection: c.name, cid: c.definition.id });
+  return engine.ddl(async () => {
+    const c = engine.collection(database, name);
+    await engine.writeAtomic((tx) => {
+      tx.log({ tick: tx.nextTick(), type: LOG_COLLECTION_TRUNCATE, database, collection: c.name, cid: c.definition.id });
+      engine.truncateInTransaction(tx, c);
+    });
+    return c;
   });
-  return c;
 }
 
 /** Changes `waitForSync` and `schema` (the properties kitsune honours). */
@@ -246,9 +248,9 @@ export async function dropIndex(engine: StorageEngine, database: string, collect
     if (ix.type !== 'persistent') throw new ArangoError('ERROR_FORBIDDEN', 'cannot drop primary or edge index');
     const def: CollectionDefinition = { ...c.definition, indexes: c.definition.indexes.filter((i) => i.id !== ix.id) };
     await engine.writeAtomic((tx) => {
-      c.clearIndex(ix.id);
       engine.putCollection(def);
       tx.log({ tick: tx.nextTick(), type: LOG_INDEX_DROP, database, collection: def.name, cid: def.id, data: { id: ix.id } });
+      engine.dropIndexInTransaction(tx, c, ix.id);
     });
     c.setDefinition(def);
   });

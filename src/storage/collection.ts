@@ -31,12 +31,30 @@ const SYSTEM_ATTRIBUTES = new Set(['_key', '_id', '_rev', '_from', '_to']);
 /** Largest document we accept, in bytes of JSON. */
 export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 
+/**
+ * Name of one lmdb sub-database of a collection. A truncate moves the collection to a new
+ * `generation` (fresh, empty sub-databases) and frees the old ones in the background, so its cost
+ * does not depend on the collection's size (see SpaceReclaimer).
+ */
+export function subDbName(def: CollectionDefinition, kind: 'doc' | 'from' | 'to' | 'idx', id: string = def.id): string {
+  const gen = def.generation ?? 0;
+  return gen === 0 ? `${kind}:${id}` : `${kind}:${id}.${gen}`;
+}
+
 /** Names of the lmdb sub-databases that hold a collection's data. */
 export function collectionDbNames(def: CollectionDefinition): string[] {
-  const names = [`doc:${def.id}`];
-  if (def.type === EDGE_COLLECTION) names.push(`from:${def.id}`, `to:${def.id}`);
-  for (const ix of def.indexes) if (ix.type === 'persistent') names.push(`idx:${ix.id}`);
+  const names = [subDbName(def, 'doc')];
+  if (def.type === EDGE_COLLECTION) names.push(subDbName(def, 'from'), subDbName(def, 'to'));
+  for (const ix of def.indexes) if (ix.type === 'persistent') names.push(subDbName(def, 'idx', ix.id));
   return names;
+}
+
+type IndexDb = Database<string, IndexKeyPart[]>;
+interface Handles {
+  readonly docs: Database<Buffer, string>;
+  readonly from: IndexDb | undefined;
+  readonly to: IndexDb | undefined;
+  readonly indexes: Map<string, IndexDb>;
 }
 
 /**
@@ -47,20 +65,32 @@ export function collectionDbNames(def: CollectionDefinition): string[] {
 export class Collection {
   #def: CollectionDefinition;
   readonly #env: RootDatabase;
-  readonly docs: Database<Buffer, string>;
-  readonly #from: Database<string, IndexKeyPart[]> | undefined;
-  readonly #to: Database<string, IndexKeyPart[]> | undefined;
-  readonly #indexDbs = new Map<string, Database<string, IndexKeyPart[]>>();
+  docs: Database<Buffer, string>;
+  #from: IndexDb | undefined;
+  #to: IndexDb | undefined;
+  #indexDbs: Map<string, IndexDb>;
 
   constructor(env: RootDatabase, def: CollectionDefinition) {
     this.#env = env;
     this.#def = def;
-    this.docs = env.openDB<Buffer, string>(`doc:${def.id}`, { encoding: 'binary' });
-    if (def.type === EDGE_COLLECTION) {
-      this.#from = env.openDB<string, IndexKeyPart[]>(`from:${def.id}`, {});
-      this.#to = env.openDB<string, IndexKeyPart[]>(`to:${def.id}`, {});
-    }
-    for (const ix of def.indexes) if (ix.type === 'persistent') this.#openIndex(ix);
+    const h = this.#open(def);
+    this.docs = h.docs;
+    this.#from = h.from;
+    this.#to = h.to;
+    this.#indexDbs = h.indexes;
+  }
+
+  /** Opens (creating when missing) the sub-databases of one generation of the collection. */
+  #open(def: CollectionDefinition): Handles {
+    const edge = def.type === EDGE_COLLECTION;
+    const indexes = new Map<string, IndexDb>();
+    for (const ix of def.indexes) if (ix.type === 'persistent') indexes.set(ix.id, this.#env.openDB<string, IndexKeyPart[]>(subDbName(def, 'idx', ix.id), {}));
+    return {
+      docs: this.#env.openDB<Buffer, string>(subDbName(def, 'doc'), { encoding: 'binary' }),
+      from: edge ? this.#env.openDB<string, IndexKeyPart[]>(subDbName(def, 'from'), {}) : undefined,
+      to: edge ? this.#env.openDB<string, IndexKeyPart[]>(subDbName(def, 'to'), {}) : undefined,
+      indexes,
+    };
   }
 
   get definition(): CollectionDefinition {
@@ -71,14 +101,25 @@ export class Collection {
     return this.#def.name;
   }
 
-  /** Replaces the cached definition after a committed DDL change. */
+  /**
+   * Replaces the cached definition after a committed DDL change. A definition of another
+   * generation (truncate) switches every handle to that generation's sub-databases; all of them
+   * are opened before any is switched, so a failure leaves the collection as it was.
+   */
   setDefinition(def: CollectionDefinition): void {
+    if ((def.generation ?? 0) !== (this.#def.generation ?? 0)) {
+      const h = this.#open(def);
+      this.docs = h.docs;
+      this.#from = h.from;
+      this.#to = h.to;
+      this.#indexDbs = h.indexes;
+    }
     this.#def = def;
     for (const ix of def.indexes) if (ix.type === 'persistent' && !this.#indexDbs.has(ix.id)) this.#openIndex(ix);
   }
 
-  #openIndex(ix: IndexDefinition): Database<string, IndexKeyPart[]> {
-    const db = this.#env.openDB<string, IndexKeyPart[]>(`idx:${ix.id}`, {});
+  #openIndex(ix: IndexDefinition): IndexDb {
+    const db = this.#env.openDB<string, IndexKeyPart[]>(subDbName(this.#def, 'idx', ix.id), {});
     this.#indexDbs.set(ix.id, db);
     return db;
   }
@@ -225,7 +266,10 @@ export class Collection {
     return opts.returnOld ? { ...res, old } : res;
   }
 
-  /** Removes every document (each removal is logged as one truncate entry). */
+  /**
+   * Removes every document in the surrounding transaction, entry by entry (cost grows with the
+   * size). Catalog truncates use `StorageEngine.truncateInTransaction`, which swaps generations.
+   */
   truncate(): void {
     for (const key of this.docs.getKeys()) void this.docs.remove(key);
     for (const db of [this.#from, this.#to, ...this.#indexDbs.values()]) {
@@ -264,6 +308,11 @@ export class Collection {
     const db = this.#indexDbs.get(indexId);
     if (!db) return;
     for (const k of db.getKeys()) void db.remove(k);
+    this.#indexDbs.delete(indexId);
+  }
+
+  /** Forgets a dropped index's handle without touching its entries (the engine frees them later). */
+  detachIndex(indexId: string): void {
     this.#indexDbs.delete(indexId);
   }
 

@@ -2,11 +2,12 @@ import path from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import type { Logger } from 'pino';
 import { ArangoError } from '../errors/index.ts';
-import { Collection, collectionDbNames, type WriteContext } from './collection.ts';
+import { Collection, collectionDbNames, subDbName, type WriteContext } from './collection.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { indexKeyFormat } from './index-codec.ts';
 import { OperationLog, type LogRetention } from './oplog.ts';
 import { SpaceReclaimer } from './space-reclaimer.ts';
+import { TransactionHooks } from './tx-hooks.ts';
 import type { CollectionDefinition, DatabaseDefinition, LogEntry } from './types.ts';
 
 /** Storage settings (the `storage` slice of the server configuration). */
@@ -32,6 +33,7 @@ export class StorageEngine {
   readonly oplog: OperationLog;
   readonly #meta: Database<MetaValue, string>;
   readonly #log: Logger;
+  readonly #txHooks: TransactionHooks;
   readonly #unlock: () => void;
   readonly #databases = new Map<string, DatabaseDefinition>();
   /** database name → collection name → collection */
@@ -49,6 +51,7 @@ export class StorageEngine {
   private constructor(env: RootDatabase, log: Logger, unlock: () => void) {
     this.env = env;
     this.#log = log;
+    this.#txHooks = new TransactionHooks(log);
     this.#unlock = unlock;
     this.#meta = env.openDB<MetaValue, string>('meta', {});
     this.oplog = new OperationLog(env);
@@ -98,13 +101,21 @@ export class StorageEngine {
   }
 
   #startPruning(retention: LogRetention): void {
+    let running = false;
     const run = (): void => {
-      this.oplog.prune(retention).then(
-        (n) => {
-          if (n > 0) this.#log.debug({ removed: n }, 'operation log pruned');
-        },
-        (err: unknown) => this.#log.warn({ err }, 'operation log pruning failed'),
-      );
+      if (running) return; // a paced run can outlast the interval
+      running = true;
+      this.oplog
+        .prune(retention)
+        .then(
+          (n) => {
+            if (n > 0) this.#log.debug({ removed: n }, 'operation log pruned');
+          },
+          (err: unknown) => this.#log.warn({ err }, 'operation log pruning failed'),
+        )
+        .finally(() => {
+          running = false;
+        });
     };
     this.#pruneTimer = setInterval(run, 10_000);
     this.#pruneTimer.unref();
@@ -220,16 +231,59 @@ export class StorageEngine {
   async writeAtomic<T>(fn: (tx: WriteContext) => T, fixedTicks?: () => number): Promise<T> {
     const ctx = this.#writeContext(fixedTicks);
     let tick = 0;
-    const result = await this.env.childTransaction(() => {
-      const r = fn(ctx);
-      tick = this.#tick;
-      void this.#meta.put('tick', tick);
-      return r;
-    });
+    let result: T;
+    try {
+      result = await this.env.childTransaction(() => {
+        try {
+          const r = fn(ctx);
+          tick = this.#tick;
+          void this.#meta.put('tick', tick);
+          return r;
+        } catch (err) {
+          // undone at once, before the next transaction of the batch runs
+          this.#txHooks.run(ctx, 'abort');
+          throw err;
+        }
+      });
+    } catch (err) {
+      this.#txHooks.run(ctx, 'abort');
+      throw err;
+    }
     await this.env.flushed;
     if (tick > this.#durableTick) this.#durableTick = tick;
+    this.#txHooks.run(ctx, 'commit');
     this.#notify();
     return result;
+  }
+
+  /**
+   * Empties a collection inside `writeAtomic`, in time independent of its size: the collection
+   * moves to a new generation of empty sub-databases (recorded in its definition in this
+   * transaction) and the old ones are freed in the background after the commit. Writes later in
+   * the same or following transactions go to the new generation; if this transaction fails the
+   * collection is switched back. Call it last in the transaction callback.
+   */
+  truncateInTransaction(tx: WriteContext, c: Collection): void {
+    const old = c.definition;
+    const next: CollectionDefinition = { ...old, generation: (old.generation ?? 0) + 1 };
+    c.setDefinition(next); // opens the new sub-databases first; throws before any change
+    this.putCollection(next);
+    this.#retire(tx, collectionDbNames(old));
+    this.#txHooks.add(tx, 'abort', () => c.setDefinition(old));
+  }
+
+  /** Frees the entries of a dropped index in the background once `tx` commits. */
+  dropIndexInTransaction(tx: WriteContext, c: Collection, indexId: string): void {
+    c.detachIndex(indexId);
+    this.#retire(tx, [subDbName(c.definition, 'idx', indexId)]);
+  }
+
+  /** Records sub-databases as garbage in `tx` and hands them to the reclaimer after the commit. */
+  #retire(tx: WriteContext, names: string[]): void {
+    const reclaimer = this.#reclaimer;
+    if (!reclaimer) return;
+    reclaimer.markPending(names);
+    this.#txHooks.add(tx, 'commit', () => reclaimer.enqueue(names));
   }
 
   /** Serialises catalog changes so two DDL operations never interleave. */

@@ -1,7 +1,11 @@
 import type { Database, RootDatabase } from 'lmdb';
 import { entryCount } from './lmdb-stats.ts';
 import { decodeLogEntry, encodeLogEntry } from './log-entry-codec.ts';
+import { paced } from './space-reclaimer.ts';
 import type { LogEntry } from './types.ts';
+
+/** Most entries removed in one transaction while pruning. */
+const PRUNE_PER_TRANSACTION = 2000;
 
 /** Retention policy of the operation log. */
 export interface LogRetention {
@@ -111,10 +115,16 @@ export class OperationLog {
       i++;
       if (doomed.length >= 100_000) break;
     }
-    if (doomed.length === 0) return 0;
-    await this.#log.transaction(() => {
-      for (const t of doomed) void this.#log.remove(t);
-    });
+    // small transactions, each freeing a few hundred pages: one large delete would leave a huge
+    // free-list record that slows every later commit (see SpaceReclaimer)
+    for (let from = 0; from < doomed.length; from += PRUNE_PER_TRANSACTION) {
+      const chunk = doomed.slice(from, from + PRUNE_PER_TRANSACTION);
+      await paced(() =>
+        this.#log.transaction(() => {
+          for (const t of chunk) void this.#log.remove(t);
+        }),
+      );
+    }
     return doomed.length;
   }
 }

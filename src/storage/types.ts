@@ -36,6 +36,8 @@ export interface CollectionDefinition {
   readonly schema: unknown;
   readonly indexes: readonly IndexDefinition[];
   readonly counter: number;
+  /** Bumped by every truncate: the collection's data lives in that generation's sub-databases. */
+  readonly generation?: number;
 }
 
 /**

@@ -12,7 +12,10 @@ export interface ServerInfo {
 }
 
 /** `/_api/version`, `/_admin/server/role`, `/_api/engine`, `/_admin/time`, `/_admin/status`. */
-export function registerAdminApi(router: Router, info: ServerInfo): void {
+/** Storage facts for `/_admin/status` (kitsune extension): background freeing of dropped data. */
+export type StorageStatus = () => { reclaim: { pendingDatabases: number; freedEntries: number } };
+
+export function registerAdminApi(router: Router, info: ServerInfo, storage?: StorageStatus): void {
   router.add('GET', '/_api/version', (ctx) => {
     const body: Record<string, unknown> = { server: 'arango', version: ARANGO_VERSION, license: 'community' };
     if (ctx.flag('details', false)) body['details'] = { 'kitsune-version': '0.1.0', mode: 'server', role: info.role().role, 'storage-engine': 'lmdb' };
@@ -45,6 +48,7 @@ export function registerAdminApi(router: Router, info: ServerInfo): void {
         address: info.endpoint(),
         state: 'SERVING',
       },
+      ...(storage ? { storage: storage() } : {}),
     },
   }), { anyDatabase: true });
 }
