@@ -142,6 +142,7 @@ export const ERRORS = {
   ERROR_MODULE_NOT_FOUND: e(3100, 400, 'cannot locate module'),
   ERROR_MODULE_SYNTAX_ERROR: e(3101, 400, 'syntax error in module'),
   ERROR_MODULE_FAILURE: e(3103, 400, 'failed to invoke module'),
+  ERROR_QUEUE_TIME_REQUIREMENT_VIOLATED: e(21004, 412, 'queue time violated'),
 } as const satisfies Record<string, CatalogEntry>;
 
 /** An ArangoDB error name known to the catalog. */

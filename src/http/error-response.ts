@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
+import { queueTimeHeader } from '../common/queue-time.ts';
 import { isArangoError } from '../errors/index.ts';
 
 /** The one place that writes ArangoDB's error body `{error, code, errorNum, errorMessage}`. */
@@ -25,7 +26,7 @@ export function sendError(res: ServerResponse, err: unknown, log: Logger): void 
     return;
   }
   const body = Buffer.from(JSON.stringify({ code: status, error: true, errorMessage: message, errorNum, ...extra }));
-  res.writeHead(status, { ...headers, 'x-arango-queue-time-seconds': '0', 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
+  res.writeHead(status, { ...headers, 'x-arango-queue-time-seconds': queueTimeHeader(), 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
   res.end(body);
 }
 

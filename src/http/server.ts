@@ -7,6 +7,7 @@ import type { StorageEngine } from '../storage/index.ts';
 import { RequestContext, type HttpReply } from './context.ts';
 import { BodyBudget, checkUrlUtf8 } from './body.ts';
 import { sendError, sendParseError } from './error-response.ts';
+import { currentQueueTime, queueTimeHeader } from '../common/queue-time.ts';
 import type { Router } from './router.ts';
 
 /**
@@ -73,6 +74,7 @@ async function handle(deps: HttpServerDeps, budget: BodyBudget, req: IncomingMes
     path = end === -1 ? '/' : path.slice(end);
   }
   deps.gate?.(req, res, path);
+  checkQueueTime(req.headers['x-arango-queue-time-seconds']);
   const method = req.method ?? 'GET';
   const match = deps.router.match(method, path);
   if (match.kind === 'not-found') throw new ArangoError('ERROR_HTTP_NOT_FOUND', `unknown path '${path}'`);
@@ -107,13 +109,21 @@ async function handle(deps: HttpServerDeps, budget: BodyBudget, req: IncomingMes
   if (!res.writableEnded) send(res, reply, method === 'HEAD');
 }
 
+/** ArangoDB's overload control: a client's `x-arango-queue-time-seconds` is the longest it accepts. */
+function checkQueueTime(limit: string | string[] | undefined): void {
+  if (typeof limit !== 'string') return;
+  const max = Number(limit);
+  if (!(max > 0)) return;
+  const current = currentQueueTime();
+  if (current > max) throw new ArangoError('ERROR_QUEUE_TIME_REQUIREMENT_VIOLATED', `queue time ${current.toFixed(3)} s exceeds the requested ${max} s`);
+}
+
 /** Writes a handler's reply: objects as JSON, `raw` bytes as given, nothing for HEAD and 204. */
 export function send(res: ServerResponse, reply: HttpReply, isHead: boolean): void {
   let body: Buffer | undefined;
   if (reply.raw) body = reply.raw;
   else if (reply.body !== undefined && reply.status !== 204) body = Buffer.from(JSON.stringify(reply.body));
-  // ArangoDB reports its scheduler queue time; requests here never wait in a queue (queries wait in the query pool)
-  const headers: string[] = ['x-arango-queue-time-seconds', '0'];
+  const headers: string[] = ['x-arango-queue-time-seconds', queueTimeHeader()];
   let hasType = false;
   if (reply.headers) {
     for (const k in reply.headers) {

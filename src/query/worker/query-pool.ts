@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { ArangoError } from '../../errors/index.ts';
 import type { CollectionDefinition } from '../../storage/index.ts';
+import { recordQueryWait, registerQueue } from '../../common/queue-time.ts';
 import { fromWireError, type FromWorker, type ToWorker, type WireExtra } from './protocol.ts';
 
 /** Settings of a {@link QueryPool} (from `--query.*`). */
@@ -32,6 +33,8 @@ type Job =
 
 interface Pending {
   readonly job: Job;
+  /** `performance.now()` when it was submitted. */
+  readonly submitted: number;
   readonly kill: Int32Array;
   readonly resolve: (r: WorkerRows) => void;
   readonly reject: (e: unknown) => void;
@@ -92,9 +95,15 @@ export class QueryPool {
   readonly #cursorHome = new Map<string, QueryWorker>();
   #jobs = 0;
   #closed = false;
+  readonly #unregisterQueue: () => void;
 
   constructor(options: QueryPoolOptions) {
     this.#options = options;
+    // the oldest queued query's wait is the server's queue time (x-arango-queue-time-seconds)
+    this.#unregisterQueue = registerQueue(() => {
+      const oldest = this.#queue[0];
+      return oldest === undefined ? 0 : (performance.now() - oldest.submitted) / 1000;
+    });
     for (let i = 0; i < Math.max(1, options.threads); i++) this.#workers.push(this.#spawn());
   }
 
@@ -106,7 +115,7 @@ export class QueryPool {
   submit(job: Job, kill: Int32Array, onStart?: () => void): Promise<WorkerRows> {
     if (this.#closed) return Promise.reject(new ArangoError('ERROR_SHUTTING_DOWN'));
     return new Promise<WorkerRows>((resolve, reject) => {
-      const p: Pending = { job, kill, resolve, reject };
+      const p: Pending = { job, kill, resolve, reject, submitted: performance.now() };
       if (onStart) p.onStart = onStart;
       this.#queue.push(p);
       this.#dispatch();
@@ -176,6 +185,7 @@ export class QueryPool {
       w.sent.set(job.database, job.definitions);
     }
     p.onStart?.();
+    recordQueryWait((performance.now() - p.submitted) / 1000);
     w.post(job.message);
   }
 
@@ -230,6 +240,7 @@ export class QueryPool {
   /** Stops every worker; queued jobs fail. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#unregisterQueue();
     for (const p of this.#queue.splice(0)) p.reject(new ArangoError('ERROR_SHUTTING_DOWN'));
     await Promise.all(this.#workers.map((w) => w.worker.terminate()));
   }
