@@ -9,6 +9,7 @@ import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
 import { StorageEngine, catalog } from './storage/index.ts';
+import { TransactionManager } from './transaction/index.ts';
 
 /** A running server and how to stop it. */
 export interface RunningServer {
@@ -36,8 +37,14 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   const serverId = failover ? loadMemberId(config.dataDir) : `SNGL-${randomUUID()}`;
   let endpoint = '';
   const router = new Router();
+  const transactions = new TransactionManager({
+    engine,
+    settings: { idleTimeoutSeconds: config.trxIdleTimeoutSeconds, maxSizeBytes: config.trxMaxSizeBytes },
+    log: log.child({ component: 'transaction' }),
+  });
   registerApi(router, {
     engine,
+    transactions,
     users,
     authenticator,
     info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'SINGLE', mode: failover ? 'resilient' : 'default' }), isWritable: () => cluster?.isWritable() ?? true },
@@ -112,6 +119,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         setTimeout(() => server.closeAllConnections(), 2000).unref();
       });
       await foxx.stop();
+      transactions.close();
       await engine.close();
     },
   };

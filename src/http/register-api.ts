@@ -1,5 +1,7 @@
 import type { Authenticator, UserStore } from '../auth/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
+import type { TransactionManager } from '../transaction/index.ts';
+import { registerTransactionApi } from './api/transaction-api.ts';
 import { registerAdminApi, type ServerInfo } from './api/admin-api.ts';
 import { registerCollectionApi } from './api/collection-api.ts';
 import { registerCursorApi } from './api/cursor-api.ts';
@@ -12,12 +14,22 @@ import { registerUserApi } from './api/user-api.ts';
 import type { Router } from './router.ts';
 
 /** Registers the ArangoDB-compatible core API (documents first: they are the hot path). */
-export function registerApi(router: Router, deps: { engine: StorageEngine; users: UserStore; authenticator: Authenticator; info: ServerInfo }): void {
-  registerDocumentApi(router, deps.engine);
+export function registerApi(
+  router: Router,
+  deps: {
+    engine: StorageEngine;
+    users: UserStore;
+    authenticator: Authenticator;
+    info: ServerInfo;
+    transactions: TransactionManager;
+  },
+): void {
+  registerDocumentApi(router, deps.engine, deps.transactions);
+  registerTransactionApi(router, deps.transactions);
   registerCollectionApi(router, deps.engine);
   registerIndexApi(router, deps.engine);
-  registerCursorApi(router, deps.engine, new QueryService(deps.engine), deps.info.isWritable);
-  registerEdgesAndImportApi(router, deps.engine);
+  registerCursorApi(router, deps.engine, new QueryService(deps.engine), deps.info.isWritable, deps.transactions);
+  registerEdgesAndImportApi(router, deps.engine, deps.transactions);
   registerDatabaseApi(router, deps.engine, deps.users);
   registerUserApi(router, deps.engine, deps.users, deps.authenticator);
   registerAdminApi(router, deps.info);

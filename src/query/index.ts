@@ -1,3 +1,3 @@
-export { QueryService, extraOf, type QueryCaller, type RunOptions, type RunningQuery, type QueryExtra } from './query-service.ts';
+export { QueryService, extraOf, type QueryCaller, type RunOptions, type RunningQuery, type QueryExtra, type QueryTransaction } from './query-service.ts';
 export { LmdbDataSource } from './lmdb-data-source.ts';
 export { runQuery } from './run-query.ts';

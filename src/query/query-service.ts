@@ -1,4 +1,4 @@
-import { prepareQuery, QueryCache, type PreparedQuery, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
+import { prepareQuery, QueryCache, type DataSource, type PreparedQuery, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { LmdbDataSource } from './lmdb-data-source.ts';
@@ -21,6 +21,15 @@ export interface RunOptions {
   readonly maxWarningCount?: number;
   /** Stream results batch by batch instead of computing them all up front. */
   readonly stream?: boolean;
+}
+
+/**
+ * A query that runs inside a stream transaction: the transaction's data source, and how to
+ * make the query's writes all-or-nothing within it.
+ */
+export interface QueryTransaction {
+  readonly source: DataSource;
+  atomically<T>(fn: () => T): T;
 }
 
 /** A query that has started: its rows so far, and the cursor for streamed ones. */
@@ -130,11 +139,13 @@ export class QueryService {
     options: RunOptions,
     caller: QueryCaller,
     firstBatch = Number.POSITIVE_INFINITY,
+    transaction?: QueryTransaction,
   ): Promise<{ running: RunningQuery; rows: unknown[]; done: boolean }> {
     if (typeof query !== 'string' || query.trim() === '') throw new ArangoError('ERROR_QUERY_EMPTY');
     // killing goes through cursor.kill() (checked between rows), so no AbortSignal is needed
     const aqlOptions: QueryOptions = { ...toAqlOptions(options), cache: this.#cache };
     const context = { user: caller.user, database };
+    if (transaction) return this.#startInTransaction(database, query, bindVars, aqlOptions, caller, transaction);
     const prepared = this.#prepare(database, query, bindVars, aqlOptions, context);
     if (prepared.isModification && caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
     for (const c of prepared.collections.read) caller.requireCollection(c, 'ro');
@@ -160,6 +171,28 @@ export class QueryService {
       this.#running.delete(id);
       throw err;
     }
+  }
+
+  /** Runs a query to the end inside a stream transaction (its writes stand or fall together). */
+  #startInTransaction(
+    database: string,
+    query: string,
+    bindVars: Readonly<Record<string, unknown>>,
+    aqlOptions: QueryOptions,
+    caller: QueryCaller,
+    transaction: QueryTransaction,
+  ): { running: RunningQuery; rows: unknown[]; done: boolean } {
+    const prepared = prepareQuery(query, bindVars, transaction.source, aqlOptions, { user: caller.user, database });
+    if (prepared.isModification && caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
+    for (const c of prepared.collections.read) caller.requireCollection(c, 'ro');
+    for (const c of prepared.collections.write) caller.requireCollection(c, 'rw');
+    const id = String(++this.#lastId);
+    const { cursor, rows } = transaction.atomically(() => {
+      const cur = prepared.execute();
+      return { cursor: cur, rows: cur.all() };
+    });
+    const running: RunningQuery = { id, database, query, bindVars, user: caller.user, started: Date.now(), stream: false, cursor };
+    return { running, rows, done: true };
   }
 
   /** Pulls up to `n` rows in slices, yielding to the event loop between slices. */

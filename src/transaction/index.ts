@@ -1,0 +1,3 @@
+export { TransactionManager, type TransactionSettings } from './transaction-manager.ts';
+export { StreamTransaction, type TransactionOptions, type TransactionStatus } from './stream-transaction.ts';
+export { TransactionDataSource } from './transaction-data-source.ts';
