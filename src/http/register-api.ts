@@ -2,6 +2,7 @@ import type { Authenticator, UserStore } from '../auth/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import type { TransactionManager } from '../transaction/index.ts';
 import { registerTransactionApi } from './api/transaction-api.ts';
+import { registerGharialApi } from './api/gharial-api.ts';
 import { registerAdminApi, type ServerInfo } from './api/admin-api.ts';
 import { registerCollectionApi } from './api/collection-api.ts';
 import { registerCursorApi } from './api/cursor-api.ts';
@@ -26,6 +27,7 @@ export function registerApi(
 ): void {
   registerDocumentApi(router, deps.engine, deps.transactions);
   registerTransactionApi(router, deps.transactions);
+  registerGharialApi(router, deps.engine);
   registerCollectionApi(router, deps.engine);
   registerIndexApi(router, deps.engine);
   registerCursorApi(router, deps.engine, new QueryService(deps.engine), deps.info.isWritable, deps.transactions);
