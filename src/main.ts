@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Authenticator, UserStore, loadJwtSecret } from './auth/index.ts';
+import { AccessTokenStore, Authenticator, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterMember, loadMemberId } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { Router, createHttpServer, registerApi } from './http/index.ts';
@@ -30,7 +30,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     else log.info('root user created');
   }
   const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
-  const authenticator = new Authenticator(users, secret);
+  const tokens = new AccessTokenStore(engine);
+  const authenticator = new Authenticator(users, secret, tokens);
   const failover = config.mode === 'activefailover';
   if (failover && config.agency.length === 0) throw new Error('--mode activefailover needs --agency http://HOST:PORT[,…] (etcd endpoints)');
   // an active-failover member keeps its id across restarts (its agency records and followers know it)
@@ -45,6 +46,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   registerApi(router, {
     engine,
     transactions,
+    tokens,
     users,
     authenticator,
     info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'SINGLE', mode: failover ? 'resilient' : 'default' }), isWritable: () => cluster?.isWritable() ?? true },

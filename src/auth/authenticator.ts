@@ -1,3 +1,4 @@
+import { ACCESS_TOKEN_PREFIX, type AccessTokenStore } from './access-tokens.ts';
 import { signJwt, verifyJwt } from './jwt.ts';
 import type { UserStore } from './user-store.ts';
 
@@ -20,16 +21,24 @@ export class Authenticator {
   readonly #users: UserStore;
   readonly #secret: string;
   readonly #cache = new Map<string, { principal: Principal | null; until: number }>();
+  readonly #tokens: AccessTokenStore | undefined;
 
-  constructor(users: UserStore, secret: string) {
+  constructor(users: UserStore, secret: string, tokens?: AccessTokenStore) {
     this.#users = users;
     this.#secret = secret;
+    this.#tokens = tokens;
     users.onChange(() => this.#cache.clear());
   }
 
   /** The principal for a header, or null when it is missing or invalid. */
   authenticate(header: string | undefined): Principal | null {
     if (!header) return null;
+    const token = this.#accessToken(header);
+    // access tokens are checked on every request (a hash and a lookup), so expiry and deletion act at once
+    if (token !== undefined) {
+      const user = this.#tokens?.resolve(token) ?? null;
+      return user !== null && this.#users.isActive(user) ? { user, superuser: false } : null;
+    }
     const now = Date.now();
     const hit = this.#cache.get(header);
     if (hit && hit.until > now) return hit.principal;
@@ -37,6 +46,12 @@ export class Authenticator {
     if (this.#cache.size >= MAX_CACHE) this.#cache.clear();
     this.#cache.set(header, { principal, until: now + CACHE_MS });
     return principal;
+  }
+
+  #accessToken(header: string): string | undefined {
+    if (header.length < 7 || header.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
+    const value = header.slice(7).trim();
+    return value.startsWith(ACCESS_TOKEN_PREFIX) ? value : undefined;
   }
 
   #resolve(header: string): Principal | null {

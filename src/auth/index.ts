@@ -2,3 +2,4 @@ export { Authenticator, type Principal } from './authenticator.ts';
 export { UserStore, allows, parseAccessLevel, type AccessLevel, type UserInfo } from './user-store.ts';
 export { signJwt, verifyJwt, type JwtClaims } from './jwt.ts';
 export { loadJwtSecret } from './jwt-secret.ts';
+export { AccessTokenStore, type AccessTokenInfo } from './access-tokens.ts';

@@ -1,8 +1,9 @@
-import type { Authenticator, UserStore } from '../auth/index.ts';
+import type { AccessTokenStore, Authenticator, UserStore } from '../auth/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import type { TransactionManager } from '../transaction/index.ts';
 import { registerTransactionApi } from './api/transaction-api.ts';
 import { registerGharialApi } from './api/gharial-api.ts';
+import { registerTokenApi } from './api/token-api.ts';
 import { registerAdminApi, type ServerInfo } from './api/admin-api.ts';
 import { registerCollectionApi } from './api/collection-api.ts';
 import { registerCursorApi } from './api/cursor-api.ts';
@@ -23,11 +24,13 @@ export function registerApi(
     authenticator: Authenticator;
     info: ServerInfo;
     transactions: TransactionManager;
+    tokens: AccessTokenStore;
   },
 ): void {
   registerDocumentApi(router, deps.engine, deps.transactions);
   registerTransactionApi(router, deps.transactions);
   registerGharialApi(router, deps.engine);
+  registerTokenApi(router, deps.users, deps.tokens);
   registerCollectionApi(router, deps.engine);
   registerIndexApi(router, deps.engine);
   registerCursorApi(router, deps.engine, new QueryService(deps.engine), deps.info.isWritable, deps.transactions);
