@@ -8,7 +8,7 @@ import { Router, createHttpServer, registerApi } from './http/index.ts';
 import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
-import { StorageEngine, catalog } from './storage/index.ts';
+import { StorageEngine, TtlSweeper, catalog } from './storage/index.ts';
 import { TransactionManager } from './transaction/index.ts';
 
 /** A running server and how to stop it. */
@@ -88,6 +88,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       })
     : null;
   cluster?.register(router);
+  const ttl = new TtlSweeper({ engine, frequencyMs: config.ttlFrequencyMs, isWritable: () => cluster?.isWritable() ?? true, log: log.child({ component: 'ttl' }) });
   if (!config.auth) log.warn('authentication is disabled');
   const server = createHttpServer({
     router,
@@ -122,6 +123,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       });
       await foxx.stop();
       transactions.close();
+      ttl.stop();
       await engine.close();
     },
   };

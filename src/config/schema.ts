@@ -50,6 +50,7 @@ export const OPTIONS = {
     doc: 'seconds a stream transaction may stay idle before it is aborted',
   },
   trxMaxSizeBytes: { flag: 'transaction.streaming-max-size', type: 'number', default: 128 * 1024 * 1024, doc: 'largest total document size a stream transaction may write (default of maxTransactionSize)' },
+  ttlFrequencyMs: { flag: 'ttl.frequency', type: 'number', default: 30_000, doc: 'ms between runs of the TTL index sweeper' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

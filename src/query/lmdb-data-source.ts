@@ -132,7 +132,12 @@ function describe(c: Collection): CollectionDescription {
   return {
     name: d.name,
     type: d.type,
-    indexes: d.indexes.map((ix) => ({ id: `${d.name}/${ix.id}`, name: ix.name, type: ix.type, fields: ix.fields, unique: ix.unique, sparse: ix.sparse })),
+    indexes: d.indexes.flatMap((ix) =>
+      // only the indexes the storage maintains are offered to the planner
+      ix.type === 'primary' || ix.type === 'edge' || ix.type === 'persistent'
+        ? [{ id: `${d.name}/${ix.id}`, name: ix.name, type: ix.type, fields: ix.fields, unique: ix.unique, sparse: ix.sparse }]
+        : [],
+    ),
   };
 }
 

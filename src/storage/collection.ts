@@ -255,6 +255,7 @@ export class Collection {
 
   /** Fills a new persistent index from the existing documents; throws 1210 on a unique violation. */
   buildIndex(ix: IndexDefinition): void {
+    if (ix.type !== 'persistent') return;
     const db = this.#indexDbs.get(ix.id) ?? this.#openIndex(ix);
     for (const doc of this.all()) {
       const vals = indexValues(doc, ix.fields, ix.sparse);

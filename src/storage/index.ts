@@ -6,3 +6,4 @@ export { generateKey, isValidKey, isValidDatabaseName, isValidCollectionName, en
 export { encodeIndexValue, indexKey, indexValues, readPath, type IndexKeyPart } from './index-codec.ts';
 export { mergePatch, isPlainObject } from './document-merge.ts';
 export * from './types.ts';
+export { TtlSweeper } from './ttl-sweeper.ts';
