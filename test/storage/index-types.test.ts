@@ -28,12 +28,12 @@ describe('geo, mdi, inverted, fulltext and ttl indexes through arangojs (11-mana
     await c.ensureIndex({ type: 'mdi', fields: ['x', 'y'], fieldValueTypes: 'double' });
     await c.ensureIndex({ type: 'mdi-prefixed', fields: ['x', 'y'], prefixFields: ['p'], fieldValueTypes: 'double' });
     await c.ensureIndex({ type: 'inverted', fields: ['text', { name: 'title' }] });
-    await c.ensureIndex({ type: 'fulltext', fields: ['text'], minLength: 3 });
+    await c.ensureIndex({ type: 'fulltext', fields: ['text'], minLength: 3 } as never);
     const ttl = await c.ensureIndex({ type: 'ttl', fields: ['expiresAt'], expireAfter: 0 });
     const types = (await c.indexes()).map((i) => i.type).sort();
     assert.deepEqual(types, ['fulltext', 'geo', 'inverted', 'mdi', 'mdi-prefixed', 'primary', 'ttl']);
     assert.deepEqual(await failure(() => c.ensureIndex({ type: 'mdi', fields: ['x'] } as never)), [400, 10]);
-    assert.deepEqual(await failure(() => c.ensureIndex({ type: 'ttl', fields: ['a', 'b'], expireAfter: 1 })), [400, 10]);
+    assert.deepEqual(await failure(() => c.ensureIndex({ type: 'ttl', fields: ['a', 'b'], expireAfter: 1 } as never)), [400, 10]);
     await c.dropIndex(ttl.id);
     assert.ok(!(await c.indexes()).some((i) => i.type === 'ttl'));
     // queries still run with these indexes present
