@@ -4,6 +4,7 @@ import type { TransactionManager } from '../transaction/index.ts';
 import { registerTransactionApi } from './api/transaction-api.ts';
 import { registerGharialApi } from './api/gharial-api.ts';
 import { registerTokenApi } from './api/token-api.ts';
+import { registerAqlFunctionApi } from './api/aqlfunction-api.ts';
 import { registerAdminApi, type ServerInfo } from './api/admin-api.ts';
 import { registerCollectionApi } from './api/collection-api.ts';
 import { registerCursorApi } from './api/cursor-api.ts';
@@ -31,6 +32,7 @@ export function registerApi(
   registerTransactionApi(router, deps.transactions);
   registerGharialApi(router, deps.engine);
   registerTokenApi(router, deps.users, deps.tokens);
+  registerAqlFunctionApi(router, deps.engine);
   registerCollectionApi(router, deps.engine);
   registerIndexApi(router, deps.engine);
   registerCursorApi(router, deps.engine, new QueryService(deps.engine), deps.info.isWritable, deps.transactions);

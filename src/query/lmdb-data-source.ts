@@ -4,10 +4,12 @@ import type {
   DataSource,
   GraphDefinition,
   IndexScanRange,
+  UserFunction,
   WriteOptions as AqlWriteOptions,
   WriteResult as AqlWriteResult,
 } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
+import { UserFunctions } from './user-functions.ts';
 import {
   encodeIndexValue,
   isPlainObject,
@@ -32,11 +34,17 @@ export class LmdbDataSource implements DataSource {
   readonly #engine: StorageEngine;
   readonly #database: string;
   readonly #tx: WriteContext | undefined;
+  readonly #functions: UserFunctions;
 
   constructor(engine: StorageEngine, database: string, tx?: WriteContext) {
     this.#engine = engine;
     this.#database = database;
     this.#tx = tx;
+    this.#functions = new UserFunctions(engine, database);
+  }
+
+  userFunction(name: string): UserFunction | undefined {
+    return this.#functions.lookup(name);
   }
 
   #coll(name: string): Collection {

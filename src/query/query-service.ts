@@ -89,7 +89,7 @@ export class QueryService {
     const hit = this.#plans.get(key);
     if (hit && hit.definitions.every(([name, def]) => this.#engine.findCollection(database, name)?.definition === def)) return hit.prepared;
     const prepared = prepareQuery(query, bindVars, this.#readSource(database), aqlOptions, context);
-    if (!prepared.isModification && !/\bGRAPH\b/i.test(query)) {
+    if (!prepared.isModification && !/\bGRAPH\b/i.test(query) && !query.includes('::')) {
       const names = [...new Set([...prepared.collections.read, ...prepared.collections.write])];
       const definitions: Array<[string, unknown]> = names.map((n) => [n, this.#engine.findCollection(database, n)?.definition]);
       if (this.#plans.size >= PLAN_CACHE_ENTRIES) {

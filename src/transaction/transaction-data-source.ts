@@ -5,6 +5,7 @@ import {
   type DataSource,
   type GraphDefinition,
   type IndexScanRange,
+  type UserFunction,
   type WriteOptions as AqlWriteOptions,
   type WriteResult as AqlWriteResult,
 } from '../aql/index.ts';
@@ -37,6 +38,10 @@ export class TransactionDataSource implements DataSource {
 
   graph(name: string): GraphDefinition | undefined {
     return this.#catalog.graph(name);
+  }
+
+  userFunction(name: string): UserFunction | undefined {
+    return this.#catalog.userFunction(name);
   }
 
   count(collection: string): number {
