@@ -440,7 +440,10 @@ class Planner {
   /** A user-defined `NS::NAME` function of the data source, as a table entry. */
   private userFunction(name: string): AqlFunction | undefined {
     if (!name.includes('::')) return undefined;
-    const uf = this.input.dataSource.userFunction?.(name);
+    const ds = this.input.dataSource;
+    // a data source without user functions (in-memory) reports the name as unknown (1540)
+    if (ds.userFunction === undefined) return undefined;
+    const uf = ds.userFunction(name);
     if (uf === undefined) throw new ArangoError('ERROR_QUERY_FUNCTION_NOT_FOUND', `user function '${name}()' not found`);
     return { minArgs: 0, maxArgs: Infinity, deterministic: uf.deterministic, impl: (_ctx, args) => uf.call(args) };
   }
