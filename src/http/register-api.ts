@@ -29,7 +29,7 @@ export function registerApi(
   },
 ): void {
   registerDocumentApi(router, deps.engine, deps.transactions);
-  registerTransactionApi(router, deps.transactions);
+  registerTransactionApi(router, deps.engine, deps.transactions);
   registerGharialApi(router, deps.engine);
   registerTokenApi(router, deps.users, deps.tokens);
   registerAqlFunctionApi(router, deps.engine);

@@ -113,6 +113,23 @@ export class TransactionManager {
     }
   }
 
+  /**
+   * Runs a JavaScript transaction: begins a stream transaction with `options`, runs `action`
+   * inside it and commits, or aborts when the action throws. Returns the action's result.
+   */
+  async runAction(database: string, options: Partial<TransactionOptions>, run: (trx: StreamTransaction) => unknown): Promise<unknown> {
+    const trx = this.begin(database, options);
+    let result: unknown;
+    try {
+      result = run(trx);
+    } catch (err) {
+      this.abort(database, trx.id);
+      throw err;
+    }
+    await this.commit(database, trx.id);
+    return result;
+  }
+
   /** Commits; idempotent for an already committed transaction. Throws 1653 for an aborted one. */
   async commit(database: string, id: string): Promise<TransactionStatus> {
     const done = this.#finished.get(id);

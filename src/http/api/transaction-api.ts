@@ -1,6 +1,7 @@
 import { ArangoError } from '../../errors/index.ts';
 import { isPlainObject } from '../../storage/index.ts';
-import type { TransactionManager, TransactionOptions } from '../../transaction/index.ts';
+import { runTransactionAction, type TransactionManager, type TransactionOptions } from '../../transaction/index.ts';
+import type { StorageEngine } from '../../storage/index.ts';
 import type { RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
 
@@ -33,7 +34,20 @@ function beginOptions(body: unknown): Partial<TransactionOptions> {
  * `/_api/transaction/begin`, `/_api/transaction/{id}` (status, commit, abort) and the list of
  * running stream transactions. Requests join a transaction with the `x-arango-trx-id` header.
  */
-export function registerTransactionApi(router: Router, transactions: TransactionManager): void {
+export function registerTransactionApi(router: Router, engine: StorageEngine, transactions: TransactionManager): void {
+  // JavaScript transaction: the action runs synchronously inside one stream transaction
+  router.add('POST', '/_api/transaction', async (ctx: RequestContext) => {
+    const body = await ctx.json();
+    const opts = beginOptions(body);
+    const action = isPlainObject(body) ? body['action'] : undefined;
+    if (typeof action !== 'string' || action.trim() === '') throw new ArangoError('ERROR_BAD_PARAMETER', "missing 'action'");
+    for (const c of opts.read ?? []) ctx.requireCollection(c, 'ro');
+    for (const c of [...(opts.write ?? []), ...(opts.exclusive ?? [])]) ctx.requireCollection(c, 'rw');
+    const params = isPlainObject(body) ? body['params'] : undefined;
+    const result = await transactions.runAction(ctx.database, opts, (trx) => runTransactionAction(engine, trx, action, params));
+    return { status: 200, body: { error: false, code: 200, result } };
+  });
+
   router.add('POST', '/_api/transaction/begin', async (ctx: RequestContext) => {
     const opts = beginOptions(await ctx.json());
     for (const c of opts.read ?? []) ctx.requireCollection(c, 'ro');
