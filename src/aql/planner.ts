@@ -425,6 +425,17 @@ class Planner {
       case 'arrayCompare': return this.fold({ k: 'arrayCmp', quant: this.quantifier(e.quantifier, nodes), op: e.op, l: this.resolve(e.left, nodes), r: this.resolve(e.right, nodes) });
       case 'ternary': return this.fold({ k: 'ternary', c: this.resolve(e.condition, nodes), t: e.then === undefined ? undefined : this.resolve(e.then, nodes), e: this.resolve(e.otherwise, nodes) });
       case 'call': {
+        // a collection as argument: DOCUMENT(coll, key) takes its name, LENGTH/COUNT(coll) its count
+        const collArg = e.args.length > 0 && e.args[0] !== undefined ? this.collectionArgument(e.args[0]) : undefined;
+        if (collArg !== undefined && (e.name === 'LENGTH' || e.name === 'COUNT') && e.args.length === 1) {
+          const count = FUNCTIONS['COLLECTION_COUNT'];
+          if (count !== undefined) return { k: 'call', name: 'COLLECTION_COUNT', fn: count, args: [{ k: 'const', v: collArg }] };
+        }
+        if (collArg !== undefined && e.name === 'DOCUMENT' && e.args.length === 2) {
+          const doc = FUNCTIONS['DOCUMENT'];
+          const key = e.args[1];
+          if (doc !== undefined && key !== undefined) return { k: 'call', name: 'DOCUMENT', fn: doc, args: [{ k: 'const', v: collArg }, this.resolve(key, nodes)] };
+        }
         const fn = FUNCTIONS[e.name] ?? this.userFunction(e.name);
         if (fn === undefined) throw new ArangoError('ERROR_QUERY_FUNCTION_NAME_UNKNOWN', `usage of unknown function '${e.name}()'`);
         if (e.args.length < fn.minArgs || e.args.length > fn.maxArgs) {
@@ -435,6 +446,13 @@ class Planner {
         return this.fold({ k: 'call', name: e.name, fn, args: e.args.map((x) => this.resolve(x, nodes)) });
       }
     }
+  }
+
+  /** The collection name when `x` names a collection (`coll` or `@@coll`) rather than a variable. */
+  private collectionArgument(x: Expr): string | undefined {
+    if (x.kind !== 'ref' || this.lookup(x.name) !== undefined) return undefined;
+    const name = x.name.startsWith('@@') ? this.collectionName({ kind: 'bindCollection', name: x.name.slice(2) }) : x.name;
+    return this.input.dataSource.collection(name) !== undefined ? name : undefined;
   }
 
   /** A user-defined `NS::NAME` function of the data source, as a table entry. */
