@@ -33,7 +33,7 @@ export function registerApi(
   registerGharialApi(router, deps.engine);
   registerTokenApi(router, deps.users, deps.tokens);
   registerAqlFunctionApi(router, deps.engine);
-  registerCollectionApi(router, deps.engine);
+  registerCollectionApi(router, deps.engine, deps.transactions);
   registerIndexApi(router, deps.engine);
   registerCursorApi(router, deps.engine, new QueryService(deps.engine), deps.info.isWritable, deps.transactions);
   registerEdgesAndImportApi(router, deps.engine, deps.transactions);

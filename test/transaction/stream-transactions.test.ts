@@ -46,6 +46,8 @@ describe('stream transactions through arangojs', () => {
     assert.deepEqual(await inside.all(), [['base', 1], ['new', 1]]);
     const countInside = await trx.step(() => db.query(aql`RETURN LENGTH(FOR d IN ${c} RETURN 1)`));
     assert.deepEqual(await countInside.all(), [2]);
+    assert.equal((await trx.step(() => c.count())).count, 2);
+    assert.equal((await c.count()).count, 1);
     // outside: nothing of it
     assert.equal(await c.documentExists('new'), false);
     assert.equal((await c.document('base')).v, 0);
