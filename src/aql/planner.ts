@@ -493,10 +493,8 @@ class Planner {
   /** A user-defined `NS::NAME` function of the data source, as a table entry. */
   private userFunction(name: string): AqlFunction | undefined {
     if (!name.includes('::')) return undefined;
-    const ds = this.input.dataSource;
-    // a data source without user functions (in-memory) reports the name as unknown (1540)
-    if (ds.userFunction === undefined) return undefined;
-    const uf = ds.userFunction(name);
+    // as in ArangoDB, an unregistered NS::NAME is 1582 (user function not found), not 1540
+    const uf = this.input.dataSource.userFunction?.(name);
     if (uf === undefined) throw new ArangoError('ERROR_QUERY_FUNCTION_NOT_FOUND', `user function '${name}()' not found`);
     return { minArgs: 0, maxArgs: Infinity, deterministic: uf.deterministic, impl: (_ctx, args) => uf.call(args) };
   }
