@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
-import { Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
+import { AccessTokenStore, Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterRegistry, loadServerId, mirrorUsers } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { ArangoError } from './errors/index.ts';
@@ -10,6 +10,7 @@ import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
 import { StorageEngine, catalog, isPlainObject } from './storage/index.ts';
 import { createQueryService } from './query/index.ts';
+import { TransactionManager } from './transaction/index.ts';
 
 /**
  * Composition root of `kitsune start --mode dbserver`: the single-server storage and API (the
@@ -26,14 +27,22 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
   const users = new UserStore(engine);
   await users.ensureRoot(config.rootPassword);
   const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
-  const authenticator = new Authenticator(users, secret, authenticatorSettingsOf(config));
+  const tokens = new AccessTokenStore(engine);
+  const authenticator = new Authenticator(users, secret, authenticatorSettingsOf(config), tokens);
   const serverId = loadServerId(config.dataDir, 'PRMR');
   let endpoint = '';
   const router = new Router();
   const { pool: queryPool, queries } = createQueryService(config, engine, log);
+  const transactions = new TransactionManager({
+    engine,
+    settings: { idleTimeoutSeconds: config.trxIdleTimeoutSeconds, maxSizeBytes: config.trxMaxSizeBytes },
+    log: log.child({ component: 'transaction' }),
+  });
   registerApi(router, {
     engine,
     queries,
+    transactions,
+    tokens,
     users,
     authenticator,
     info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'PRIMARY', mode: 'default' }), isWritable: () => true },
@@ -75,6 +84,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     server.close();
     await agency.close();
     await queryPool.close();
+    transactions.close();
     await engine.close();
     throw err;
   }
@@ -86,6 +96,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
       await agency.close();
       await closeHttpServer(server);
       await queryPool.close();
+      transactions.close();
       await engine.close();
     },
   };

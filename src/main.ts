@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
+import { AccessTokenStore, Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterMember, loadMemberId } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { Router, closeHttpServer, createHttpServer, registerApi } from './http/index.ts';
@@ -10,8 +10,9 @@ import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
 import { createQueryService } from './query/index.ts';
-import { StorageEngine, catalog } from './storage/index.ts';
+import { StorageEngine, TtlSweeper, catalog } from './storage/index.ts';
 import { removeProtoAccessor } from './common/proto-guard.ts';
+import { TransactionManager } from './transaction/index.ts';
 
 /** A running server and how to stop it. */
 export interface RunningServer {
@@ -34,7 +35,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     else log.info('root user created');
   }
   const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
-  const authenticator = new Authenticator(users, secret, authenticatorSettingsOf(config));
+  const tokens = new AccessTokenStore(engine);
+  const authenticator = new Authenticator(users, secret, authenticatorSettingsOf(config), tokens);
   const failover = config.mode === 'activefailover';
   if (failover && config.agency.length === 0) throw new Error('--mode activefailover needs --agency http://HOST:PORT[,…] (etcd endpoints)');
   // an active-failover member keeps its id across restarts (its agency records and followers know it)
@@ -42,9 +44,16 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   let endpoint = '';
   const router = new Router();
   const { pool: queryPool, queries } = createQueryService(config, engine, log);
+  const transactions = new TransactionManager({
+    engine,
+    settings: { idleTimeoutSeconds: config.trxIdleTimeoutSeconds, maxSizeBytes: config.trxMaxSizeBytes },
+    log: log.child({ component: 'transaction' }),
+  });
   registerApi(router, {
     engine,
     queries,
+    transactions,
+    tokens,
     users,
     authenticator,
     info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'SINGLE', mode: failover ? 'resilient' : 'default' }), isWritable: () => cluster?.isWritable() ?? true },
@@ -86,6 +95,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       })
     : null;
   cluster?.register(router);
+  const ttl = new TtlSweeper({ engine, frequencyMs: config.ttlFrequencyMs, isWritable: () => cluster?.isWritable() ?? true, log: log.child({ component: 'ttl' }) });
   if (!config.auth) log.warn('authentication is disabled');
   const server = createHttpServer({
     router,
@@ -117,6 +127,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       await closeHttpServer(server);
       await foxx.stop();
       await queryPool.close();
+      transactions.close();
+      ttl.stop();
       await engine.close();
     },
   };

@@ -83,6 +83,12 @@ export interface GraphDefinition {
   readonly edgeDefinitions: readonly { readonly collection: string; readonly from: readonly string[]; readonly to: readonly string[] }[];
 }
 
+/** A user-defined AQL function as the data source provides it (already sandboxed and time-limited). */
+export interface UserFunction {
+  readonly deterministic: boolean;
+  call(args: readonly unknown[]): unknown;
+}
+
 /**
  * What the AQL engine needs from a database. Errors are thrown as ArangoError:
  * 1203 unknown collection, 1202 document not found, 1210 unique constraint violated,
@@ -105,6 +111,8 @@ export interface DataSource {
   edges(collection: string, direction: 'out' | 'in', vertexId: string): Iterable<AqlDocument>;
   /** A named graph, for `GRAPH "name"` traversals; undefined if unknown. */
   graph(name: string): GraphDefinition | undefined;
+  /** A user-defined function (`NS::NAME`, upper case), or undefined if none is registered. */
+  userFunction?(name: string): UserFunction | undefined;
   /** Inserts; generates `_key` if missing, sets `_id` and `_rev`. */
   insert(collection: string, doc: Readonly<Record<string, unknown>>, options: WriteOptions): WriteResult;
   /** Partially updates the document `key` with `patch` (system attributes in `patch` are ignored). */

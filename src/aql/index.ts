@@ -10,7 +10,7 @@ import type { ExplainResult } from './explain.ts';
 
 export type {
   AqlDocument, CollectionDescription, CollectionType, DataSource, GraphDefinition, IndexBound, IndexDescription,
-  IndexScanRange, WriteOptions, WriteResult,
+  IndexScanRange, UserFunction, WriteOptions, WriteResult,
 } from './data-source.ts';
 export { MemoryDataSource } from './memory-data-source.ts';
 export { prepareQuery, QueryCache, type PreparedQuery, type QueryCursor, type QueryOptions, type QueryContext } from './query.ts';

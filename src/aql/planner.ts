@@ -2,6 +2,7 @@ import { ArangoError } from '../errors/index.ts';
 import type { CollectionRef, Expr, GraphRef, Operation, QueryAst, QueryBody, Quantifier } from './ast.ts';
 import type { DataSource } from './data-source.ts';
 import { FUNCTIONS } from './functions/index.ts';
+import type { AqlFunction } from './functions/function-types.ts';
 import { ExecContext } from './exec-context.ts';
 import { compileExpr } from './compile-expr.ts';
 import type {
@@ -460,7 +461,7 @@ class Planner {
       case 'arrayCompare': return this.fold({ k: 'arrayCmp', quant: this.quantifier(e.quantifier, nodes), op: e.op, l: this.resolve(e.left, nodes), r: this.resolve(e.right, nodes) });
       case 'ternary': return this.fold({ k: 'ternary', c: this.resolve(e.condition, nodes), t: e.then === undefined ? undefined : this.resolve(e.then, nodes), e: this.resolve(e.otherwise, nodes) });
       case 'call': {
-        const fn = FUNCTIONS[e.name];
+        const fn = FUNCTIONS[e.name] ?? this.userFunction(e.name);
         if (fn === undefined) throw new ArangoError('ERROR_QUERY_FUNCTION_NAME_UNKNOWN', `usage of unknown function '${e.name}()'`);
         if (e.args.length < fn.minArgs || e.args.length > fn.maxArgs) {
           const max = fn.maxArgs === Infinity ? 65536 : fn.maxArgs;
@@ -487,6 +488,15 @@ class Planner {
     if (arg === undefined || arg.kind !== 'ref' || arg.name === 'CURRENT' || this.lookup(arg.name) !== undefined) return undefined;
     if (arg.name.startsWith('@@')) return this.collectionName({ kind: 'bindCollection', name: arg.name.slice(2) });
     return this.input.dataSource.collection(arg.name) !== undefined ? arg.name : undefined;
+  }
+
+  /** A user-defined `NS::NAME` function of the data source, as a table entry. */
+  private userFunction(name: string): AqlFunction | undefined {
+    if (!name.includes('::')) return undefined;
+    // as in ArangoDB, an unregistered NS::NAME is 1582 (user function not found), not 1540
+    const uf = this.input.dataSource.userFunction?.(name);
+    if (uf === undefined) throw new ArangoError('ERROR_QUERY_FUNCTION_NOT_FOUND', `user function '${name}()' not found`);
+    return { minArgs: 0, maxArgs: Infinity, deterministic: uf.deterministic, impl: (_ctx, args) => uf.call(args) };
   }
 
   /** Evaluates an expression whose operands are all constants (compile-time folding). */

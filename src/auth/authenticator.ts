@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { HashPool } from './hash-pool.ts';
+import { ACCESS_TOKEN_PREFIX, type AccessTokenStore } from './access-tokens.ts';
 import { signJwt, verifyJwt } from './jwt.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { hashPassword, verifyPassword, type PasswordHash } from './password.ts';
@@ -46,11 +47,13 @@ export class Authenticator {
   readonly #cache = new Map<string, { principal: Principal; until: number }>();
   readonly #pool: HashPool;
   readonly #throttle: LoginThrottle;
+  readonly #tokens: AccessTokenStore | undefined;
   #decoy: Promise<PasswordHash> | undefined;
 
-  constructor(users: UserStore, secret: string, settings: AuthenticatorSettings = DEFAULT_AUTHENTICATOR_SETTINGS) {
+  constructor(users: UserStore, secret: string, settings: AuthenticatorSettings = DEFAULT_AUTHENTICATOR_SETTINGS, tokens?: AccessTokenStore) {
     this.#users = users;
     this.#secret = secret;
+    this.#tokens = tokens;
     this.#pool = new HashPool(settings.hashConcurrency, settings.hashQueue);
     this.#throttle = new LoginThrottle({ maxFailures: settings.maxFailedLogins, windowMs: settings.failedLoginWindowMs });
     users.onChange(() => this.#cache.clear());
@@ -63,6 +66,12 @@ export class Authenticator {
    */
   async authenticate(header: string | undefined, client: string): Promise<Principal | null> {
     if (!header) return null;
+    const token = this.#accessToken(header);
+    // access tokens are checked on every request (a hash and a lookup), so expiry and deletion act at once
+    if (token !== undefined) {
+      const user = this.#tokens?.resolve(token) ?? null;
+      return user !== null && this.#users.isActive(user) ? { user, superuser: false } : null;
+    }
     const now = Date.now();
     const hit = this.#cache.get(header);
     if (hit) {
@@ -89,6 +98,12 @@ export class Authenticator {
     if (ok) this.#throttle.recordSuccess(client, user);
     else this.#throttle.recordFailure(client, user);
     return ok;
+  }
+
+  #accessToken(header: string): string | undefined {
+    if (header.length < 7 || header.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
+    const value = header.slice(7).trim();
+    return value.startsWith(ACCESS_TOKEN_PREFIX) ? value : undefined;
   }
 
   async #resolve(header: string, client: string, now: number): Promise<{ principal: Principal; until: number } | null> {

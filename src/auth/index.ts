@@ -3,3 +3,4 @@ export { UserStore, allows, parseAccessLevel, type AccessLevel, type UserInfo } 
 export { signJwt, verifyJwt, type JwtClaims } from './jwt.ts';
 export { loadJwtSecret } from './jwt-secret.ts';
 export { isSecretCollection } from './secret-collections.ts';
+export { AccessTokenStore, type AccessTokenInfo } from './access-tokens.ts';

@@ -92,6 +92,14 @@ export const OPTIONS = {
     default: 2,
     doc: 'DB-servers a new database is placed on when createDatabase names no replicationFactor (cluster mode)',
   },
+  trxIdleTimeoutSeconds: {
+    flag: 'transaction.streaming-idle-timeout',
+    type: 'number',
+    default: 60,
+    doc: 'seconds a stream transaction may stay idle before it is aborted',
+  },
+  trxMaxSizeBytes: { flag: 'transaction.streaming-max-size', type: 'number', default: 128 * 1024 * 1024, doc: 'largest total document size a stream transaction may write (default of maxTransactionSize)' },
+  ttlFrequencyMs: { flag: 'ttl.frequency', type: 'number', default: 30_000, doc: 'ms between runs of the TTL index sweeper' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

@@ -1,5 +1,10 @@
-import type { Authenticator, UserStore } from '../auth/index.ts';
+import type { AccessTokenStore, Authenticator, UserStore } from '../auth/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
+import type { TransactionManager } from '../transaction/index.ts';
+import { registerTransactionApi } from './api/transaction-api.ts';
+import { registerGharialApi } from './api/gharial-api.ts';
+import { registerTokenApi } from './api/token-api.ts';
+import { registerAqlFunctionApi } from './api/aqlfunction-api.ts';
 import { registerAdminApi, type ServerInfo } from './api/admin-api.ts';
 import { registerCollectionApi } from './api/collection-api.ts';
 import { registerCursorApi } from './api/cursor-api.ts';
@@ -12,12 +17,28 @@ import { registerUserApi } from './api/user-api.ts';
 import type { Router } from './router.ts';
 
 /** Registers the ArangoDB-compatible core API (documents first: they are the hot path). */
-export function registerApi(router: Router, deps: { engine: StorageEngine; users: UserStore; authenticator: Authenticator; info: ServerInfo; queries: QueryService; isKnownDatabase?: (name: string) => boolean }): void {
-  registerDocumentApi(router, deps.engine);
-  registerCollectionApi(router, deps.engine);
+export function registerApi(
+  router: Router,
+  deps: {
+    engine: StorageEngine;
+    users: UserStore;
+    authenticator: Authenticator;
+    info: ServerInfo;
+    queries: QueryService;
+    transactions: TransactionManager;
+    tokens: AccessTokenStore;
+    isKnownDatabase?: (name: string) => boolean;
+  },
+): void {
+  registerDocumentApi(router, deps.engine, deps.transactions);
+  registerTransactionApi(router, deps.engine, deps.transactions);
+  registerGharialApi(router, deps.engine);
+  registerTokenApi(router, deps.users, deps.tokens);
+  registerAqlFunctionApi(router, deps.engine);
+  registerCollectionApi(router, deps.engine, deps.transactions);
   registerIndexApi(router, deps.engine);
-  registerCursorApi(router, deps.engine, deps.queries, deps.info.isWritable);
-  registerEdgesAndImportApi(router, deps.engine);
+  registerCursorApi(router, deps.engine, deps.queries, deps.info.isWritable, deps.transactions);
+  registerEdgesAndImportApi(router, deps.engine, deps.transactions);
   registerDatabaseApi(router, deps.engine, deps.users);
   registerUserApi(router, deps.engine, deps.users, deps.authenticator, deps.isKnownDatabase);
   registerAdminApi(router, deps.info, () => ({ reclaim: deps.engine.reclaimStatus }));

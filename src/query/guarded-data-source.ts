@@ -1,4 +1,4 @@
-import type { AqlDocument, CollectionDescription, DataSource, GraphDefinition, IndexScanRange, WriteOptions, WriteResult } from '../aql/index.ts';
+import type { AqlDocument, CollectionDescription, DataSource, GraphDefinition, IndexScanRange, UserFunction, WriteOptions, WriteResult } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
 
 /** A caller's access level on a collection, as in ArangoDB's grants. */
@@ -29,10 +29,13 @@ export class GuardedDataSource implements DataSource {
   readonly #inner: DataSource;
   readonly #access: AccessSnapshot;
   readonly #ok = new Set<string>();
+  /** The inner source's user functions (absent when it has none, as in-memory sources). */
+  readonly userFunction?: (name: string) => UserFunction | undefined;
 
   constructor(inner: DataSource, access: AccessSnapshot) {
     this.#inner = inner;
     this.#access = access;
+    if (inner.userFunction !== undefined) this.userFunction = (name) => inner.userFunction?.(name);
   }
 
   #check(collection: string, need: 'ro' | 'rw'): void {

@@ -4,10 +4,12 @@ import type {
   DataSource,
   GraphDefinition,
   IndexScanRange,
+  UserFunction,
   WriteOptions as AqlWriteOptions,
   WriteResult as AqlWriteResult,
 } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
+import { lookupUserFunction } from './user-functions.ts';
 import {
   encodeIndexValue,
   isPlainObject,
@@ -43,6 +45,10 @@ export class LmdbDataSource implements DataSource {
     this.#engine = engine;
     this.#database = database;
     this.#tx = tx;
+  }
+
+  userFunction(name: string): UserFunction | undefined {
+    return lookupUserFunction(this.#engine, this.#database, name);
   }
 
   #coll(name: string): Collection {
@@ -138,7 +144,12 @@ function describe(c: Collection): CollectionDescription {
   return {
     name: d.name,
     type: d.type,
-    indexes: d.indexes.map((ix) => ({ id: `${d.name}/${ix.id}`, name: ix.name, type: ix.type, fields: ix.fields, unique: ix.unique, sparse: ix.sparse })),
+    indexes: d.indexes.flatMap((ix) =>
+      // only the indexes the storage maintains are offered to the planner
+      ix.type === 'primary' || ix.type === 'edge' || ix.type === 'persistent'
+        ? [{ id: `${d.name}/${ix.id}`, name: ix.name, type: ix.type, fields: ix.fields, unique: ix.unique, sparse: ix.sparse }]
+        : [],
+    ),
   };
 }
 

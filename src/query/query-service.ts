@@ -1,6 +1,6 @@
 import { isSecretCollection } from '../auth/index.ts';
 import { randomBytes } from 'node:crypto';
-import { prepareQuery, QueryCache, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
+import { prepareQuery, QueryCache, type DataSource, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { GuardedDataSource, requireAccess, type AccessLevel, type AccessSnapshot } from './guarded-data-source.ts';
@@ -37,6 +37,15 @@ export interface RunOptions {
 export interface QueryExtra {
   readonly stats: QueryStats & { httpRequests: number };
   readonly warnings: readonly QueryWarning[];
+}
+
+/**
+ * A query that runs inside a stream transaction: the transaction's data source, and how to
+ * make the query's writes all-or-nothing within it.
+ */
+export interface QueryTransaction {
+  readonly source: DataSource;
+  atomically<T>(fn: () => T): T;
 }
 
 /** A query that has started (the cursor API pages through it with `pull`). */
@@ -168,6 +177,7 @@ export class QueryService {
     options: RunOptions,
     caller: QueryCaller,
     firstBatch = Number.POSITIVE_INFINITY,
+    transaction?: QueryTransaction,
   ): Promise<{ running: RunningQuery; rows: unknown[] }> {
     if (typeof query !== 'string' || query.trim() === '') throw new ArangoError('ERROR_QUERY_EMPTY');
     this.#engine.database(database);
@@ -178,6 +188,7 @@ export class QueryService {
       id: newId(), database, query, bindVars, user: caller.user, started: Date.now(), stream: options.stream === true,
       state: 'queued', done: false, extra: EMPTY_EXTRA,
     };
+    if (transaction) return this.#inTransaction(q, transaction, access, { ...toAqlOptions(options), cache: this.#cache, killCell: kill }, caller);
     // modification queries are recognised by their text first (cheap); the worker refuses any it misses
     if (this.#pool === undefined || /\b(INSERT|UPDATE|REPLACE|REMOVE|UPSERT)\b/i.test(query)) {
       const aqlOptions: QueryOptions = { ...toAqlOptions(options), cache: this.#cache, killCell: kill };
@@ -228,6 +239,26 @@ export class QueryService {
     const { cursor, rows } = await this.#engine.writeAtomic((tx) => {
       const source = new GuardedDataSource(new LmdbDataSource(this.#engine, q.database, tx), access);
       const cur = prepareQuery(q.query, q.bindVars, source, aqlOptions, { user: q.user, database: q.database }).execute();
+      return { cursor: cur, rows: cur.all() };
+    });
+    q.done = true;
+    q.extra = extraOfCursor(cursor);
+    return { running: q, rows };
+  }
+
+  /**
+   * Runs a query to the end on the main thread inside a stream transaction (its snapshot plus its
+   * own writes); its writes stand or fall together within the transaction.
+   */
+  #inTransaction(q: RunningQuery, transaction: QueryTransaction, access: AccessSnapshot, aqlOptions: QueryOptions, caller: QueryCaller): { running: RunningQuery; rows: unknown[] } {
+    const source = new GuardedDataSource(transaction.source, access);
+    const prepared = prepareQuery(q.query, q.bindVars, source, aqlOptions, { user: q.user, database: q.database });
+    if (prepared.isModification && caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
+    for (const c of prepared.collections.read) requireAccess(access, c, 'ro');
+    for (const c of prepared.collections.write) requireAccess(access, c, 'rw');
+    q.state = 'executing';
+    const { cursor, rows } = transaction.atomically(() => {
+      const cur = prepared.execute();
       return { cursor: cur, rows: cur.all() };
     });
     q.done = true;

@@ -15,6 +15,8 @@ import {
   LOG_INDEX_CREATE,
   LOG_INDEX_DROP,
   type CollectionDefinition,
+  ACCEPTED_INDEX_TYPES,
+  type AcceptedIndexType,
   type CollectionType,
   type DatabaseDefinition,
   type IndexDefinition,
@@ -194,6 +196,8 @@ export interface CreateIndexOptions {
   readonly unique?: unknown;
   readonly sparse?: unknown;
   readonly name?: unknown;
+  /** The whole request body, for the type-specific attributes of non-persistent indexes. */
+  readonly body?: Readonly<Record<string, unknown>>;
   /** Replication applier: keep the leader's index id. */
   readonly id?: string;
 }
@@ -206,7 +210,11 @@ export async function createIndex(
   options: CreateIndexOptions,
 ): Promise<{ index: IndexDefinition; isNewlyCreated: boolean }> {
   const type = options.type === 'hash' || options.type === 'skiplist' ? 'persistent' : options.type;
-  if (type !== 'persistent') throw new ArangoError('ERROR_BAD_PARAMETER', `index type '${String(options.type)}' is not supported`);
+  if (type !== 'persistent') {
+    const accepted = ACCEPTED_INDEX_TYPES.find((t) => t === type);
+    if (!accepted) throw new ArangoError('ERROR_BAD_PARAMETER', `index type '${String(options.type)}' is not supported`);
+    return createAcceptedIndex(engine, database, collection, accepted, options);
+  }
   const fields = options.fields;
   if (!Array.isArray(fields) || fields.length === 0 || !fields.every((f): f is string => typeof f === 'string' && f.length > 0)) {
     throw new ArangoError('ERROR_BAD_PARAMETER', 'fields must be a non-empty array of attribute paths');
@@ -239,13 +247,84 @@ export async function createIndex(
   });
 }
 
+/** Type-specific attributes kept for each accepted index type (ArangoDB's names). */
+const INDEX_OPTIONS: Record<AcceptedIndexType, readonly string[]> = {
+  geo: ['geoJson', 'legacyPolygons'],
+  mdi: ['fieldValueTypes', 'estimates'],
+  'mdi-prefixed': ['fieldValueTypes', 'prefixFields', 'storedValues', 'estimates'],
+  inverted: ['analyzer', 'features', 'includeAllFields', 'trackListPositions', 'searchField', 'primarySort', 'storedValues', 'parallelism', 'cache'],
+  ttl: ['expireAfter'],
+  fulltext: ['minLength'],
+};
+
+/** Creates a geo, mdi, inverted, ttl or fulltext index (kept in the catalog with its attributes). */
+async function createAcceptedIndex(
+  engine: StorageEngine,
+  database: string,
+  collection: string,
+  type: AcceptedIndexType,
+  options: CreateIndexOptions,
+): Promise<{ index: IndexDefinition; isNewlyCreated: boolean }> {
+  const raw = options.fields;
+  // inverted indexes take `{ name, … }` objects as fields
+  const fields = Array.isArray(raw) ? raw.map((f) => (isObject(f) && typeof f['name'] === 'string' ? f['name'] : f)) : raw;
+  if (!Array.isArray(fields) || fields.length === 0 || !fields.every((f): f is string => typeof f === 'string' && f.length > 0)) {
+    throw new ArangoError('ERROR_BAD_PARAMETER', 'fields must be a non-empty array of attribute paths');
+  }
+  const body = options.body ?? {};
+  const extra: Record<string, unknown> = {};
+  for (const k of INDEX_OPTIONS[type]) if (body[k] !== undefined) extra[k] = body[k];
+  if ((type === 'ttl' || type === 'fulltext') && fields.length !== 1) throw new ArangoError('ERROR_BAD_PARAMETER', `a ${type} index needs exactly one field`);
+  if (type === 'geo' && fields.length > 2) throw new ArangoError('ERROR_BAD_PARAMETER', 'a geo index takes one or two fields');
+  if (type === 'ttl' && (typeof extra['expireAfter'] !== 'number' || extra['expireAfter'] < 0)) {
+    throw new ArangoError('ERROR_BAD_PARAMETER', 'expireAfter attribute must be a number greater than or equal to 0');
+  }
+  if ((type === 'mdi' || type === 'mdi-prefixed') && extra['fieldValueTypes'] !== 'double') {
+    throw new ArangoError('ERROR_BAD_PARAMETER', "fieldValueTypes must be set to 'double'");
+  }
+  if (type === 'geo') {
+    extra['geoJson'] = extra['geoJson'] === true;
+    extra['legacyPolygons'] = extra['legacyPolygons'] === true;
+  }
+  if (type === 'fulltext' && typeof extra['minLength'] !== 'number') extra['minLength'] = 2;
+  const unique = type === 'mdi-prefixed' || type === 'mdi' ? options.unique === true : false;
+  const sparse = type === 'geo' || type === 'fulltext' || type === 'ttl' ? true : options.sparse === true;
+  return engine.ddl(async () => {
+    const c = engine.collection(database, collection);
+    if (type === 'ttl' && c.definition.indexes.some((ix) => ix.type === 'ttl')) {
+      const same = c.definition.indexes.find((ix) => ix.type === 'ttl' && ix.fields[0] === fields[0] && ix.options?.['expireAfter'] === extra['expireAfter']);
+      if (same) return { index: same, isNewlyCreated: false };
+      throw new ArangoError('ERROR_BAD_PARAMETER', 'there can only be one ttl index per collection');
+    }
+    const same = c.definition.indexes.find(
+      (ix) => ix.type === type && ix.fields.join('\0') === fields.join('\0') && JSON.stringify(ix.options ?? {}) === JSON.stringify(extra),
+    );
+    if (same) return { index: same, isNewlyCreated: false };
+    const id = options.id ?? engine.newId();
+    const name = typeof options.name === 'string' && options.name !== '' ? options.name : `idx_${id}`;
+    if (c.definition.indexes.some((ix) => ix.name === name)) throw new ArangoError('ERROR_ARANGO_DUPLICATE_NAME', `duplicate index name '${name}'`);
+    const index: IndexDefinition = { id, type, name, fields, unique, sparse, options: extra };
+    const def: CollectionDefinition = { ...c.definition, indexes: [...c.definition.indexes, index] };
+    await engine.writeAtomic((tx) => {
+      engine.putCollection(def);
+      tx.log({ tick: tx.nextTick(), type: LOG_INDEX_CREATE, database, collection: def.name, cid: def.id, data: index });
+    });
+    c.setDefinition(def);
+    return { index, isNewlyCreated: true };
+  });
+}
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
 /** Drops an index by id; primary and edge indexes cannot be dropped (1212 when unknown). */
 export async function dropIndex(engine: StorageEngine, database: string, collection: string, indexId: string): Promise<void> {
   await engine.ddl(async () => {
     const c = engine.collection(database, collection);
     const ix = c.definition.indexes.find((i) => i.id === indexId || i.name === indexId);
     if (!ix) throw new ArangoError('ERROR_ARANGO_INDEX_NOT_FOUND');
-    if (ix.type !== 'persistent') throw new ArangoError('ERROR_FORBIDDEN', 'cannot drop primary or edge index');
+    if (ix.type === 'primary' || ix.type === 'edge') throw new ArangoError('ERROR_FORBIDDEN', 'cannot drop primary or edge index');
     const def: CollectionDefinition = { ...c.definition, indexes: c.definition.indexes.filter((i) => i.id !== ix.id) };
     await engine.writeAtomic((tx) => {
       engine.putCollection(def);

@@ -1,4 +1,4 @@
-import type { Database, RootDatabase } from 'lmdb';
+import type { Database, RootDatabase, Transaction } from 'lmdb';
 import { entryCount } from './lmdb-stats.ts';
 import { ArangoError } from '../errors/index.ts';
 import { isPlainObject, mergePatch } from './document-merge.ts';
@@ -135,6 +135,21 @@ export class Collection {
     return raw ? (JSON.parse(raw.toString('utf8')) as Document) : undefined;
   }
 
+  /** The JSON bytes of a document as of a read snapshot (stream transactions), or undefined. */
+  getRawAt(key: string, snapshot: Transaction): Buffer | undefined {
+    return this.docs.get(key, { transaction: snapshot }) ?? undefined;
+  }
+
+  /** Number of documents as of a read snapshot (O(n): only stream transactions use it). */
+  countAt(snapshot: Transaction): number {
+    return this.docs.getKeysCount({ transaction: snapshot });
+  }
+
+  /** All documents as of a read snapshot, in key order. */
+  *allAt(snapshot: Transaction): Generator<Document> {
+    for (const { value } of this.docs.getRange({ transaction: snapshot })) yield JSON.parse(value.toString('utf8')) as Document;
+  }
+
   /** Number of documents (O(1)). */
   count(): number {
     return entryCount(this.docs);
@@ -146,10 +161,12 @@ export class Collection {
   }
 
   /** Keys of edges whose `_from` (outbound) or `_to` (inbound) is `vertexId`. */
-  *edgeKeys(vertexId: string, direction: 'out' | 'in'): Generator<string> {
+  *edgeKeys(vertexId: string, direction: 'out' | 'in', snapshot?: Transaction): Generator<string> {
     const db = direction === 'out' ? this.#from : this.#to;
     if (!db) return;
-    for (const k of db.getKeys({ start: [vertexId], end: [vertexId, '\uffff'] })) {
+    const range: { start: IndexKeyPart[]; end: IndexKeyPart[]; transaction?: Transaction } = { start: [vertexId], end: [vertexId, '\uffff'] };
+    if (snapshot) range.transaction = snapshot;
+    for (const k of db.getKeys(range)) {
       const key = k[1];
       if (typeof key === 'string') yield key;
     }
@@ -159,11 +176,13 @@ export class Collection {
   *indexScan(
     indexId: string,
     range: { start?: IndexKeyPart[]; end?: IndexKeyPart[]; reverse?: boolean; limit?: number },
+    snapshot?: Transaction,
   ): Generator<string> {
     const ix = this.#def.indexes.find((i) => i.id === indexId);
     const db = this.#indexDbs.get(indexId);
     if (!ix || !db) throw new ArangoError('ERROR_ARANGO_INDEX_NOT_FOUND');
-    const opts: { start?: IndexKeyPart[]; end?: IndexKeyPart[]; reverse?: boolean; limit?: number } = {};
+    const opts: { start?: IndexKeyPart[]; end?: IndexKeyPart[]; reverse?: boolean; limit?: number; transaction?: Transaction } = {};
+    if (snapshot) opts.transaction = snapshot;
     if (range.start) opts.start = range.start;
     if (range.end) opts.end = range.end;
     if (range.reverse) opts.reverse = true;
@@ -280,6 +299,7 @@ export class Collection {
 
   /** Fills a new persistent index from the existing documents; throws 1210 on a unique violation. */
   buildIndex(ix: IndexDefinition): void {
+    if (ix.type !== 'persistent') return;
     const db = this.#indexDbs.get(ix.id) ?? this.#openIndex(ix);
     for (const doc of this.all()) {
       const vals = indexValues(doc, ix.fields, ix.sparse);

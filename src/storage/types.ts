@@ -11,12 +11,22 @@ export type Document = Record<string, unknown> & { _key: string; _id: string; _r
 /** Index definition as kept in the catalog (ArangoDB's index description fields). */
 export interface IndexDefinition {
   readonly id: string;
-  readonly type: 'primary' | 'edge' | 'persistent';
+  /**
+   * `primary`, `edge` and `persistent` are maintained by the storage and used by AQL; the other
+   * types are accepted and listed with their options (`ttl` is enforced by the TTL sweeper).
+   */
+  readonly type: 'primary' | 'edge' | 'persistent' | AcceptedIndexType;
   readonly name: string;
   readonly fields: readonly string[];
   readonly unique: boolean;
   readonly sparse: boolean;
+  /** Type-specific attributes as given (`expireAfter`, `geoJson`, `legacyPolygons`, `minLength`, `fieldValueTypes`, …). */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
+
+/** Index types accepted and listed, but not (yet) used by queries. */
+export const ACCEPTED_INDEX_TYPES = ['geo', 'mdi', 'mdi-prefixed', 'inverted', 'ttl', 'fulltext'] as const;
+export type AcceptedIndexType = (typeof ACCEPTED_INDEX_TYPES)[number];
 
 /** A database as kept in the catalog. */
 export interface DatabaseDefinition {

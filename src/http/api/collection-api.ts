@@ -1,7 +1,9 @@
 import { ArangoError } from '../../errors/index.ts';
 import { catalog, encodeRevision, isPlainObject, type Collection, type StorageEngine } from '../../storage/index.ts';
+import type { TransactionManager } from '../../transaction/index.ts';
 import type { HttpReply, RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
+import { transactionId } from './document-api.ts';
 
 /** The short description ArangoDB returns for a collection. */
 export function describeCollection(c: Collection): Record<string, unknown> {
@@ -37,7 +39,7 @@ export function collectionProperties(c: Collection): Record<string, unknown> {
 const ok = (body: Record<string, unknown>, status = 200): HttpReply => ({ status, body: { error: false, code: status, ...body } });
 
 /** `/_api/collection` — create, list, inspect, change, rename, truncate, drop. */
-export function registerCollectionApi(router: Router, engine: StorageEngine): void {
+export function registerCollectionApi(router: Router, engine: StorageEngine, transactions?: TransactionManager): void {
   const get = (ctx: RequestContext, need: 'ro' | 'rw'): Collection => {
     const c = engine.collection(ctx.database, ctx.param(0));
     ctx.requireCollection(c.name, need);
@@ -72,8 +74,14 @@ export function registerCollectionApi(router: Router, engine: StorageEngine): vo
 
   router.add('GET', '/_api/collection/:name', (ctx) => ok(describeCollection(get(ctx, 'ro'))));
   router.add('GET', '/_api/collection/:name/properties', (ctx) => ok(collectionProperties(get(ctx, 'ro'))));
-  router.add('GET', '/_api/collection/:name/count', (ctx) => {
+  router.add('GET', '/_api/collection/:name/count', async (ctx) => {
     const c = get(ctx, 'ro');
+    const trxId = transactionId(ctx);
+    // inside a stream transaction the count is the transaction's view (snapshot + own writes)
+    if (trxId !== undefined && transactions) {
+      const n = await transactions.within(ctx.database, trxId, (trx) => trx.count(trx.readable(c.name)));
+      return ok({ ...collectionProperties(c), count: n });
+    }
     return ok({ ...collectionProperties(c), count: c.count() });
   });
   router.add('GET', '/_api/collection/:name/figures', (ctx) => {

@@ -3,8 +3,10 @@ import { explain as explainAql } from '../../aql/index.ts';
 import { ArangoError, errorNameOf } from '../../errors/index.ts';
 import { LmdbDataSource, type QueryCaller, type QueryService, type RunOptions, type RunningQuery } from '../../query/index.ts';
 import { isPlainObject, type StorageEngine } from '../../storage/index.ts';
+import { TransactionDataSource, type TransactionManager } from '../../transaction/index.ts';
 import type { HttpReply, RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
+import { transactionId } from './document-api.ts';
 
 interface OpenCursor {
   readonly running: RunningQuery;
@@ -55,7 +57,13 @@ function queryBody(body: unknown): { query: string; bindVars: Record<string, unk
 }
 
 /** `/_api/cursor` (run and page through queries), `/_api/query` (parse, current, kill) and `/_api/explain`. */
-export function registerCursorApi(router: Router, engine: StorageEngine, queries: QueryService, isWritable: () => boolean): void {
+export function registerCursorApi(
+  router: Router,
+  engine: StorageEngine,
+  queries: QueryService,
+  isWritable: () => boolean,
+  transactions: TransactionManager,
+): void {
   const cursors = new Map<string, OpenCursor>();
   const sweep = setInterval(() => {
     const now = Date.now();
@@ -95,10 +103,20 @@ export function registerCursorApi(router: Router, engine: StorageEngine, queries
     if (batchSize < 1) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'batchSize must be at least 1');
     const ttlMs = (numberOption(body['ttl'], 'ttl') ?? DEFAULT_TTL_S) * 1000;
     const stream = options.stream === true;
-    const { running, rows } = await queries.start(ctx.database, query, bindVars, options, caller(ctx, isWritable), stream ? batchSize : Number.POSITIVE_INFINITY);
+    const trxId = transactionId(ctx);
+    // inside a stream transaction the query runs to the end at once (its writes stand or fall together)
+    const { running, rows } =
+      trxId === undefined
+        ? await queries.start(ctx.database, query, bindVars, options, caller(ctx, isWritable), stream ? batchSize : Number.POSITIVE_INFINITY)
+        : await transactions.within(ctx.database, trxId, (trx) =>
+            queries.start(ctx.database, query, bindVars, options, caller(ctx, isWritable), Number.POSITIVE_INFINITY, {
+              source: new TransactionDataSource(engine, trx),
+              atomically: (fn) => trx.atomically(fn),
+            }),
+          );
     const count = body['count'] === true && !stream ? rows.length : undefined;
     const c: OpenCursor = { running, rows, batchSize, count, ttlMs, expiresAt: 0, busy: false };
-    const first = stream ? c.rows.splice(0) : c.rows.splice(0, batchSize);
+    const first = stream && trxId === undefined ? c.rows.splice(0) : c.rows.splice(0, batchSize);
     return reply(c, first, 201);
   });
 

@@ -1,20 +1,53 @@
 import { ArangoError } from '../../errors/index.ts';
-import { isPlainObject, type Collection, type StorageEngine, type WriteOptions, type WriteResult } from '../../storage/index.ts';
+import { isPlainObject, type Collection, type Document, type StorageEngine, type WriteContext, type WriteOptions, type WriteResult } from '../../storage/index.ts';
+import type { StreamTransaction, TransactionManager } from '../../transaction/index.ts';
 import type { HttpReply, RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
 import { arrayError, errorCodesHeader, unquote, writeOptions } from './document-params.ts';
 
 type Op = 'replace' | 'update' | 'remove';
 
+/** Document writes, either straight to the storage or into a stream transaction. */
+interface DocumentWriter {
+  insert(c: Collection, doc: unknown, opts: WriteOptions): WriteResult;
+  apply(c: Collection, op: Op, key: string, body: unknown, opts: WriteOptions): WriteResult;
+}
+
+/** The stream transaction id a request names (`x-arango-trx-id`), if any. */
+export function transactionId(ctx: RequestContext): string | undefined {
+  const h = ctx.req.headers['x-arango-trx-id'];
+  return typeof h === 'string' && h !== '' ? h : undefined;
+}
+
 /** `/_api/document` — single and array CRUD with ArangoDB's options and headers. */
-export function registerDocumentApi(router: Router, engine: StorageEngine): void {
+export function registerDocumentApi(router: Router, engine: StorageEngine, transactions: TransactionManager): void {
   const coll = (ctx: RequestContext, need: 'ro' | 'rw'): Collection => {
     const c = engine.collection(ctx.database, ctx.param(0));
     ctx.requireCollection(c.name, need);
     return c;
   };
 
-  router.add('GET', '/_api/document/:collection/:key', (ctx) => readOne(ctx, coll(ctx, 'ro')));
+  /** Runs the writes of one request: in its stream transaction if it names one, else group-committed. */
+  const write = <T>(ctx: RequestContext, fn: (w: DocumentWriter) => T): Promise<T> => {
+    const id = transactionId(ctx);
+    if (id === undefined) return engine.write((tx) => fn(storageWriter(tx)));
+    return transactions.within(ctx.database, id, (trx) => fn(transactionWriter(trx)));
+  };
+
+  /** A document read, as the request's stream transaction sees it if it names one. */
+  const read = async (ctx: RequestContext, c: Collection, key: string): Promise<Buffer | undefined> => {
+    const id = transactionId(ctx);
+    if (id === undefined) return c.getRaw(key);
+    return transactions.within(ctx.database, id, (trx) => {
+      const doc = trx.get(trx.readable(c.name), key);
+      return doc ? Buffer.from(JSON.stringify(doc)) : undefined;
+    });
+  };
+
+  router.add('GET', '/_api/document/:collection/:key', async (ctx) => {
+    const c = coll(ctx, 'ro');
+    return readOne(ctx, c, await read(ctx, c, ctx.param(1)));
+  });
 
   router.add('POST', '/_api/document/:collection', async (ctx) => {
     const c = coll(ctx, 'rw');
@@ -23,10 +56,10 @@ export function registerDocumentApi(router: Router, engine: StorageEngine): void
     const status = opts.waitForSync ? 201 : 202;
     if (Array.isArray(body)) {
       const counts = new Map<number, number>();
-      const results = await engine.write((tx) =>
+      const results = await write(ctx, (w) =>
         body.map((doc) => {
           try {
-            return shape(c.insert(tx, doc, opts), opts.silent);
+            return shape(w.insert(c, doc, opts), opts.silent);
           } catch (err) {
             return arrayError(err, counts);
           }
@@ -35,7 +68,7 @@ export function registerDocumentApi(router: Router, engine: StorageEngine): void
       return { status, body: opts.silent ? results.filter((r) => 'error' in r) : results, headers: errorCodesHeader(counts) };
     }
     if (!isPlainObject(body)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
-    const result = await engine.write((tx) => c.insert(tx, body, opts));
+    const result = await write(ctx, (w) => w.insert(c, body, opts));
     return { status, body: opts.silent ? {} : result };
   });
 
@@ -45,7 +78,7 @@ export function registerDocumentApi(router: Router, engine: StorageEngine): void
     const opts = writeOptions(ctx, c.definition.waitForSync);
     const body = op === 'remove' ? undefined : await ctx.json();
     if (op !== 'remove' && !isPlainObject(body)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
-    const result = await engine.write((tx) => apply(c, tx, op, key, body, opts));
+    const result = await write(ctx, (w) => w.apply(c, op, key, body, opts));
     return { status: opts.waitForSync ? (op === 'remove' ? 200 : 201) : 202, body: opts.silent ? {} : result };
   };
   router.add('PUT', '/_api/document/:collection/:key', single('replace'));
@@ -53,17 +86,22 @@ export function registerDocumentApi(router: Router, engine: StorageEngine): void
   router.add('DELETE', '/_api/document/:collection/:key', single('remove'));
 
   const multi = (op: Op) => async (ctx: RequestContext): Promise<HttpReply> => {
-    if (op === 'replace' && ctx.flag('onlyget', false)) return multiGet(ctx, coll(ctx, 'ro'));
+    if (op === 'replace' && ctx.flag('onlyget', false)) {
+      const c = coll(ctx, 'ro');
+      const id = transactionId(ctx);
+      if (id === undefined) return multiGet(ctx, (key) => c.get(key));
+      return transactions.within(ctx.database, id, (trx) => multiGet(ctx, (key) => trx.get(trx.readable(c.name), key)));
+    }
     const c = coll(ctx, 'rw');
     const body = await ctx.json();
     if (!Array.isArray(body)) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'expecting an array of documents');
     const opts = writeOptions(ctx, c.definition.waitForSync);
     const counts = new Map<number, number>();
-    const results = await engine.write((tx) =>
+    const results = await write(ctx, (w) =>
       body.map((item: unknown) => {
         try {
           const key = keyOf(item);
-          return shape(apply(c, tx, op, key, item, { ...opts, expectedRev: undefined }), opts.silent);
+          return shape(w.apply(c, op, key, item, { ...opts, expectedRev: undefined }), opts.silent);
         } catch (err) {
           return arrayError(err, counts);
         }
@@ -77,11 +115,29 @@ export function registerDocumentApi(router: Router, engine: StorageEngine): void
   router.add('DELETE', '/_api/document/:collection', multi('remove'));
 }
 
-function apply(c: Collection, tx: Parameters<Collection['insert']>[0], op: Op, key: string, body: unknown, opts: WriteOptions): WriteResult {
-  if (op === 'replace') return c.replace(tx, key, body, opts);
-  if (op === 'update') return c.update(tx, key, body, opts);
-  const revFromBody = isPlainObject(body) && opts.ignoreRevs === false ? body['_rev'] : undefined;
-  return c.remove(tx, key, opts, revFromBody);
+function storageWriter(tx: WriteContext): DocumentWriter {
+  return {
+    insert: (c, doc, opts) => c.insert(tx, doc, opts),
+    apply(c, op, key, body, opts) {
+      if (op === 'replace') return c.replace(tx, key, body, opts);
+      if (op === 'update') return c.update(tx, key, body, opts);
+      const revFromBody = isPlainObject(body) && opts.ignoreRevs === false ? body['_rev'] : undefined;
+      return c.remove(tx, key, opts, revFromBody);
+    },
+  };
+}
+
+function transactionWriter(trx: StreamTransaction): DocumentWriter {
+  return {
+    insert: (c, doc, opts) => trx.insert(trx.writable(c.name), doc, opts),
+    apply(c, op, key, body, opts) {
+      const tc = trx.writable(c.name);
+      if (op === 'replace') return trx.replace(tc, key, body, opts);
+      if (op === 'update') return trx.update(tc, key, body, opts);
+      const revFromBody = isPlainObject(body) && opts.ignoreRevs === false ? body['_rev'] : undefined;
+      return trx.remove(tc, key, opts, revFromBody);
+    },
+  };
 }
 
 function shape(r: WriteResult, silent: boolean): Record<string, unknown> {
@@ -99,9 +155,8 @@ function keyOf(item: unknown): string {
 }
 
 /** GET/HEAD of one document: raw stored bytes, ETag, If-None-Match (304) and If-Match (412). */
-function readOne(ctx: RequestContext, c: Collection): HttpReply {
+function readOne(ctx: RequestContext, c: Collection, raw: Buffer | undefined): HttpReply {
   const key = ctx.param(1);
-  const raw = c.getRaw(key);
   if (!raw) throw new ArangoError('ERROR_ARANGO_DOCUMENT_NOT_FOUND', undefined, { extra: { _id: `${c.name}/${key}`, _key: key } });
   const rev = revisionOf(raw);
   const etag = `"${rev}"`;
@@ -127,14 +182,14 @@ function revisionOf(raw: Buffer): string {
 }
 
 /** PUT /_api/document/{c}?onlyget=true: the documents for a list of keys, errors in place. */
-async function multiGet(ctx: RequestContext, c: Collection): Promise<HttpReply> {
+async function multiGet(ctx: RequestContext, get: (key: string) => Document | undefined): Promise<HttpReply> {
   const body = await ctx.json();
   if (!Array.isArray(body)) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'expecting an array of keys');
   const counts = new Map<number, number>();
   const out = body.map((item: unknown) => {
     try {
       const key = keyOf(item);
-      const doc = c.get(key);
+      const doc = get(key);
       if (!doc) throw new ArangoError('ERROR_ARANGO_DOCUMENT_NOT_FOUND', undefined, { extra: { _key: key } });
       return doc;
     } catch (err) {

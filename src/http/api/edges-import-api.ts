@@ -1,10 +1,18 @@
 import { ArangoError } from '../../errors/index.ts';
 import { EDGE_COLLECTION, isPlainObject, type Collection, type Document, type StorageEngine, type WriteOptions } from '../../storage/index.ts';
+import type { TransactionManager } from '../../transaction/index.ts';
 import { decodeUtf8Body, parseJsonBody, parseJsonText } from '../body.ts';
 import type { Router } from '../router.ts';
+import { transactionId } from './document-api.ts';
+
+/** Where imported documents go: the storage's write transaction or a stream transaction. */
+interface ImportTarget {
+  exists(key: string): boolean;
+  insert(doc: unknown, opts: WriteOptions): void;
+}
 
 /** `/_api/edges/{collection}` (edges of a vertex) and `/_api/import` (bulk load). */
-export function registerEdgesAndImportApi(router: Router, engine: StorageEngine): void {
+export function registerEdgesAndImportApi(router: Router, engine: StorageEngine, transactions: TransactionManager): void {
   router.add('GET', '/_api/edges/:collection', (ctx) => {
     const c = engine.collection(ctx.database, ctx.param(0));
     ctx.requireCollection(c.name, 'ro');
@@ -33,14 +41,23 @@ export function registerEdgesAndImportApi(router: Router, engine: StorageEngine)
     if (!name) throw new ArangoError('ERROR_ARANGO_COLLECTION_PARAMETER_MISSING');
     const c = engine.collection(ctx.database, name);
     ctx.requireCollection(c.name, 'rw');
-    const docs = parseImportBody(await ctx.body(), ctx.query.get('type'));
+    // arangojs sends an empty `type=` for headers + values
+    const docs = parseImportBody(await ctx.body(), ctx.query.get('type') || null);
     const onDuplicate = ctx.query.get('onDuplicate') ?? (ctx.flag('overwrite', false) ? 'replace' : 'error');
     if (!['error', 'update', 'replace', 'ignore'].includes(onDuplicate)) throw new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'invalid onDuplicate');
     const complete = ctx.flag('complete', false);
     const wantDetails = ctx.flag('details', false);
     const fromPrefix = ctx.query.get('fromPrefix');
     const toPrefix = ctx.query.get('toPrefix');
-    const stats = await engine.writeAtomic((tx) => importDocs(c, tx, docs, { onDuplicate, complete, fromPrefix, toPrefix }));
+    const o = { onDuplicate, complete, fromPrefix, toPrefix };
+    const trxId = transactionId(ctx);
+    const stats =
+      trxId === undefined
+        ? await engine.writeAtomic((tx) => importDocs({ exists: (k) => c.getRaw(k) !== undefined, insert: (d, w) => void c.insert(tx, d, w) }, docs, o))
+        : await transactions.within(ctx.database, trxId, (trx) => {
+            const tc = trx.writable(c.name);
+            return trx.atomically(() => importDocs({ exists: (k) => trx.get(tc, k) !== undefined, insert: (d, w) => void trx.insert(tc, d, w) }, docs, o));
+          });
     const body: Record<string, unknown> = { error: false, created: stats.created, errors: stats.errors, empty: stats.empty, updated: stats.updated, ignored: stats.ignored };
     if (wantDetails) body['details'] = stats.details;
     return { status: 201, body };
@@ -57,8 +74,7 @@ interface ImportStats {
 }
 
 function importDocs(
-  c: Collection,
-  tx: Parameters<Collection['insert']>[0],
+  c: ImportTarget,
   docs: unknown[],
   o: { onDuplicate: string; complete: boolean; fromPrefix: string | null; toPrefix: string | null },
 ): ImportStats {
@@ -75,8 +91,8 @@ function importDocs(
       let doc = raw;
       if (isPlainObject(doc) && (o.fromPrefix || o.toPrefix)) doc = withPrefixes(doc, o.fromPrefix, o.toPrefix);
       // only overwrite modes need to know whether the key existed (conflict mode throws instead)
-      const existed = o.onDuplicate !== 'error' && isPlainObject(doc) && typeof doc['_key'] === 'string' && c.getRaw(doc['_key']) !== undefined;
-      c.insert(tx, doc, opts);
+      const existed = o.onDuplicate !== 'error' && isPlainObject(doc) && typeof doc['_key'] === 'string' && c.exists(doc['_key']);
+      c.insert(doc, opts);
       if (!existed) s.created++;
       else if (o.onDuplicate === 'ignore') s.ignored++;
       else s.updated++;

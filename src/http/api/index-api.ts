@@ -13,6 +13,7 @@ export function describeIndex(c: Collection, ix: IndexDefinition): Record<string
     unique: ix.unique,
     sparse: ix.sparse,
     selectivityEstimate: 1,
+    ...ix.options,
   };
   if (ix.type === 'persistent') {
     out['deduplicate'] = true;
@@ -59,6 +60,7 @@ export function registerIndexApi(router: Router, engine: StorageEngine): void {
       unique: body['unique'],
       sparse: body['sparse'],
       name: body['name'],
+      body,
     });
     const status = isNewlyCreated ? 201 : 200;
     return { status, body: { error: false, code: status, isNewlyCreated, ...describeIndex(c, index) } };

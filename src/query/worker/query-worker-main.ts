@@ -74,7 +74,8 @@ function run(msg: Extract<ToWorker, { type: 'run' }>): void {
   for (const c of prepared.collections.read) requireAccess(msg.access, c, 'ro');
   for (const c of prepared.collections.write) requireAccess(msg.access, c, 'rw');
   if (prepared.isModification) throw new ArangoError('ERROR_INTERNAL', 'modification query sent to a query worker');
-  if (key !== undefined && !/\bGRAPH\b/i.test(msg.query)) {
+  // plans over named graphs or user functions (bound into the plan) are not reused
+  if (key !== undefined && !/\bGRAPH\b/i.test(msg.query) && !msg.query.includes('::')) {
     const names = [...new Set(prepared.collections.read)];
     plans.set(key, prepared, names.map((n) => [n, catalog.findCollection(msg.database, n)?.definition]), key.length * 2);
   }

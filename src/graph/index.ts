@@ -1,0 +1,1 @@
+export { GraphStore, parseEdgeDefinition, vertexCollections, type EdgeDefinition, type GraphDefinition } from './graph-store.ts';

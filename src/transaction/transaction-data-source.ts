@@ -1,0 +1,160 @@
+import {
+  compareValues,
+  type AqlDocument,
+  type CollectionDescription,
+  type DataSource,
+  type GraphDefinition,
+  type IndexScanRange,
+  type UserFunction,
+  type WriteOptions as AqlWriteOptions,
+  type WriteResult as AqlWriteResult,
+} from '../aql/index.ts';
+import { LmdbDataSource } from '../query/index.ts';
+import { encodeIndexValue, readPath, type Document, type IndexKeyPart, type StorageEngine, type WriteOptions, type WriteResult } from '../storage/index.ts';
+import type { StreamTransaction } from './stream-transaction.ts';
+
+const AFTER = '\uffff\uffff\uffff';
+
+/**
+ * The AQL data source of a query running inside a stream transaction: reads see the
+ * transaction's snapshot with its own writes on top; writes go to the transaction.
+ */
+export class TransactionDataSource implements DataSource {
+  readonly #trx: StreamTransaction;
+  readonly #catalog: LmdbDataSource;
+
+  constructor(engine: StorageEngine, trx: StreamTransaction) {
+    this.#trx = trx;
+    this.#catalog = new LmdbDataSource(engine, trx.database);
+  }
+
+  collections(): readonly CollectionDescription[] {
+    return this.#catalog.collections();
+  }
+
+  collection(name: string): CollectionDescription | undefined {
+    return this.#catalog.collection(name);
+  }
+
+  graph(name: string): GraphDefinition | undefined {
+    return this.#catalog.graph(name);
+  }
+
+  userFunction(name: string): UserFunction | undefined {
+    return this.#catalog.userFunction(name);
+  }
+
+  count(collection: string): number {
+    return this.#trx.count(this.#trx.readable(collection));
+  }
+
+  document(collection: string, key: string): AqlDocument | undefined {
+    return this.#trx.get(this.#trx.readable(collection), key);
+  }
+
+  scan(collection: string): Iterable<AqlDocument> {
+    return this.#trx.all(this.#trx.readable(collection));
+  }
+
+  *edges(collection: string, direction: 'out' | 'in', vertexId: string): Iterable<AqlDocument> {
+    const c = this.#trx.readable(collection);
+    const own = this.#trx.overlay(c);
+    for (const key of c.edgeKeys(vertexId, direction, this.#trx.snapshot)) {
+      if (own?.has(key)) continue;
+      const doc = this.#trx.get(c, key);
+      if (doc) yield doc;
+    }
+    const attr = direction === 'out' ? '_from' : '_to';
+    for (const doc of own?.values() ?? []) if (doc && doc[attr] === vertexId) yield doc;
+  }
+
+  *indexScan(collection: string, indexId: string, range: IndexScanRange): Iterable<AqlDocument> {
+    const c = this.#trx.readable(collection);
+    const id = indexId.includes('/') ? indexId.slice(indexId.indexOf('/') + 1) : indexId;
+    const own = this.#trx.overlay(c);
+    const prefix: IndexKeyPart[] = [];
+    for (const v of range.equal) encodeIndexValue(v, prefix);
+    const start = [...prefix];
+    const end: IndexKeyPart[] = [...prefix];
+    if (range.lower) {
+      encodeIndexValue(range.lower.value, start);
+      if (!range.lower.inclusive) start.push(AFTER);
+    }
+    if (range.upper) {
+      encodeIndexValue(range.upper.value, end);
+      if (range.upper.inclusive) end.push(AFTER);
+    } else end.push(AFTER);
+    const bounds = range.reverse ? { start: end, end: start, reverse: true } : { start, end };
+    const fromSnapshot = (function* (trx: StreamTransaction): Generator<Document> {
+      for (const key of c.indexScan(id, bounds, trx.snapshot)) {
+        if (own?.has(key)) continue;
+        const doc = trx.get(c, key);
+        if (doc) yield doc;
+      }
+    })(this.#trx);
+    if (!own || own.size === 0) {
+      yield* fromSnapshot;
+      return;
+    }
+    // the transaction wrote to this collection: merge its matching documents in index order
+    const ix = c.definition.indexes.find((i) => i.id === id);
+    const fields = ix?.fields ?? [];
+    const matches = [...own.values()].filter((d): d is Document => d !== null && inRange(d, fields, range, ix?.sparse ?? false));
+    const all = [...fromSnapshot, ...matches];
+    const cmp = (a: Document, b: Document): number => {
+      for (const f of fields) {
+        const r = compareValues(readPath(a, f) ?? null, readPath(b, f) ?? null);
+        if (r !== 0) return r;
+      }
+      return a._key < b._key ? -1 : a._key > b._key ? 1 : 0;
+    };
+    all.sort(range.reverse ? (a, b) => cmp(b, a) : cmp);
+    yield* all;
+  }
+
+  insert(collection: string, doc: Readonly<Record<string, unknown>>, options: AqlWriteOptions): AqlWriteResult {
+    return toResult(this.#trx.insert(this.#trx.writable(collection), doc, storageOptions(options)));
+  }
+
+  update(collection: string, key: string, patch: Readonly<Record<string, unknown>>, options: AqlWriteOptions): AqlWriteResult {
+    return toResult(this.#trx.update(this.#trx.writable(collection), key, patch, storageOptions(options)));
+  }
+
+  replace(collection: string, key: string, doc: Readonly<Record<string, unknown>>, options: AqlWriteOptions): AqlWriteResult {
+    return toResult(this.#trx.replace(this.#trx.writable(collection), key, doc, storageOptions(options)));
+  }
+
+  remove(collection: string, key: string, options: AqlWriteOptions): AqlWriteResult {
+    return toResult(this.#trx.remove(this.#trx.writable(collection), key, storageOptions(options)));
+  }
+}
+
+function inRange(doc: Document, fields: readonly string[], range: IndexScanRange, sparse: boolean): boolean {
+  const values = fields.map((f) => readPath(doc, f) ?? null);
+  if (sparse && values.some((v) => v === null)) return false;
+  for (let i = 0; i < range.equal.length; i++) if (compareValues(values[i], range.equal[i]) !== 0) return false;
+  const next = values[range.equal.length];
+  if (range.lower) {
+    const r = compareValues(next, range.lower.value);
+    if (r < 0 || (r === 0 && !range.lower.inclusive)) return false;
+  }
+  if (range.upper) {
+    const r = compareValues(next, range.upper.value);
+    if (r > 0 || (r === 0 && !range.upper.inclusive)) return false;
+  }
+  return true;
+}
+
+function storageOptions(o: AqlWriteOptions): WriteOptions {
+  const out: { -readonly [K in keyof WriteOptions]: WriteOptions[K] } = { returnNew: true, returnOld: true };
+  if (o.keepNull !== undefined) out.keepNull = o.keepNull;
+  if (o.mergeObjects !== undefined) out.mergeObjects = o.mergeObjects;
+  if (o.overwriteMode !== undefined) out.overwriteMode = o.overwriteMode;
+  if (o.ignoreRevs !== undefined) out.ignoreRevs = o.ignoreRevs;
+  if (o.expectedRev !== undefined && o.ignoreRevs === false) out.expectedRev = o.expectedRev;
+  return out;
+}
+
+function toResult(r: WriteResult): AqlWriteResult {
+  return { new: r.new ?? null, old: r.old ?? null };
+}

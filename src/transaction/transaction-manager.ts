@@ -1,0 +1,192 @@
+import type { Logger } from 'pino';
+import { ArangoError } from '../errors/index.ts';
+import type { StorageEngine } from '../storage/index.ts';
+import { StreamTransaction, type KeyLocks, type TransactionOptions, type TransactionStatus } from './stream-transaction.ts';
+
+/** The `transaction` slice of the server configuration. */
+export interface TransactionSettings {
+  /** Idle stream transactions are aborted after this many seconds (`--transaction.streaming-idle-timeout`). */
+  readonly idleTimeoutSeconds: number;
+  /** Default `maxTransactionSize` in bytes. */
+  readonly maxSizeBytes: number;
+}
+
+/** Finished transactions remembered for status queries (oldest forgotten first). */
+const FINISHED_KEPT = 10_000;
+
+/**
+ * Keeps the open stream transactions of all databases: ids, key locks, idle expiry.
+ * Transactions live in memory only, so a crash or restart discards every open one
+ * (nothing of an uncommitted transaction ever reaches the storage).
+ */
+export class TransactionManager {
+  readonly #engine: StorageEngine;
+  readonly #settings: TransactionSettings;
+  readonly #log: Logger;
+  readonly #open = new Map<string, StreamTransaction>();
+  readonly #finished = new Map<string, { database: string; status: TransactionStatus }>();
+  /** `collectionId/key` → id of the transaction holding its write lock. */
+  readonly #keyLocks = new Map<string, string>();
+  readonly #locksByTrx = new Map<string, string[]>();
+  readonly #locks: KeyLocks;
+  readonly #sweep: NodeJS.Timeout;
+
+  constructor(init: { engine: StorageEngine; settings: TransactionSettings; log: Logger }) {
+    this.#engine = init.engine;
+    this.#settings = init.settings;
+    this.#log = init.log;
+    this.#locks = {
+      acquire: (trxId, lockKey) => {
+        const holder = this.#keyLocks.get(lockKey);
+        if (holder === trxId) return;
+        if (holder !== undefined) throw new ArangoError('ERROR_ARANGO_CONFLICT', 'write-write conflict');
+        this.#keyLocks.set(lockKey, trxId);
+        let mine = this.#locksByTrx.get(trxId);
+        if (!mine) {
+          mine = [];
+          this.#locksByTrx.set(trxId, mine);
+        }
+        mine.push(lockKey);
+      },
+    };
+    this.#sweep = setInterval(() => this.#expire(), 1000);
+    this.#sweep.unref();
+  }
+
+  /** Begins a stream transaction; collection names are checked to exist (1203). */
+  begin(database: string, options: Partial<TransactionOptions>): StreamTransaction {
+    const opts: TransactionOptions = {
+      read: options.read ?? [],
+      write: options.write ?? [],
+      exclusive: options.exclusive ?? [],
+      allowImplicit: options.allowImplicit ?? true,
+      waitForSync: options.waitForSync ?? false,
+      lockTimeoutS: options.lockTimeoutS ?? 900,
+      maxTransactionSize: options.maxTransactionSize ?? this.#settings.maxSizeBytes,
+    };
+    for (const name of [...opts.read, ...opts.write, ...opts.exclusive]) this.#engine.collection(database, name);
+    const trx = new StreamTransaction({ id: this.#engine.newId(), database, options: opts, engine: this.#engine, locks: this.#locks });
+    this.#open.set(trx.id, trx);
+    return trx;
+  }
+
+  /** The running transaction `id` of `database`; throws 1655 when unknown, finished or expired. */
+  get(database: string, id: string): StreamTransaction {
+    const trx = this.#open.get(id);
+    if (!trx || trx.database !== database) {
+      const done = this.#finished.get(id);
+      if (done && done.database === database) {
+        throw new ArangoError('ERROR_TRANSACTION_NOT_FOUND', `transaction '${id}' is already ${done.status}`);
+      }
+      throw new ArangoError('ERROR_TRANSACTION_NOT_FOUND', `transaction '${id}' not found`);
+    }
+    return trx;
+  }
+
+  /** Status of a running or recently finished transaction; throws 1655 when unknown. */
+  status(database: string, id: string): TransactionStatus {
+    const trx = this.#open.get(id);
+    if (trx && trx.database === database) return trx.status;
+    const done = this.#finished.get(id);
+    if (done && done.database === database) return done.status;
+    throw new ArangoError('ERROR_TRANSACTION_NOT_FOUND', `transaction '${id}' not found`);
+  }
+
+  /** Running transactions of a database. */
+  list(database: string): StreamTransaction[] {
+    return [...this.#open.values()].filter((t) => t.database === database);
+  }
+
+  /**
+   * Runs `fn` as a request inside transaction `id` (the transaction cannot expire meanwhile).
+   * Returns what `fn` returns.
+   */
+  async within<T>(database: string, id: string, fn: (trx: StreamTransaction) => T | Promise<T>): Promise<T> {
+    const trx = this.get(database, id);
+    trx.assertRunning();
+    trx.busy++;
+    try {
+      return await fn(trx);
+    } finally {
+      trx.busy--;
+      trx.lastUsedMs = Date.now();
+    }
+  }
+
+  /**
+   * Runs a JavaScript transaction: begins a stream transaction with `options`, runs `action`
+   * inside it and commits, or aborts when the action throws. Returns the action's result.
+   */
+  async runAction(database: string, options: Partial<TransactionOptions>, run: (trx: StreamTransaction) => unknown): Promise<unknown> {
+    const trx = this.begin(database, options);
+    let result: unknown;
+    try {
+      result = run(trx);
+    } catch (err) {
+      this.abort(database, trx.id);
+      throw err;
+    }
+    await this.commit(database, trx.id);
+    return result;
+  }
+
+  /** Commits; idempotent for an already committed transaction. Throws 1653 for an aborted one. */
+  async commit(database: string, id: string): Promise<TransactionStatus> {
+    const done = this.#finished.get(id);
+    if (done && done.database === database) {
+      if (done.status === 'committed') return 'committed';
+      throw new ArangoError('ERROR_TRANSACTION_DISALLOWED_OPERATION', `transaction '${id}' was already aborted`);
+    }
+    const trx = this.get(database, id);
+    try {
+      await trx.commit();
+    } finally {
+      this.#finish(trx);
+    }
+    return 'committed';
+  }
+
+  /** Aborts; idempotent for an already aborted transaction. Throws 1653 for a committed one. */
+  abort(database: string, id: string): TransactionStatus {
+    const done = this.#finished.get(id);
+    if (done && done.database === database) {
+      if (done.status === 'aborted') return 'aborted';
+      throw new ArangoError('ERROR_TRANSACTION_DISALLOWED_OPERATION', `transaction '${id}' was already committed`);
+    }
+    const trx = this.get(database, id);
+    trx.abort();
+    this.#finish(trx);
+    return 'aborted';
+  }
+
+  #finish(trx: StreamTransaction): void {
+    this.#open.delete(trx.id);
+    for (const k of this.#locksByTrx.get(trx.id) ?? []) if (this.#keyLocks.get(k) === trx.id) this.#keyLocks.delete(k);
+    this.#locksByTrx.delete(trx.id);
+    this.#finished.set(trx.id, { database: trx.database, status: trx.status });
+    if (this.#finished.size > FINISHED_KEPT) {
+      const oldest = this.#finished.keys().next().value;
+      if (oldest !== undefined) this.#finished.delete(oldest);
+    }
+  }
+
+  #expire(): void {
+    const limit = Date.now() - this.#settings.idleTimeoutSeconds * 1000;
+    for (const trx of this.#open.values()) {
+      if (trx.busy === 0 && trx.lastUsedMs < limit && trx.status === 'running') {
+        trx.abort();
+        this.#finish(trx);
+        this.#log.info({ transactionId: trx.id, database: trx.database }, 'idle stream transaction aborted');
+      }
+    }
+  }
+
+  /** Aborts every open transaction and stops the idle sweep. */
+  close(): void {
+    clearInterval(this.#sweep);
+    for (const trx of [...this.#open.values()]) {
+      if (trx.status === 'running') trx.abort();
+      this.#finish(trx);
+    }
+  }
+}
