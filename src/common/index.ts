@@ -1,0 +1,5 @@
+export { systemClock, ManualClock, type Clock } from './clock.ts';
+export { collationFingerprint, compareStrings, stringSortKey } from './collation.ts';
+export { removeProtoAccessor, REMOVE_PROTO_ACCESSOR_SOURCE } from './proto-guard.ts';
+export { currentQueueTime, queueTimeHeader, recordQueryWait, registerQueue } from './queue-time.ts';
+export { retry, retryDelayMs, sleep, type RetryAttemptInfo, type RetryOptions, type RetryPolicy } from './retry.ts';
