@@ -58,7 +58,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     authenticator,
     info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'SINGLE', mode: failover ? 'resilient' : 'default' }), isWritable: () => cluster?.isWritable() ?? true },
   });
-  const foxx = new FoxxRuntime(engine, config, log.child({ component: 'foxx' }));
+  const foxx = new FoxxRuntime(engine, config, log.child({ component: 'foxx' }), queries);
   registerFoxxApi(router, { engine, runtime: foxx, authenticator });
   let foxxStarted = false;
   const cluster = failover

@@ -1,5 +1,5 @@
 import { ArangoError } from '../errors/index.ts';
-import { runQuery, type RunOptions } from '../query/index.ts';
+import { runQuery, type QueryService, type RunOptions } from '../query/index.ts';
 import { catalog, DOCUMENT_COLLECTION, EDGE_COLLECTION, isPlainObject, type StorageEngine, type WriteOptions } from '../storage/index.ts';
 import type { HostCall } from './runtime/protocol.ts';
 
@@ -40,11 +40,18 @@ function matches(doc: Record<string, unknown>, example: Record<string, unknown>)
   return true;
 }
 
-/** Runs an AQL query for a service (`db._query`); services act with full rights on their database. */
-async function runAql(engine: StorageEngine, database: string, args: Args): Promise<unknown> {
+/**
+ * Runs an AQL query for a service (`db._query`); services act with full rights on their database.
+ * With the server's query service, read queries run in its worker pool like clients' queries (the
+ * main thread keeps serving while a service's query runs; limits and kill apply).
+ */
+async function runAql(engine: StorageEngine, database: string, args: Args, queries: QueryService | undefined): Promise<unknown> {
   const bindVars = isPlainObject(args.bindVars) ? args.bindVars : {};
   const options = isPlainObject(args.options) ? args.options : {};
-  const r = await runQuery(engine, database, str(args, 'query'), bindVars, runOptionsOf(options), { user: 'root' });
+  const query = str(args, 'query');
+  const r = queries
+    ? await queries.run(database, query, bindVars, runOptionsOf(options), { user: 'root', isAdmin: true, level: () => 'rw' })
+    : await runQuery(engine, database, query, bindVars, runOptionsOf(options), { user: 'root' });
   return { result: r.result, extra: r.extra };
 }
 
@@ -60,9 +67,9 @@ function runOptionsOf(o: Record<string, unknown>): RunOptions {
 /**
  * Main-thread side of the services' synchronous `@arangodb` API: collection and document
  * operations (writes through `StorageEngine.write`, so the operation log keeps commit order and
- * each acknowledged write is durable), DDL through `catalog`, and AQL through `runQuery`.
+ * each acknowledged write is durable), DDL through `catalog`, and AQL through the server's query service.
  */
-export async function handleDbCall(engine: StorageEngine, call: HostCall): Promise<unknown> {
+export async function handleDbCall(engine: StorageEngine, call: HostCall, queries?: QueryService): Promise<unknown> {
   const { database, args } = call;
   const coll = () => engine.collection(database, str(args, 'collection'));
   switch (call.op) {
@@ -127,7 +134,7 @@ export async function handleDbCall(engine: StorageEngine, call: HostCall): Promi
       return out;
     }
     case 'query':
-      return runAql(engine, database, args);
+      return runAql(engine, database, args, queries);
     default:
       throw new ArangoError('ERROR_NOT_IMPLEMENTED', `unknown host call ${call.op}`);
   }

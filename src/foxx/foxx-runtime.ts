@@ -5,6 +5,7 @@ import type { StorageEngine } from '../storage/index.ts';
 import { handleDbCall } from './db-host.ts';
 import { ServiceManager } from './manager.ts';
 import { QueueService } from './queues.ts';
+import type { QueryService } from '../query/index.ts';
 import type { HostCall } from './runtime/protocol.ts';
 
 /** Foxx settings from the server configuration (`--foxx.*`). */
@@ -68,7 +69,7 @@ export class FoxxRuntime {
   #healed = false;
   #healTimer: NodeJS.Timeout | undefined;
 
-  constructor(engine: StorageEngine, config: FoxxConfig, log: Logger) {
+  constructor(engine: StorageEngine, config: FoxxConfig, log: Logger, queries?: QueryService) {
     this.#config = config;
     this.#log = log;
     this.queues = new QueueService(engine, log);
@@ -80,7 +81,7 @@ export class FoxxRuntime {
         return httpRequest(call.args);
       }
       if (call.op.startsWith('queue.') || call.op.startsWith('job.')) return this.queues.handle(call);
-      return handleDbCall(engine, call);
+      return handleDbCall(engine, call, queries);
     };
     this.manager = new ServiceManager(
       engine,
