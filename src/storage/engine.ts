@@ -45,7 +45,7 @@ export class StorageEngine {
   #queue: Array<{ fn: (tx: WriteContext) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
   #flushing = false;
   #ddl: Promise<unknown> = Promise.resolve();
-  #pruneTimer: NodeJS.Timeout | undefined;
+  #stopPruning: () => void = () => undefined;
   #reclaimer: SpaceReclaimer | undefined;
 
   private constructor(env: RootDatabase, log: Logger, unlock: () => void) {
@@ -65,7 +65,7 @@ export class StorageEngine {
       const engine = new StorageEngine(env, log, unlock);
       engine.#load();
       engine.#reclaimer = new SpaceReclaimer(env, engine.#meta as unknown as Database<unknown, string>, log);
-      engine.#startPruning(options.retention);
+      engine.#stopPruning = engine.oplog.schedulePruning(options.retention, log);
       return engine;
     } catch (err) {
       unlock();
@@ -100,26 +100,7 @@ export class StorageEngine {
     this.#log.info({ format, collections: collections.length }, 'index keys rebuilt for the key format in force');
   }
 
-  #startPruning(retention: LogRetention): void {
-    let running = false;
-    const run = (): void => {
-      if (running) return; // a paced run can outlast the interval
-      running = true;
-      this.oplog
-        .prune(retention)
-        .then(
-          (n) => {
-            if (n > 0) this.#log.debug({ removed: n }, 'operation log pruned');
-          },
-          (err: unknown) => this.#log.warn({ err }, 'operation log pruning failed'),
-        )
-        .finally(() => {
-          running = false;
-        });
-    };
-    this.#pruneTimer = setInterval(run, 10_000);
-    this.#pruneTimer.unref();
-  }
+
 
   /** The newest tick handed out (committed or in flight). */
   get currentTick(): number {
@@ -418,7 +399,7 @@ export class StorageEngine {
 
   /** Stops background work and closes the environment; releases the data directory lock. */
   async close(): Promise<void> {
-    if (this.#pruneTimer) clearInterval(this.#pruneTimer);
+    this.#stopPruning();
     await this.#reclaimer?.close();
     await this.#ddl.catch(() => undefined);
     await this.env.close();

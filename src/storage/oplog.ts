@@ -1,4 +1,5 @@
 import type { Database, RootDatabase } from 'lmdb';
+import type { Logger } from 'pino';
 import { entryCount } from './lmdb-stats.ts';
 import { decodeLogEntry, encodeLogEntry } from './log-entry-codec.ts';
 import { paced } from './space-reclaimer.ts';
@@ -126,5 +127,27 @@ export class OperationLog {
       );
     }
     return doomed.length;
+  }
+
+  /** Prunes every 10 s in the background (one run at a time); returns the stop function. */
+  schedulePruning(retention: LogRetention, log: Logger): () => void {
+    let running = false;
+    const run = (): void => {
+      if (running) return; // a paced run can outlast the interval
+      running = true;
+      this.prune(retention)
+        .then(
+          (n) => {
+            if (n > 0) log.debug({ removed: n }, 'operation log pruned');
+          },
+          (err: unknown) => log.warn({ err }, 'operation log pruning failed'),
+        )
+        .finally(() => {
+          running = false;
+        });
+    };
+    const timer = setInterval(run, 10_000);
+    timer.unref();
+    return () => clearInterval(timer);
   }
 }
