@@ -15,7 +15,8 @@ import { isObject, toNumber } from './values.ts';
  */
 const COLLECTION_ARGUMENTS: Readonly<Record<string, string>> = {
   LENGTH: 'COLLECTION_COUNT', COUNT: 'COLLECTION_COUNT', COLLECTION_COUNT: 'COLLECTION_COUNT', DOCUMENT: 'DOCUMENT',
-  IS_SAME_COLLECTION: 'IS_SAME_COLLECTION',
+  IS_SAME_COLLECTION: 'IS_SAME_COLLECTION', NEAR: 'NEAR', WITHIN: 'WITHIN', WITHIN_RECTANGLE: 'WITHIN_RECTANGLE',
+  FULLTEXT: 'FULLTEXT', SCHEMA_GET: 'SCHEMA_GET', SHARD_ID: 'SHARD_ID',
 };
 import { windowBounds } from './window-stage.ts';
 import { optimize } from './optimizer.ts';

@@ -139,6 +139,7 @@ function describe(c: Collection): CollectionDescription {
     name: d.name,
     type: d.type,
     indexes: d.indexes.map((ix) => ({ id: `${d.name}/${ix.id}`, name: ix.name, type: ix.type, fields: ix.fields, unique: ix.unique, sparse: ix.sparse })),
+    schema: d.schema,
   };
 }
 

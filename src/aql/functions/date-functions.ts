@@ -82,12 +82,12 @@ export function inZone(ctx: FunctionContext, name: string, t: number, zone: unkn
 }
 
 /** Back from a local wall time in `zone` to UTC (identity without a zone). */
-function fromZone(local: number, zone: unknown): number {
+export function fromZone(local: number, zone: unknown): number {
   return typeof zone === 'string' ? (localToUtc(local, zone) ?? local) : local;
 }
 
-function part(name: string, f: (d: Date) => number) {
-  return fn(1, 2, (ctx, args) => {
+function part(name: string, f: (d: Date) => number, maxArgs = 2) {
+  return fn(1, maxArgs, (ctx, args) => {
     const t = parseDate(args[0]);
     if (t === null) return invalidDate(ctx, name);
     const local = inZone(ctx, name, t, args[1]);
@@ -243,8 +243,9 @@ export const DATE_FUNCTIONS: FunctionTable = {
   DATE_DAY: part('DATE_DAY', (d) => d.getUTCDate()),
   DATE_HOUR: part('DATE_HOUR', (d) => d.getUTCHours()),
   DATE_MINUTE: part('DATE_MINUTE', (d) => d.getUTCMinutes()),
-  DATE_SECOND: part('DATE_SECOND', (d) => d.getUTCSeconds()),
-  DATE_MILLISECOND: part('DATE_MILLISECOND', (d) => d.getUTCMilliseconds()),
+  // no time-zone argument: no zone shifts seconds or milliseconds
+  DATE_SECOND: part('DATE_SECOND', (d) => d.getUTCSeconds(), 1),
+  DATE_MILLISECOND: part('DATE_MILLISECOND', (d) => d.getUTCMilliseconds(), 1),
   DATE_DAYOFWEEK: part('DATE_DAYOFWEEK', (d) => d.getUTCDay()),
   DATE_DAYOFYEAR: part('DATE_DAYOFYEAR', dayOfYear),
   DATE_ISOWEEK: part('DATE_ISOWEEK', isoWeek),
@@ -258,7 +259,9 @@ export const DATE_FUNCTIONS: FunctionTable = {
   }),
   DATE_ADD: fn(2, 4, (ctx, args, name) => shift(ctx, name, args, 1)),
   DATE_SUBTRACT: fn(2, 4, (ctx, args, name) => shift(ctx, name, args, -1)),
-  DATE_DIFF: fn(3, 6, (ctx, [a, b, u, asFloat, za, zb], name) => {
+  DATE_DIFF: fn(3, 6, (ctx, args, name) => {
+    // a string in the asFloat position is the first time zone (the documented `DATE_DIFF(a, b, unit, zone)`)
+    const [a, b, u, asFloat, za, zb] = typeof args[3] === 'string' ? [args[0], args[1], args[2], false, args[3], args[4]] : args;
     const ua = parseDate(a);
     const ub = parseDate(b);
     const unit = unitOf(u);
@@ -291,12 +294,16 @@ export const DATE_FUNCTIONS: FunctionTable = {
     const local = inZone(ctx, name, t, zone);
     return local === null ? null : format(local, toStringValue(f));
   }),
-  DATE_COMPARE: fn(3, 4, (ctx, [a, b, s, e], name) => {
-    const ta = parseDate(a);
-    const tb = parseDate(b);
+  DATE_COMPARE: fn(3, 6, (ctx, [a, b, s, e, za, zb], name) => {
+    const ua = parseDate(a);
+    const ub = parseDate(b);
     const us = unitOf(s);
     const ue = e === undefined || e === null ? us : unitOf(e);
-    if (ta === null || tb === null || us === null || ue === null) return invalidDate(ctx, name);
+    if (ua === null || ub === null || us === null || ue === null) return invalidDate(ctx, name);
+    // DATE_COMPARE(a, b, start, end, zoneA[, zoneB]): zoneB defaults to zoneA
+    const ta = inZone(ctx, name, ua, za);
+    const tb = inZone(ctx, name, ub, zb ?? za);
+    if (ta === null || tb === null) return null;
     const order: Unit[] = ['y', 'm', 'd', 'h', 'i', 's', 'f'];
     const da = new Date(ta);
     const db = new Date(tb);
