@@ -66,6 +66,8 @@ function dateArgs(ctx: FunctionContext, name: string, args: readonly unknown[]):
     return t === null ? invalidDate(ctx, name) : t;
   }
   const n = args.map((a) => toNumber(a));
+  // negative components are refused; larger ones overflow into the next component
+  if (n.some((x) => x < 0)) return invalidDate(ctx, name);
   const t = Date.UTC(n[0] ?? 0, (n[1] ?? 1) - 1, n[2] ?? 1, n[3] ?? 0, n[4] ?? 0, n[5] ?? 0, n[6] ?? 0);
   return Number.isFinite(t) ? t : invalidDate(ctx, name);
 }
@@ -141,7 +143,9 @@ const DURATION_RE = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+
 function shift(ctx: FunctionContext, name: string, args: readonly unknown[], sign: number): string | null {
   const utc = parseDate(args[0]);
   if (utc === null) return invalidDate(ctx, name);
-  // DATE_ADD(date, amount, unit[, zone]) or DATE_ADD(date, isoDuration[, zone])
+  // DATE_ADD(date, amount, unit[, zone]) or DATE_ADD(date, isoDuration[, zone]); the documented
+  // DATE_ADD(date, "month", 1) form (unit before amount) is accepted too
+  if (typeof args[1] === 'string' && !args[1].startsWith('P') && typeof args[2] === 'number') args = [args[0], args[2], args[1], ...args.slice(3)];
   const isDuration = typeof args[1] === 'string' && args[1].startsWith('P');
   const zone = isDuration ? args[2] : args[3];
   const t = inZone(ctx, name, utc, zone);

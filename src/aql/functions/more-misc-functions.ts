@@ -1,6 +1,7 @@
 import { ArangoError } from '../../errors/index.ts';
 import { fn, invalidArg, type FunctionTable } from './function-types.ts';
 import { damerauLevenshtein } from './extra-string-functions.ts';
+import { validateJsonSchema } from './json-schema.ts';
 import { isObject, toStringValue } from '../values.ts';
 
 /** ArangoDB's revision alphabet (a base-64 variant that sorts like the numbers it encodes). */
@@ -54,6 +55,16 @@ export const MORE_MISC_FUNCTIONS: FunctionTable = {
     if (c === undefined) throw new ArangoError('ERROR_ARANGO_DATA_SOURCE_NOT_FOUND', `collection or view not found: ${name}`);
     return c.schema ?? null;
   }, false),
+  SCHEMA_VALIDATE: fn(2, 2, (ctx, [doc, schema], name) => {
+    if (!isObject(doc)) return invalidArg(ctx, name);
+    if (schema === null || (isObject(schema) && Object.keys(schema).length === 0)) return { valid: true };
+    if (!isObject(schema) || !isObject(schema['rule'])) return invalidArg(ctx, name);
+    // system attributes are not subject to a schema, as for collection schemas
+    const { _key, _id, _rev, _from, _to, ...rest } = doc;
+    void _key; void _id; void _rev; void _from; void _to;
+    if (validateJsonSchema(schema['rule'], rest)) return { valid: true };
+    return { valid: false, errorMessage: typeof schema['message'] === 'string' ? schema['message'] : 'Schema violation' };
+  }),
   LEVENSHTEIN_MATCH: fn(3, 6, (ctx, [value, target, distance, transpositions, , prefix], name) => {
     if (typeof target !== 'string' || typeof distance !== 'number' || !Number.isInteger(distance)) return invalidArg(ctx, name);
     const damerau = transpositions !== false;
