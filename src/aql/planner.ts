@@ -21,6 +21,12 @@ const COLLECTION_ARGUMENTS: Readonly<Record<string, string>> = {
 import { windowBounds } from './window-stage.ts';
 import { optimize } from './optimizer.ts';
 
+/** An `indexHint` option: one index name or a list in order of preference. */
+function hintList(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
 /** Names accepted in COLLECT ... AGGREGATE. */
 export const AGGREGATE_FUNCTIONS: ReadonlySet<string> = new Set([
   'LENGTH', 'COUNT', 'MIN', 'MAX', 'SUM', 'AVERAGE', 'AVG', 'STDDEV_POPULATION', 'STDDEV_SAMPLE', 'STDDEV', 'VARIANCE_POPULATION',
@@ -146,7 +152,9 @@ class Planner {
         if (src.kind === 'ref' && (src.name.startsWith('@@') || (src.name !== 'CURRENT' && this.lookup(src.name) === undefined))) {
           const name = this.collectionName(src.name.startsWith('@@') ? { kind: 'bindCollection', name: src.name.slice(2) } : { kind: 'name', name: src.name });
           this.useCollection(name, 'read');
-          nodes.push({ type: 'EnumerateCollectionNode', collection: name, out: this.declare(op.variable), materialize: false });
+          const o = this.constObject(op.options, nodes);
+          const hints = { indexHint: hintList(o['indexHint']), forceIndexHint: o['forceIndexHint'] === true, disableIndex: o['disableIndex'] === true };
+          nodes.push({ type: 'EnumerateCollectionNode', collection: name, out: this.declare(op.variable), materialize: false, hints });
           return;
         }
         const expr = this.resolve(src, nodes);
@@ -185,8 +193,8 @@ class Planner {
       case 'kPaths': {
         const start = this.resolve(op.start, nodes);
         const target = this.resolve(op.target, nodes);
-        const edges = this.edgeSpecs(op.graph, op.direction, nodes);
         const options = this.traversalOptions(this.constObject(op.options, nodes));
+        const edges = this.restrictEdges(this.edgeSpecs(op.graph, op.direction, nodes), options);
         const min = this.constNumber(op.min, nodes);
         const max = this.constNumber(op.max, nodes);
         nodes.push({ type: 'KPathsNode', mode: op.mode, path: this.declare(op.path), start, target, edges, options, min, max });
@@ -261,7 +269,10 @@ class Planner {
     const aggregates: Aggregate[] = aggExprs.map((a) => ({ out: this.declare(a.name), func: a.func, expr: a.expr }));
     const into = op.into === undefined ? undefined : { out: this.declare(op.into.name), expr: intoExpr, keep };
     const count = op.count === undefined ? undefined : this.declare(op.count);
-    nodes.push({ type: 'CollectNode', groups, aggregates, into, count });
+    // an unknown method is ignored, as in ArangoDB
+    const m = this.constObject(op.options, nodes)['method'];
+    const method = m === 'sorted' || m === 'hash' ? m : undefined;
+    nodes.push({ type: 'CollectNode', groups, aggregates, into, count, method });
   }
 
   private edgeSpecs(graph: GraphRef, direction: 'OUTBOUND' | 'INBOUND' | 'ANY', nodes: PlanNode[]): EdgeSpec[] {
@@ -298,15 +309,37 @@ class Planner {
       uniqueEdges: ue === 'none' ? 'none' : 'path',
       weightAttribute: typeof o['weightAttribute'] === 'string' ? o['weightAttribute'] : undefined,
       defaultWeight: typeof o['defaultWeight'] === 'number' ? o['defaultWeight'] : 1,
+      // `parallelism`, `maxProjections`, `produceVertices`, `useCache` are accepted and need nothing here
+      vertexCollections: this.collectionSet(o['vertexCollections']),
+      edgeCollections: this.collectionSet(o['edgeCollections']),
     };
+  }
+
+  /** A `vertexCollections` / `edgeCollections` option (a name or an array of names); unknown collections are 1203. */
+  private collectionSet(v: unknown): ReadonlySet<string> | undefined {
+    if (v === undefined || v === null) return undefined;
+    const names = Array.isArray(v) ? v : [v];
+    const out = new Set<string>();
+    for (const n of names) {
+      if (typeof n !== 'string') throw new ArangoError('ERROR_BAD_PARAMETER', 'vertexCollections and edgeCollections must be collection names');
+      if (this.input.dataSource.collection(n) === undefined) throw new ArangoError('ERROR_ARANGO_DATA_SOURCE_NOT_FOUND', `collection or view not found: ${n}`);
+      out.add(n);
+    }
+    return out;
+  }
+
+  /** The edge specs left by an `edgeCollections` option. */
+  private restrictEdges(edges: EdgeSpec[], options: TraversalOptions): EdgeSpec[] {
+    const only = options.edgeCollections;
+    return only === undefined ? edges : edges.filter((e) => only.has(e.collection));
   }
 
   private traversal(op: Extract<Operation, { kind: 'traversal' }>, nodes: PlanNode[]): void {
     const start = this.resolve(op.start, nodes);
     const min = this.constNumber(op.min, nodes);
     const max = this.constNumber(op.max, nodes);
-    const edges = this.edgeSpecs(op.graph, op.direction, nodes);
     const options = this.traversalOptions(this.constObject(op.options, nodes));
+    const edges = this.restrictEdges(this.edgeSpecs(op.graph, op.direction, nodes), options);
     const vertex = this.declare(op.vertex);
     const edge = op.edge === undefined ? this.newVar('_e', false) : this.declare(op.edge);
     const path = op.path === undefined ? this.newVar('_p', false) : this.declare(op.path);
@@ -324,8 +357,8 @@ class Planner {
   private shortestPath(op: Extract<Operation, { kind: 'shortestPath' }>, nodes: PlanNode[]): void {
     const start = this.resolve(op.start, nodes);
     const target = this.resolve(op.target, nodes);
-    const edges = this.edgeSpecs(op.graph, op.direction, nodes);
     const options = this.traversalOptions(this.constObject(op.options, nodes));
+    const edges = this.restrictEdges(this.edgeSpecs(op.graph, op.direction, nodes), options);
     const vertex = this.declare(op.vertex);
     const edge = op.edge === undefined ? undefined : this.declare(op.edge);
     nodes.push({ type: 'ShortestPathNode', vertex, edge, start, target, edges, options });
@@ -342,6 +375,9 @@ class Planner {
       waitForSync: o['waitForSync'] === true,
       overwriteMode: mode === 'ignore' || mode === 'replace' || mode === 'update' || mode === 'conflict'
         ? mode : o['overwrite'] === true ? 'replace' : undefined,
+      // exclusive, refillIndexCaches, readOwnWrites, ignoreErrors' siblings: accepted; one writer at a time anyway
+      indexHint: hintList(o['indexHint']),
+      forceIndexHint: o['forceIndexHint'] === true,
     };
   }
 

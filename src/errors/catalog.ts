@@ -109,6 +109,7 @@ export const ERRORS = {
   ERROR_QUERY_ARRAY_EXPECTED: e(1563, 400, 'array expected'),
   ERROR_QUERY_FAIL_CALLED: e(1569, 400, 'FAIL(%s) called'),
   ERROR_QUERY_GEO_INDEX_MISSING: e(1570, 400, "no suitable geo index found for geo restriction on '%s'"),
+  ERROR_QUERY_FORCED_INDEX_HINT_UNUSABLE: e(1577, 400, 'could not use index hint to serve query; %s'),
   ERROR_QUERY_FULLTEXT_INDEX_MISSING: e(1571, 400, "no suitable fulltext index found for fulltext query on '%s'"),
   ERROR_QUERY_INVALID_DATE_VALUE: e(1572, 400, 'invalid date value'),
   ERROR_QUERY_ACCESS_AFTER_MODIFICATION: e(1579, 400, 'access after data-modification'),

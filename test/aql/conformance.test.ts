@@ -12,6 +12,7 @@ import { MODIFICATION_CASES } from '../fixtures/aql/modification-cases.ts';
 import { GRAPH_CASES } from '../fixtures/aql/graph-cases.ts';
 import { DOC_EXAMPLE_CASES } from '../fixtures/aql/doc-example-cases.ts';
 import { FUNCTION_AUDIT_CASES } from '../fixtures/aql/function-cases-audit.ts';
+import { CONSTRUCT_CASES_312 } from '../fixtures/aql/construct-cases-312.ts';
 
 const shared = buildFixture();
 
@@ -37,6 +38,7 @@ const suites: [string, readonly AqlCase[]][] = [
   ['graphs', GRAPH_CASES],
   ['documented examples of the 3.12 pages', DOC_EXAMPLE_CASES],
   ['3.12 function audit', FUNCTION_AUDIT_CASES],
+  ['3.12 construct options and operators', CONSTRUCT_CASES_312],
 ];
 
 describe('AQL conformance', () => {
