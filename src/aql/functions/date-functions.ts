@@ -43,6 +43,15 @@ function isLeap(y: number): boolean {
 }
 
 /** Formats a timestamp as ArangoDB's ISO string (always milliseconds, Z). */
+/** AQL's date range: 0000-01-01T00:00:00.000Z … 9999-12-31T23:59:59.999Z. */
+const MIN_DATE = -62167219200000;
+const MAX_DATE = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** True for a timestamp inside AQL's date range. */
+export function inDateRange(t: number): boolean {
+  return Number.isFinite(t) && t >= MIN_DATE && t <= MAX_DATE;
+}
+
 export function isoString(t: number): string {
   const d = new Date(t);
   const y = d.getUTCFullYear();
@@ -68,8 +77,11 @@ function dateArgs(ctx: FunctionContext, name: string, args: readonly unknown[]):
   const n = args.map((a) => toNumber(a));
   // negative components are refused; larger ones overflow into the next component
   if (n.some((x) => x < 0)) return invalidDate(ctx, name);
-  const t = Date.UTC(n[0] ?? 0, (n[1] ?? 1) - 1, n[2] ?? 1, n[3] ?? 0, n[4] ?? 0, n[5] ?? 0, n[6] ?? 0);
-  return Number.isFinite(t) ? t : invalidDate(ctx, name);
+  const d = new Date(0);
+  d.setUTCFullYear(n[0] ?? 0, (n[1] ?? 1) - 1, n[2] ?? 1);
+  d.setUTCHours(n[3] ?? 0, n[4] ?? 0, n[5] ?? 0, n[6] ?? 0);
+  const t = d.getTime();
+  return inDateRange(t) ? t : invalidDate(ctx, name);
 }
 
 /**
@@ -151,7 +163,10 @@ function shift(ctx: FunctionContext, name: string, args: readonly unknown[], sig
   const t = inZone(ctx, name, utc, zone);
   if (t === null) return null;
   const r = shiftLocal(ctx, name, t, isDuration ? [args[0], args[1]] : args.slice(0, 3), sign);
-  return r === null ? null : isoString(fromZone(r, zone));
+  if (r === null) return null;
+  const out = fromZone(r, zone);
+  // a result outside AQL's date range is null with a warning, as an invalid input is
+  return inDateRange(out) ? isoString(out) : invalidDate(ctx, name);
 }
 
 function shiftLocal(ctx: FunctionContext, name: string, t: number, args: readonly unknown[], sign: number): number | null {

@@ -163,9 +163,9 @@ export const DOCUMENT_FUNCTIONS: FunctionTable = {
     const p = splitId(id);
     return p === undefined ? invalidArg(ctx, name) : p;
   }),
-  IS_SAME_COLLECTION: fn(2, 2, (_c, [c, d]) => {
+  IS_SAME_COLLECTION: fn(2, 2, (ctx, [c, d], name) => {
     const id = isObject(d) ? d['_id'] : d;
-    if (typeof id !== 'string') return null;
+    if (typeof id !== 'string') return invalidArg(ctx, name);
     return splitId(id)?.collection === toStringValue(c);
   }),
   DOCUMENT: fn(1, 2, (ctx, args) => {

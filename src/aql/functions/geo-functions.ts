@@ -55,6 +55,15 @@ function positions(ctx: FunctionContext, name: string, v: unknown, min: number):
   return v as Position[];
 }
 
+/** A linear ring: at least four positions, the last equal to the first (S2's validation refuses open loops). */
+function ring(ctx: FunctionContext, name: string, v: unknown): Position[] | null {
+  const p = positions(ctx, name, v, 4);
+  if (p === null) return null;
+  const a = p[0] as Position;
+  const b = p[p.length - 1] as Position;
+  return a[0] === b[0] && a[1] === b[1] ? p : invalidArg(ctx, name);
+}
+
 
 /** A GeoJSON geometry reduced to what the predicates need: its polygons (rings), segments and vertices. */
 interface Geometry {
@@ -188,21 +197,22 @@ export const GEO_FUNCTIONS: FunctionTable = {
     return p === null ? null : shape('LineString', p);
   }),
   GEO_MULTILINESTRING: fn(1, 1, (ctx, [v], name) => {
-    if (!Array.isArray(v) || v.length < 1) return invalidArg(ctx, name);
+    if (!Array.isArray(v) || v.length < 2) return invalidArg(ctx, name);
     for (const l of v) if (positions(ctx, name, l, 2) === null) return null;
     return shape('MultiLineString', v);
   }),
   GEO_POLYGON: fn(1, 1, (ctx, [v], name) => {
     if (!Array.isArray(v) || v.length === 0) return invalidArg(ctx, name);
     const rings = isPosition(v[0]) ? [v] : v;
-    for (const r of rings) if (positions(ctx, name, r, 4) === null) return null;
+    for (const r of rings) if (ring(ctx, name, r) === null) return null;
     return shape('Polygon', rings);
   }),
+  // a MultiPolygon needs at least two Polygons, a MultiLineString two LineStrings (3.12 pages)
   GEO_MULTIPOLYGON: fn(1, 1, (ctx, [v], name) => {
-    if (!Array.isArray(v) || v.length < 1) return invalidArg(ctx, name);
+    if (!Array.isArray(v) || v.length < 2) return invalidArg(ctx, name);
     for (const poly of v) {
-      if (!Array.isArray(poly)) return invalidArg(ctx, name);
-      for (const r of poly) if (positions(ctx, name, r, 4) === null) return null;
+      if (!Array.isArray(poly) || poly.length === 0) return invalidArg(ctx, name);
+      for (const r of poly) if (ring(ctx, name, r) === null) return null;
     }
     return shape('MultiPolygon', v);
   }),
