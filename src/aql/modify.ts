@@ -3,7 +3,7 @@ import type { AqlDocument, DataSource, IndexDescription, WriteOptions, WriteResu
 import type { ExecContext } from './exec-context.ts';
 import type { Compiled } from './compile-expr.ts';
 import type { ModifyOptions, PlanNode, RExpr } from './plan-types.ts';
-import { isObject, valuesEqual } from './values.ts';
+import { isObject, toBool, valuesEqual } from './values.ts';
 import { splitId } from './functions/document-functions.ts';
 import { readPath } from './memory-data-source.ts';
 
@@ -90,9 +90,17 @@ export function compileModification(node: ModNode, ctx: ExecContext, compile: (e
     const insert = compile(node.insert);
     const update = compile(node.update);
     const oldTmp = node.oldTmp.id;
+    const current = node.current?.id;
     write = (f) => {
-      const s = asObject(search(f));
-      const found = findMatch(ds, ctx, coll, s, opts);
+      let found: AqlDocument | undefined;
+      if (current !== undefined) {
+        // UPSERT FILTER: the first document the condition accepts
+        for (const d of ds.scan(coll)) {
+          ctx.stats.scannedFull++;
+          f[current] = d;
+          if (toBool(search(f))) { found = d; break; }
+        }
+      } else found = findMatch(ds, ctx, coll, asObject(search(f)), opts);
       if (found === undefined) return ds.insert(coll, asObject(insert(f)), writeOptions(opts, undefined));
       f[oldTmp] = found;
       const patch = asObject(update(f));

@@ -137,6 +137,8 @@ class Parser extends ExpressionParser {
         return { kind: 'remove', key, collection, options: this.optionsClause() };
       }
       case 'UPSERT': {
+        // UPSERT FILTER <condition over CURRENT> | UPSERT <search object>
+        const filter = this.acceptKeyword('FILTER');
         const search = this.expression();
         this.expectKeyword('INSERT');
         const insert = this.expression();
@@ -146,7 +148,7 @@ class Parser extends ExpressionParser {
         const update = this.modExpression();
         if (!this.acceptKeyword('IN')) this.expectKeyword('INTO');
         const collection = this.collectionRef();
-        return { kind: 'upsert', search, insert, update, replace, collection, options: this.optionsClause() };
+        return { kind: 'upsert', search, ...(filter ? { filter } : {}), insert, update, replace, collection, options: this.optionsClause() };
       }
       default:
         throw this.unexpected(t);

@@ -115,7 +115,11 @@ export type PlanNode =
   | { readonly type: 'EnumerateListNode'; readonly expr: RExpr; readonly out: Variable }
   | { readonly type: 'CalculationNode'; readonly expr: RExpr; readonly out: Variable }
   | { readonly type: 'FilterNode'; readonly expr: RExpr }
-  | { readonly type: 'SubqueryNode'; readonly plan: PlanNode[]; readonly out: Variable; readonly isModification: boolean }
+  | {
+      readonly type: 'SubqueryNode'; readonly plan: PlanNode[]; readonly out: Variable; readonly isModification: boolean;
+      /** Runs the subquery only when this is truthy (a subquery in a ternary branch or right of AND/OR); else `[]`. */
+      readonly guard?: RExpr;
+    }
   | { type: 'SortNode'; readonly keys: readonly SortKey[]; limit: number | undefined }
   | { readonly type: 'LimitNode'; readonly offset: number; readonly count: number; fullCount: boolean }
   | {
@@ -153,6 +157,8 @@ export type PlanNode =
     }
   | {
       readonly type: 'UpsertNode'; readonly collection: string; readonly search: RExpr; readonly insert: RExpr; readonly update: RExpr;
+      /** UPSERT FILTER: `search` is a condition evaluated with `current` bound to each candidate document. */
+      readonly current: Variable | undefined;
       readonly replace: boolean; readonly options: ModifyOptions; readonly oldTmp: Variable;
       readonly outNew: Variable | undefined; readonly outOld: Variable | undefined;
     };

@@ -7,7 +7,7 @@ import { compileExpr } from './compile-expr.ts';
 import type {
   Aggregate, EdgeSpec, ModifyOptions, Plan, PlanNode, RExpr, RQuantifier, TraversalOptions, Variable,
 } from './plan-types.ts';
-import { isObject, toNumber } from './values.ts';
+import { isObject, toBool, toNumber } from './values.ts';
 
 /**
  * Functions that take a collection as their first argument (ArangoDB's documented forms): the
@@ -20,6 +20,7 @@ const COLLECTION_ARGUMENTS: Readonly<Record<string, string>> = {
 };
 import { windowBounds } from './window-stage.ts';
 import { optimize } from './optimizer.ts';
+import { hasSubquery } from './plan-utils.ts';
 
 /** An `indexHint` option: one index name or a list in order of preference. */
 function hintList(v: unknown): string[] {
@@ -67,6 +68,8 @@ class Planner {
   readonly foldCtx: ExecContext;
   private scopes: Map<string, Variable>[] = [];
   private readonly currents: Variable[] = [];
+  /** Conditions under which subqueries hoisted right now may run (short-circuiting). */
+  private guards: RExpr[] = [];
   private readonly modified = new Set<string>();
 
   constructor(private readonly input: PlanInput) {
@@ -179,7 +182,9 @@ class Planner {
         return;
       case 'limit': {
         const offset = this.constNumber(op.offset, nodes);
-        const count = this.constNumber(op.count, nodes);
+        // LIMIT offset, null: skip `offset`, return the rest
+        const countExpr = this.resolve(op.count, nodes);
+        const count = countExpr.k === 'const' && countExpr.v === null ? Infinity : this.constNumber(op.count, nodes);
         nodes.push({ type: 'LimitNode', offset, count, fullCount: false });
         return;
       }
@@ -207,7 +212,15 @@ class Planner {
 
   private subquery(body: QueryBody): { plan: PlanNode[]; isModification: boolean } {
     const before = this.writeCollections().size;
-    const plan = this.pipeline(body, false);
+    // the nodes inside a subquery run only when the subquery does: its own guard covers them
+    const saved = this.guards;
+    this.guards = [];
+    let plan: PlanNode[];
+    try {
+      plan = this.pipeline(body, false);
+    } finally {
+      this.guards = saved;
+    }
     return { plan, isModification: this.writeCollections().size > before || plan.some((n) => n.type.endsWith('Node') && ['InsertNode', 'UpdateNode', 'ReplaceNode', 'RemoveNode', 'UpsertNode'].includes(n.type)) };
   }
 
@@ -246,7 +259,9 @@ class Planner {
   private collect(op: Extract<Operation, { kind: 'collect' }>, nodes: PlanNode[]): void {
     const groupExprs = op.groups.map((g) => ({ name: g.name, expr: this.resolve(g.expr, nodes) }));
     const aggExprs = op.aggregates.map((a) => {
-      if (!AGGREGATE_FUNCTIONS.has(a.func) || a.args.length !== 1) {
+      // COUNT() / LENGTH() without an argument count the group's rows
+      const countsRows = (a.func === 'COUNT' || a.func === 'LENGTH') && a.args.length === 0;
+      if (!AGGREGATE_FUNCTIONS.has(a.func) || (a.args.length !== 1 && !countsRows)) {
         throw new ArangoError('ERROR_QUERY_INVALID_AGGREGATE_EXPRESSION', `invalid aggregate expression: ${a.func}`);
       }
       const arg = a.args[0];
@@ -407,7 +422,19 @@ class Planner {
 
   private upsert(op: Extract<Operation, { kind: 'upsert' }>, nodes: PlanNode[]): void {
     const collection = this.collectionName(op.collection);
-    const search = this.resolve(op.search, nodes);
+    let current: Variable | undefined;
+    let search: RExpr;
+    if (op.filter === true) {
+      current = this.newVar('CURRENT', false);
+      this.currents.push(current);
+      const scratch: PlanNode[] = [];
+      try {
+        search = this.resolve(op.search, scratch);
+      } finally {
+        this.currents.pop();
+      }
+      if (scratch.length > 0) throw new ArangoError('ERROR_QUERY_PARSE', 'subqueries are not allowed in UPSERT FILTER');
+    } else search = this.resolve(op.search, nodes);
     const insert = this.resolve(op.insert, nodes);
     const oldTmp = this.newVar('OLD', false);
     this.scopes.push(new Map([['OLD', oldTmp]]));
@@ -417,7 +444,7 @@ class Planner {
     this.useCollection(collection, 'write');
     const outNew = this.declareSpecial('NEW');
     const outOld = this.declareSpecial('OLD');
-    nodes.push({ type: 'UpsertNode', collection, search, insert, update, replace: op.replace, options, oldTmp, outNew, outOld });
+    nodes.push({ type: 'UpsertNode', collection, search, current, insert, update, replace: op.replace, options, oldTmp, outNew, outOld });
   }
 
   // ---- expressions --------------------------------------------------------
@@ -426,6 +453,46 @@ class Planner {
       case 'any': case 'all': case 'none': return { kind: q.kind };
       case 'atLeast': case 'exact': return { kind: q.kind, count: this.resolve(q.count, nodes) };
       case 'between': return { kind: 'between', min: this.resolve(q.min, nodes), max: this.resolve(q.max, nodes) };
+    }
+  }
+
+  /**
+   * `c ? t : e` whose branches hold subqueries (3.12.1+ short-circuiting): the condition is computed
+   * once, and the hoisted subqueries of each branch run only when that branch is taken.
+   */
+  private lazyTernary(condition: Expr, then: Expr | undefined, otherwise: Expr, nodes: PlanNode[]): RExpr {
+    const c = this.resolve(condition, nodes);
+    if (c.k === 'const') {
+      if (toBool(c.v)) return then === undefined ? c : this.resolve(then, nodes);
+      return this.resolve(otherwise, nodes);
+    }
+    const cv = this.conditionVar(c, nodes);
+    const t = then === undefined ? undefined : this.guarded(cv, () => this.resolve(then, nodes));
+    const o = this.guarded({ k: 'unary', op: '!', x: cv }, () => this.resolve(otherwise, nodes));
+    return { k: 'ternary', c: cv, t, e: o };
+  }
+
+  /** `a && (subquery…)` / `a || (subquery…)`: the right side's subqueries run only when the outcome is open. */
+  private lazyLogical(op: '&&' | '||', left: Expr, right: Expr, nodes: PlanNode[]): RExpr {
+    const l = this.resolve(left, nodes);
+    if (l.k === 'const') return toBool(l.v) === (op === '&&') ? this.resolve(right, nodes) : l;
+    const cv = this.conditionVar(l, nodes);
+    const r = this.guarded(op === '&&' ? cv : { k: 'unary', op: '!', x: cv }, () => this.resolve(right, nodes));
+    return { k: 'binary', op, l: cv, r };
+  }
+
+  private conditionVar(e: RExpr, nodes: PlanNode[]): RExpr {
+    const tmp = this.newVar(`_cond${this.vars.length}`, false);
+    nodes.push({ type: 'CalculationNode', expr: e, out: tmp });
+    return { k: 'var', v: tmp };
+  }
+
+  private guarded<T>(guard: RExpr, f: () => T): T {
+    this.guards.push(guard);
+    try {
+      return f();
+    } finally {
+      this.guards.pop();
     }
   }
 
@@ -458,7 +525,8 @@ class Planner {
       case 'subquery': {
         const sub = this.subquery(e.query);
         const out = this.newVar(`_sq${this.vars.length}`, false);
-        nodes.push({ type: 'SubqueryNode', plan: sub.plan, out, isModification: sub.isModification });
+        const guard = this.guards.length === 0 ? undefined : this.guards.reduce((a, b) => ({ k: 'binary', op: '&&', l: a, r: b }));
+        nodes.push({ type: 'SubqueryNode', plan: sub.plan, out, isModification: sub.isModification, ...(guard === undefined ? {} : { guard }) });
         return { k: 'var', v: out };
       }
       case 'array': return this.fold({ k: 'array', items: e.elements.map((x) => this.resolve(x, nodes)) });
@@ -493,9 +561,13 @@ class Planner {
         }
       }
       case 'unary': return this.fold({ k: 'unary', op: e.op, x: this.resolve(e.operand, nodes) });
-      case 'binary': return this.fold({ k: 'binary', op: e.op, l: this.resolve(e.left, nodes), r: this.resolve(e.right, nodes) });
+      case 'binary':
+        if ((e.op === '&&' || e.op === '||') && hasSubquery(e.right)) return this.lazyLogical(e.op, e.left, e.right, nodes);
+        return this.fold({ k: 'binary', op: e.op, l: this.resolve(e.left, nodes), r: this.resolve(e.right, nodes) });
       case 'arrayCompare': return this.fold({ k: 'arrayCmp', quant: this.quantifier(e.quantifier, nodes), op: e.op, l: this.resolve(e.left, nodes), r: this.resolve(e.right, nodes) });
-      case 'ternary': return this.fold({ k: 'ternary', c: this.resolve(e.condition, nodes), t: e.then === undefined ? undefined : this.resolve(e.then, nodes), e: this.resolve(e.otherwise, nodes) });
+      case 'ternary':
+        if ((e.then !== undefined && hasSubquery(e.then)) || hasSubquery(e.otherwise)) return this.lazyTernary(e.condition, e.then, e.otherwise, nodes);
+        return this.fold({ k: 'ternary', c: this.resolve(e.condition, nodes), t: e.then === undefined ? undefined : this.resolve(e.then, nodes), e: this.resolve(e.otherwise, nodes) });
       case 'call': {
         const fn = FUNCTIONS[e.name];
         if (fn === undefined) throw new ArangoError('ERROR_QUERY_FUNCTION_NAME_UNKNOWN', `usage of unknown function '${e.name}()'`);

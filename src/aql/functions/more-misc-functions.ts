@@ -2,7 +2,7 @@ import { ArangoError } from '../../errors/index.ts';
 import { fn, invalidArg, type FunctionTable } from './function-types.ts';
 import { damerauLevenshtein } from './extra-string-functions.ts';
 import { validateJsonSchema } from './json-schema.ts';
-import { isObject, toStringValue } from '../values.ts';
+import { isObject, toBool, toStringValue } from '../values.ts';
 
 /** ArangoDB's revision alphabet (a base-64 variant that sorts like the numbers it encodes). */
 const REV_ALPHABET = '-_ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -28,6 +28,14 @@ function needsGeoIndex(_ctx: unknown, [coll]: readonly unknown[]): never {
 /** Functions of the 3.12 miscellaneous/document pages not covered elsewhere. */
 export const MORE_MISC_FUNCTIONS: FunctionTable = {
   NOEVAL: fn(1, 1, (_c, [v]) => v, false),
+  // MIN_MATCH(expr1, ... exprN, minMatchCount): at least minMatchCount of the expressions are true
+  MIN_MATCH: fn(2, Infinity, (ctx, args, name) => {
+    const min = args[args.length - 1];
+    if (typeof min !== 'number') return invalidArg(ctx, name);
+    let n = 0;
+    for (let i = 0; i < args.length - 1; i++) if (toBool(args[i])) n++;
+    return n >= min;
+  }),
   DECODE_REV: fn(1, 1, (ctx, [rev], name) => {
     if (typeof rev !== 'string' || rev.length === 0 || rev.length > 11) return invalidArg(ctx, name);
     let v = 0n;
