@@ -151,7 +151,9 @@ export type Operation =
   | { readonly kind: 'remove'; readonly key: Expr; readonly collection: CollectionRef; readonly options: Expr | undefined }
   | {
       readonly kind: 'upsert';
+      /** The search object, or with `filter` the `UPSERT FILTER` condition over CURRENT (3.12). */
       readonly search: Expr;
+      readonly filter?: boolean;
       readonly insert: Expr;
       readonly update: Expr;
       readonly replace: boolean;

@@ -36,6 +36,8 @@ export interface CollectionDescription {
   readonly name: string;
   readonly type: CollectionType;
   readonly indexes: readonly IndexDescription[];
+  /** The collection's schema property (`{rule, level, message}`), null or absent when it has none. */
+  readonly schema?: unknown;
 }
 
 /** One end of an index range. Values are compared with AQL's order (`compareValues`). */

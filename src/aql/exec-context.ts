@@ -1,4 +1,4 @@
-import { ArangoError } from '../errors/index.ts';
+import { ArangoError, errorNameOf } from '../errors/index.ts';
 import type { DataSource } from './data-source.ts';
 import type { FunctionContext } from './functions/index.ts';
 
@@ -62,7 +62,8 @@ export class ExecContext implements FunctionContext {
   }
 
   warn(code: number, message: string): void {
-    if (this.limits.failOnWarning) throw new ArangoError('ERROR_QUERY_SCRIPT', message);
+    // failOnWarning: the warning itself becomes the error (its errorNum and message), as in ArangoDB
+    if (this.limits.failOnWarning) throw new ArangoError(errorNameOf(code) ?? 'ERROR_QUERY_SCRIPT', message);
     if (this.warnings.length < this.limits.maxWarningCount) this.warnings.push({ code, message });
   }
 

@@ -65,7 +65,9 @@ export function compilePipeline(nodes: readonly PlanNode[], ctx: ExecContext, f:
       case 'SubqueryNode': {
         const sub = compilePipeline(n.plan, ctx, f);
         const id = n.out.id;
+        const guard = n.guard === undefined ? undefined : c(n.guard);
         addOp((fr) => {
+          if (guard !== undefined && !toBool(guard(fr))) { fr[id] = []; return true; }
           const out: unknown[] = [];
           for (const v of sub.run()) if (sub.returns) out.push(v ?? null);
           if (ctx.preciseMemory) { const s = estimateSize(out); ctx.track(s); ctx.track(-s); }

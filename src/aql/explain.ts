@@ -106,7 +106,7 @@ class Explainer {
           const groups = n.groups.map((g) => ({ outVariable: varJson(g.out), inVariable: varJson(asVar(g.expr)) }));
           const aggregates = n.aggregates.map((a) => ({ outVariable: varJson(a.out), inVariable: a.expr === undefined ? undefined : varJson(asVar(a.expr)), type: a.func }));
           push('CollectNode', {
-            groups, aggregates, collectOptions: { method: 'hash' },
+            groups, aggregates, collectOptions: { method: n.groups.length === 0 ? (n.aggregates.length === 0 && n.into === undefined ? 'count' : 'sorted') : n.method ?? 'hash' },
             ...(n.into === undefined ? {} : { outVariable: varJson(n.into.out), keepVariables: n.into.keep.map((v) => ({ variable: varJson(v) })) }),
             ...(n.count === undefined ? {} : { outVariable: varJson(n.count) }),
           }, n.groups.length === 0 ? 1 : Math.max(1, Math.ceil(items / 10)), items);

@@ -107,7 +107,7 @@ export function* findPaths(
         yield toPath(p, cache, true);
         continue;
       }
-      for (const [e, n] of neighbors(ds, ctx, edges, last)) {
+      for (const [e, n] of neighbors(ds, ctx, edges, last, options.vertexCollections)) {
         ctx.tick();
         if (p.ids.includes(n)) continue;
         heap.push({ ids: [...p.ids, n], edges: [...p.edges, e], weight: p.weight + weightOf(e) });
@@ -129,7 +129,7 @@ export function* findPaths(
     let hit = false;
     for (const p of level) {
       const last = p.ids[p.ids.length - 1] ?? from;
-      for (const [e, n] of neighbors(ds, ctx, edges, last)) {
+      for (const [e, n] of neighbors(ds, ctx, edges, last, options.vertexCollections)) {
         ctx.tick();
         if (p.ids.includes(n)) continue;
         if (mode === 'ALL_SHORTEST_PATHS') {

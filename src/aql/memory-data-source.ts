@@ -10,6 +10,7 @@ interface MemoryCollection {
   readonly type: CollectionType;
   readonly indexes: IndexDescription[];
   docs: Map<string, AqlDocument>;
+  schema?: unknown;
 }
 
 const KEY_RE = /^[a-zA-Z0-9_\-:.@()+,=;$!*'%]{1,254}$/;
@@ -53,6 +54,12 @@ export class MemoryDataSource implements DataSource {
     return this;
   }
 
+  /** Sets the collection's schema property (as returned by SCHEMA_GET). */
+  setSchema(collection: string, schema: unknown): this {
+    this.get(collection).schema = schema;
+    return this;
+  }
+
   /** Adds a persistent index. */
   ensureIndex(collection: string, fields: string[], options: { unique?: boolean; sparse?: boolean; name?: string } = {}): IndexDescription {
     const c = this.get(collection);
@@ -86,12 +93,12 @@ export class MemoryDataSource implements DataSource {
   }
 
   collections(): readonly CollectionDescription[] {
-    return [...this.cols.values()].map((c) => ({ name: c.name, type: c.type, indexes: c.indexes }));
+    return [...this.cols.values()].map((c) => ({ name: c.name, type: c.type, indexes: c.indexes, schema: c.schema ?? null }));
   }
 
   collection(name: string): CollectionDescription | undefined {
     const c = this.cols.get(name);
-    return c === undefined ? undefined : { name: c.name, type: c.type, indexes: c.indexes };
+    return c === undefined ? undefined : { name: c.name, type: c.type, indexes: c.indexes, schema: c.schema ?? null };
   }
 
   count(collection: string): number {

@@ -1,9 +1,9 @@
 import { ArangoError, isArangoError } from '../errors/index.ts';
-import type { AqlDocument, DataSource, WriteOptions, WriteResult } from './data-source.ts';
+import type { AqlDocument, DataSource, IndexDescription, WriteOptions, WriteResult } from './data-source.ts';
 import type { ExecContext } from './exec-context.ts';
 import type { Compiled } from './compile-expr.ts';
 import type { ModifyOptions, PlanNode, RExpr } from './plan-types.ts';
-import { isObject, valuesEqual } from './values.ts';
+import { isObject, toBool, valuesEqual } from './values.ts';
 import { splitId } from './functions/document-functions.ts';
 import { readPath } from './memory-data-source.ts';
 
@@ -41,8 +41,8 @@ function asObject(v: unknown): Record<string, unknown> {
   return v;
 }
 
-/** Finds the first document matching every attribute of an UPSERT search object. */
-function findMatch(ds: DataSource, ctx: ExecContext, collection: string, search: Record<string, unknown>): AqlDocument | undefined {
+/** Finds the first document matching every attribute of an UPSERT search object (hinted indexes first). */
+function findMatch(ds: DataSource, ctx: ExecContext, collection: string, search: Record<string, unknown>, opts: ModifyOptions): AqlDocument | undefined {
   const keys = Object.keys(search);
   const matches = (d: AqlDocument): boolean => keys.every((k) => valuesEqual(d[k], search[k]));
   const key = search['_key'];
@@ -50,8 +50,19 @@ function findMatch(ds: DataSource, ctx: ExecContext, collection: string, search:
     const d = ds.document(collection, key);
     return d !== undefined && matches(d) ? d : undefined;
   }
-  const idx = ds.collection(collection)?.indexes.find((i) => i.type === 'persistent' && i.fields.every((f) => !f.includes('.') && keys.includes(f))
-    && (!i.sparse || i.fields.every((f) => search[f] !== null)));
+  const usable = (i: IndexDescription): boolean => i.type === 'persistent' && i.fields.every((f) => !f.includes('.') && keys.includes(f))
+    && (!i.sparse || i.fields.every((f) => search[f] !== null));
+  const indexes = ds.collection(collection)?.indexes ?? [];
+  let idx: IndexDescription | undefined;
+  for (const name of opts.indexHint) {
+    idx = indexes.find((i) => i.name === name && usable(i));
+    if (idx !== undefined) break;
+  }
+  if (idx === undefined && opts.forceIndexHint && opts.indexHint.length > 0) {
+    throw new ArangoError('ERROR_QUERY_FORCED_INDEX_HINT_UNUSABLE',
+      `could not use index hint to serve query; ${JSON.stringify({ forced: true, type: 'simple', hint: opts.indexHint })}`);
+  }
+  idx ??= indexes.find(usable);
   const source = idx === undefined
     ? ds.scan(collection)
     : ds.indexScan(collection, idx.id, { equal: idx.fields.map((f) => readPath(search, f)), reverse: false });
@@ -79,9 +90,17 @@ export function compileModification(node: ModNode, ctx: ExecContext, compile: (e
     const insert = compile(node.insert);
     const update = compile(node.update);
     const oldTmp = node.oldTmp.id;
+    const current = node.current?.id;
     write = (f) => {
-      const s = asObject(search(f));
-      const found = findMatch(ds, ctx, coll, s);
+      let found: AqlDocument | undefined;
+      if (current !== undefined) {
+        // UPSERT FILTER: the first document the condition accepts
+        for (const d of ds.scan(coll)) {
+          ctx.stats.scannedFull++;
+          f[current] = d;
+          if (toBool(search(f))) { found = d; break; }
+        }
+      } else found = findMatch(ds, ctx, coll, asObject(search(f)), opts);
       if (found === undefined) return ds.insert(coll, asObject(insert(f)), writeOptions(opts, undefined));
       f[oldTmp] = found;
       const patch = asObject(update(f));

@@ -1,3 +1,4 @@
+import { ArangoError } from '../errors/index.ts';
 import type { IndexDescription } from './data-source.ts';
 import type { IndexLookup, PlanNode, RExpr, Variable } from './plan-types.ts';
 import { attributePath, isDeterministic, nodeSets, varsOf } from './plan-utils.ts';
@@ -200,31 +201,60 @@ function useIndexes(nodes: PlanNode[], indexesOf: (c: string) => readonly IndexD
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i];
     if (n?.type !== 'EnumerateCollectionNode') continue;
+    const hints = n.hints;
+    if (hints?.disableIndex === true) continue;
     const indexes = indexesOf(n.collection);
     const conds = conditionsFor(nodes, i, n.out);
     const cands = candidates(indexes, conds);
     const sortAt = followingSort(nodes, i);
     const sortNode = sortAt >= 0 ? nodes[sortAt] : undefined;
-    let chosen = cands[0];
+    let chosen: Candidate | undefined;
     let reverse = false;
     let removeSort = false;
-    if (sortNode?.type === 'SortNode') {
+    // indexHint: the first hinted index that can serve a condition or the SORT, in the hint's order
+    for (const name of hints?.indexHint ?? []) {
+      const c = cands.find((x) => x.index.name === name);
+      if (c !== undefined) {
+        chosen = c;
+        if (sortNode?.type === 'SortNode' && !c.hasIn && c.lookup.kind === 'persistent') {
+          const m = sortMatches(sortNode, n.out, c.sortFields);
+          if (m.ok) { reverse = m.reverse; removeSort = true; }
+        }
+        break;
+      }
+      const idx = indexes.find((x) => x.name === name);
+      if (idx !== undefined && sortNode?.type === 'SortNode' && idx.type === 'persistent' && !idx.sparse) {
+        const m = sortMatches(sortNode, n.out, idx.fields);
+        if (m.ok) {
+          chosen = { index: idx, lookup: { kind: 'persistent', equal: [], lower: [], upper: [] }, covered: [], score: 0, sortFields: idx.fields, hasIn: false };
+          reverse = m.reverse;
+          removeSort = true;
+          break;
+        }
+      }
+    }
+    if (chosen === undefined && hints !== undefined && hints.forceIndexHint && hints.indexHint.length > 0) {
+      throw new ArangoError('ERROR_QUERY_FORCED_INDEX_HINT_UNUSABLE',
+        `could not use index hint to serve query; ${JSON.stringify({ forced: true, type: 'simple', hint: hints.indexHint })}`);
+    }
+    if (chosen === undefined) chosen = cands[0];
+    if (chosen !== undefined && chosen === cands[0] && sortNode?.type === 'SortNode' && !removeSort) {
       // prefer a candidate that also delivers the SORT order
       for (const c of cands) {
         if (c.hasIn || c.lookup.kind !== 'persistent') continue;
         const m = sortMatches(sortNode, n.out, c.sortFields);
-        if (m.ok && (chosen === undefined || c.score >= chosen.score - 5)) { chosen = c; reverse = m.reverse; removeSort = true; break; }
+        if (m.ok && c.score >= chosen.score - 5) { chosen = c; reverse = m.reverse; removeSort = true; break; }
       }
-      if (chosen === undefined) {
-        for (const idx of indexes) {
-          if (idx.type !== 'persistent' || idx.sparse) continue;
-          const m = sortMatches(sortNode, n.out, idx.fields);
-          if (m.ok) {
-            chosen = { index: idx, lookup: { kind: 'persistent', equal: [], lower: [], upper: [] }, covered: [], score: 0, sortFields: idx.fields, hasIn: false };
-            reverse = m.reverse;
-            removeSort = true;
-            break;
-          }
+    }
+    if (chosen === undefined && sortNode?.type === 'SortNode') {
+      for (const idx of indexes) {
+        if (idx.type !== 'persistent' || idx.sparse) continue;
+        const m = sortMatches(sortNode, n.out, idx.fields);
+        if (m.ok) {
+          chosen = { index: idx, lookup: { kind: 'persistent', equal: [], lower: [], upper: [] }, covered: [], score: 0, sortFields: idx.fields, hasIn: false };
+          reverse = m.reverse;
+          removeSort = true;
+          break;
         }
       }
     }

@@ -72,6 +72,17 @@ export interface TraversalOptions {
   readonly uniqueEdges: 'none' | 'path';
   readonly weightAttribute: string | undefined;
   readonly defaultWeight: number;
+  /** Only vertices of these collections are visited (`vertexCollections`); undefined: all. */
+  readonly vertexCollections: ReadonlySet<string> | undefined;
+  /** Only edges of these collections are followed (`edgeCollections`), applied to the edge specs at plan time. */
+  readonly edgeCollections: ReadonlySet<string> | undefined;
+}
+
+/** FOR-loop hints over a collection (`OPTIONS {indexHint, forceIndexHint, disableIndex}`). */
+export interface ForHints {
+  readonly indexHint: readonly string[];
+  readonly forceIndexHint: boolean;
+  readonly disableIndex: boolean;
 }
 
 /** An edge collection with its effective direction. */
@@ -88,12 +99,15 @@ export interface ModifyOptions {
   readonly ignoreRevs: boolean;
   readonly waitForSync: boolean;
   readonly overwriteMode: 'ignore' | 'replace' | 'update' | 'conflict' | undefined;
+  /** UPSERT: indexes to try first for the lookup, and whether one of them must serve it. */
+  readonly indexHint: readonly string[];
+  readonly forceIndexHint: boolean;
 }
 
 /** A node of an execution plan; a plan is a pipeline (array) starting with a Singleton. */
 export type PlanNode =
   | { readonly type: 'SingletonNode' }
-  | { type: 'EnumerateCollectionNode'; readonly collection: string; readonly out: Variable; materialize: boolean }
+  | { type: 'EnumerateCollectionNode'; readonly collection: string; readonly out: Variable; materialize: boolean; readonly hints?: ForHints }
   | {
       type: 'IndexNode'; readonly collection: string; readonly out: Variable; readonly index: IndexDescription;
       readonly lookup: IndexLookup; reverse: boolean; materialize: boolean; readonly condition: RExpr | undefined;
@@ -101,7 +115,11 @@ export type PlanNode =
   | { readonly type: 'EnumerateListNode'; readonly expr: RExpr; readonly out: Variable }
   | { readonly type: 'CalculationNode'; readonly expr: RExpr; readonly out: Variable }
   | { readonly type: 'FilterNode'; readonly expr: RExpr }
-  | { readonly type: 'SubqueryNode'; readonly plan: PlanNode[]; readonly out: Variable; readonly isModification: boolean }
+  | {
+      readonly type: 'SubqueryNode'; readonly plan: PlanNode[]; readonly out: Variable; readonly isModification: boolean;
+      /** Runs the subquery only when this is truthy (a subquery in a ternary branch or right of AND/OR); else `[]`. */
+      readonly guard?: RExpr;
+    }
   | { type: 'SortNode'; readonly keys: readonly SortKey[]; limit: number | undefined }
   | { readonly type: 'LimitNode'; readonly offset: number; readonly count: number; fullCount: boolean }
   | {
@@ -110,6 +128,8 @@ export type PlanNode =
       readonly aggregates: readonly Aggregate[];
       readonly into: { readonly out: Variable; readonly expr: RExpr | undefined; readonly keep: readonly Variable[] } | undefined;
       readonly count: Variable | undefined;
+      /** OPTIONS {method}: "sorted" or "hash" (undefined: the engine's choice, hash). */
+      readonly method: 'sorted' | 'hash' | undefined;
     }
   | { readonly type: 'ReturnNode'; readonly expr: RExpr; readonly distinct: boolean }
   | {
@@ -137,6 +157,8 @@ export type PlanNode =
     }
   | {
       readonly type: 'UpsertNode'; readonly collection: string; readonly search: RExpr; readonly insert: RExpr; readonly update: RExpr;
+      /** UPSERT FILTER: `search` is a condition evaluated with `current` bound to each candidate document. */
+      readonly current: Variable | undefined;
       readonly replace: boolean; readonly options: ModifyOptions; readonly oldTmp: Variable;
       readonly outNew: Variable | undefined; readonly outOld: Variable | undefined;
     };

@@ -100,6 +100,7 @@ export function nodeExprs(n: PlanNode): RExpr[] {
     case 'InsertNode': case 'UpdateNode': case 'ReplaceNode': case 'RemoveNode':
       return [n.key, n.doc].filter((x): x is RExpr => x !== undefined);
     case 'UpsertNode': return [n.search, n.insert, n.update];
+    case 'SubqueryNode': return n.guard === undefined ? [] : [n.guard];
     default: return [];
   }
 }
@@ -134,7 +135,7 @@ export function nodeSets(n: PlanNode): Variable[] {
     case 'ShortestPathNode': return [n.vertex, n.edge].filter((x): x is Variable => x !== undefined);
     case 'InsertNode': case 'UpdateNode': case 'ReplaceNode': case 'RemoveNode':
       return [n.outNew, n.outOld].filter((x): x is Variable => x !== undefined);
-    case 'UpsertNode': return [n.oldTmp, n.outNew, n.outOld].filter((x): x is Variable => x !== undefined);
+    case 'UpsertNode': return [n.oldTmp, n.current, n.outNew, n.outOld].filter((x): x is Variable => x !== undefined);
     default: return [];
   }
 }
@@ -154,4 +155,14 @@ export function attributePath(e: RExpr, v: Variable): string[] | undefined {
   }
   if (cur.k === 'var' && cur.v.id === v.id && path.length > 0) return path;
   return undefined;
+}
+
+/** True when an AST expression contains a subquery (literal values are not searched). */
+export function hasSubquery(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  if (Array.isArray(e)) return e.some(hasSubquery);
+  const kind = (e as { kind?: unknown }).kind;
+  if (kind === 'subquery') return true;
+  if (kind === 'value') return false;
+  return Object.values(e).some(hasSubquery);
 }

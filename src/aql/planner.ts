@@ -8,7 +8,7 @@ import { compileExpr } from './compile-expr.ts';
 import type {
   Aggregate, EdgeSpec, ModifyOptions, Plan, PlanNode, RExpr, RQuantifier, TraversalOptions, Variable,
 } from './plan-types.ts';
-import { isObject, toNumber } from './values.ts';
+import { isObject, toBool, toNumber } from './values.ts';
 
 /**
  * Functions that take a collection as their first argument (ArangoDB's documented forms): the
@@ -16,10 +16,18 @@ import { isObject, toNumber } from './values.ts';
  */
 const COLLECTION_ARGUMENTS: Readonly<Record<string, string>> = {
   LENGTH: 'COLLECTION_COUNT', COUNT: 'COLLECTION_COUNT', COLLECTION_COUNT: 'COLLECTION_COUNT', DOCUMENT: 'DOCUMENT',
-  IS_SAME_COLLECTION: 'IS_SAME_COLLECTION',
+  IS_SAME_COLLECTION: 'IS_SAME_COLLECTION', NEAR: 'NEAR', WITHIN: 'WITHIN', WITHIN_RECTANGLE: 'WITHIN_RECTANGLE',
+  FULLTEXT: 'FULLTEXT', SCHEMA_GET: 'SCHEMA_GET', SHARD_ID: 'SHARD_ID',
 };
 import { windowBounds } from './window-stage.ts';
 import { optimize } from './optimizer.ts';
+import { hasSubquery } from './plan-utils.ts';
+
+/** An `indexHint` option: one index name or a list in order of preference. */
+function hintList(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
 
 /** Names accepted in COLLECT ... AGGREGATE. */
 export const AGGREGATE_FUNCTIONS: ReadonlySet<string> = new Set([
@@ -61,6 +69,8 @@ class Planner {
   readonly foldCtx: ExecContext;
   private scopes: Map<string, Variable>[] = [];
   private readonly currents: Variable[] = [];
+  /** Conditions under which subqueries hoisted right now may run (short-circuiting). */
+  private guards: RExpr[] = [];
   private readonly modified = new Set<string>();
 
   constructor(private readonly input: PlanInput) {
@@ -146,7 +156,9 @@ class Planner {
         if (src.kind === 'ref' && (src.name.startsWith('@@') || (src.name !== 'CURRENT' && this.lookup(src.name) === undefined))) {
           const name = this.collectionName(src.name.startsWith('@@') ? { kind: 'bindCollection', name: src.name.slice(2) } : { kind: 'name', name: src.name });
           this.useCollection(name, 'read');
-          nodes.push({ type: 'EnumerateCollectionNode', collection: name, out: this.declare(op.variable), materialize: false });
+          const o = this.constObject(op.options, nodes);
+          const hints = { indexHint: hintList(o['indexHint']), forceIndexHint: o['forceIndexHint'] === true, disableIndex: o['disableIndex'] === true };
+          nodes.push({ type: 'EnumerateCollectionNode', collection: name, out: this.declare(op.variable), materialize: false, hints });
           return;
         }
         const expr = this.resolve(src, nodes);
@@ -171,7 +183,9 @@ class Planner {
         return;
       case 'limit': {
         const offset = this.constNumber(op.offset, nodes);
-        const count = this.constNumber(op.count, nodes);
+        // LIMIT offset, null: skip `offset`, return the rest
+        const countExpr = this.resolve(op.count, nodes);
+        const count = countExpr.k === 'const' && countExpr.v === null ? Infinity : this.constNumber(op.count, nodes);
         nodes.push({ type: 'LimitNode', offset, count, fullCount: false });
         return;
       }
@@ -185,8 +199,8 @@ class Planner {
       case 'kPaths': {
         const start = this.resolve(op.start, nodes);
         const target = this.resolve(op.target, nodes);
-        const edges = this.edgeSpecs(op.graph, op.direction, nodes);
         const options = this.traversalOptions(this.constObject(op.options, nodes));
+        const edges = this.restrictEdges(this.edgeSpecs(op.graph, op.direction, nodes), options);
         const min = this.constNumber(op.min, nodes);
         const max = this.constNumber(op.max, nodes);
         nodes.push({ type: 'KPathsNode', mode: op.mode, path: this.declare(op.path), start, target, edges, options, min, max });
@@ -199,7 +213,15 @@ class Planner {
 
   private subquery(body: QueryBody): { plan: PlanNode[]; isModification: boolean } {
     const before = this.writeCollections().size;
-    const plan = this.pipeline(body, false);
+    // the nodes inside a subquery run only when the subquery does: its own guard covers them
+    const saved = this.guards;
+    this.guards = [];
+    let plan: PlanNode[];
+    try {
+      plan = this.pipeline(body, false);
+    } finally {
+      this.guards = saved;
+    }
     return { plan, isModification: this.writeCollections().size > before || plan.some((n) => n.type.endsWith('Node') && ['InsertNode', 'UpdateNode', 'ReplaceNode', 'RemoveNode', 'UpsertNode'].includes(n.type)) };
   }
 
@@ -238,7 +260,9 @@ class Planner {
   private collect(op: Extract<Operation, { kind: 'collect' }>, nodes: PlanNode[]): void {
     const groupExprs = op.groups.map((g) => ({ name: g.name, expr: this.resolve(g.expr, nodes) }));
     const aggExprs = op.aggregates.map((a) => {
-      if (!AGGREGATE_FUNCTIONS.has(a.func) || a.args.length !== 1) {
+      // COUNT() / LENGTH() without an argument count the group's rows
+      const countsRows = (a.func === 'COUNT' || a.func === 'LENGTH') && a.args.length === 0;
+      if (!AGGREGATE_FUNCTIONS.has(a.func) || (a.args.length !== 1 && !countsRows)) {
         throw new ArangoError('ERROR_QUERY_INVALID_AGGREGATE_EXPRESSION', `invalid aggregate expression: ${a.func}`);
       }
       const arg = a.args[0];
@@ -261,7 +285,10 @@ class Planner {
     const aggregates: Aggregate[] = aggExprs.map((a) => ({ out: this.declare(a.name), func: a.func, expr: a.expr }));
     const into = op.into === undefined ? undefined : { out: this.declare(op.into.name), expr: intoExpr, keep };
     const count = op.count === undefined ? undefined : this.declare(op.count);
-    nodes.push({ type: 'CollectNode', groups, aggregates, into, count });
+    // an unknown method is ignored, as in ArangoDB
+    const m = this.constObject(op.options, nodes)['method'];
+    const method = m === 'sorted' || m === 'hash' ? m : undefined;
+    nodes.push({ type: 'CollectNode', groups, aggregates, into, count, method });
   }
 
   private edgeSpecs(graph: GraphRef, direction: 'OUTBOUND' | 'INBOUND' | 'ANY', nodes: PlanNode[]): EdgeSpec[] {
@@ -298,15 +325,37 @@ class Planner {
       uniqueEdges: ue === 'none' ? 'none' : 'path',
       weightAttribute: typeof o['weightAttribute'] === 'string' ? o['weightAttribute'] : undefined,
       defaultWeight: typeof o['defaultWeight'] === 'number' ? o['defaultWeight'] : 1,
+      // `parallelism`, `maxProjections`, `produceVertices`, `useCache` are accepted and need nothing here
+      vertexCollections: this.collectionSet(o['vertexCollections']),
+      edgeCollections: this.collectionSet(o['edgeCollections']),
     };
+  }
+
+  /** A `vertexCollections` / `edgeCollections` option (a name or an array of names); unknown collections are 1203. */
+  private collectionSet(v: unknown): ReadonlySet<string> | undefined {
+    if (v === undefined || v === null) return undefined;
+    const names = Array.isArray(v) ? v : [v];
+    const out = new Set<string>();
+    for (const n of names) {
+      if (typeof n !== 'string') throw new ArangoError('ERROR_BAD_PARAMETER', 'vertexCollections and edgeCollections must be collection names');
+      if (this.input.dataSource.collection(n) === undefined) throw new ArangoError('ERROR_ARANGO_DATA_SOURCE_NOT_FOUND', `collection or view not found: ${n}`);
+      out.add(n);
+    }
+    return out;
+  }
+
+  /** The edge specs left by an `edgeCollections` option. */
+  private restrictEdges(edges: EdgeSpec[], options: TraversalOptions): EdgeSpec[] {
+    const only = options.edgeCollections;
+    return only === undefined ? edges : edges.filter((e) => only.has(e.collection));
   }
 
   private traversal(op: Extract<Operation, { kind: 'traversal' }>, nodes: PlanNode[]): void {
     const start = this.resolve(op.start, nodes);
     const min = this.constNumber(op.min, nodes);
     const max = this.constNumber(op.max, nodes);
-    const edges = this.edgeSpecs(op.graph, op.direction, nodes);
     const options = this.traversalOptions(this.constObject(op.options, nodes));
+    const edges = this.restrictEdges(this.edgeSpecs(op.graph, op.direction, nodes), options);
     const vertex = this.declare(op.vertex);
     const edge = op.edge === undefined ? this.newVar('_e', false) : this.declare(op.edge);
     const path = op.path === undefined ? this.newVar('_p', false) : this.declare(op.path);
@@ -324,8 +373,8 @@ class Planner {
   private shortestPath(op: Extract<Operation, { kind: 'shortestPath' }>, nodes: PlanNode[]): void {
     const start = this.resolve(op.start, nodes);
     const target = this.resolve(op.target, nodes);
-    const edges = this.edgeSpecs(op.graph, op.direction, nodes);
     const options = this.traversalOptions(this.constObject(op.options, nodes));
+    const edges = this.restrictEdges(this.edgeSpecs(op.graph, op.direction, nodes), options);
     const vertex = this.declare(op.vertex);
     const edge = op.edge === undefined ? undefined : this.declare(op.edge);
     nodes.push({ type: 'ShortestPathNode', vertex, edge, start, target, edges, options });
@@ -342,6 +391,9 @@ class Planner {
       waitForSync: o['waitForSync'] === true,
       overwriteMode: mode === 'ignore' || mode === 'replace' || mode === 'update' || mode === 'conflict'
         ? mode : o['overwrite'] === true ? 'replace' : undefined,
+      // exclusive, refillIndexCaches, readOwnWrites, ignoreErrors' siblings: accepted; one writer at a time anyway
+      indexHint: hintList(o['indexHint']),
+      forceIndexHint: o['forceIndexHint'] === true,
     };
   }
 
@@ -371,7 +423,19 @@ class Planner {
 
   private upsert(op: Extract<Operation, { kind: 'upsert' }>, nodes: PlanNode[]): void {
     const collection = this.collectionName(op.collection);
-    const search = this.resolve(op.search, nodes);
+    let current: Variable | undefined;
+    let search: RExpr;
+    if (op.filter === true) {
+      current = this.newVar('CURRENT', false);
+      this.currents.push(current);
+      const scratch: PlanNode[] = [];
+      try {
+        search = this.resolve(op.search, scratch);
+      } finally {
+        this.currents.pop();
+      }
+      if (scratch.length > 0) throw new ArangoError('ERROR_QUERY_PARSE', 'subqueries are not allowed in UPSERT FILTER');
+    } else search = this.resolve(op.search, nodes);
     const insert = this.resolve(op.insert, nodes);
     const oldTmp = this.newVar('OLD', false);
     this.scopes.push(new Map([['OLD', oldTmp]]));
@@ -381,7 +445,7 @@ class Planner {
     this.useCollection(collection, 'write');
     const outNew = this.declareSpecial('NEW');
     const outOld = this.declareSpecial('OLD');
-    nodes.push({ type: 'UpsertNode', collection, search, insert, update, replace: op.replace, options, oldTmp, outNew, outOld });
+    nodes.push({ type: 'UpsertNode', collection, search, current, insert, update, replace: op.replace, options, oldTmp, outNew, outOld });
   }
 
   // ---- expressions --------------------------------------------------------
@@ -390,6 +454,46 @@ class Planner {
       case 'any': case 'all': case 'none': return { kind: q.kind };
       case 'atLeast': case 'exact': return { kind: q.kind, count: this.resolve(q.count, nodes) };
       case 'between': return { kind: 'between', min: this.resolve(q.min, nodes), max: this.resolve(q.max, nodes) };
+    }
+  }
+
+  /**
+   * `c ? t : e` whose branches hold subqueries (3.12.1+ short-circuiting): the condition is computed
+   * once, and the hoisted subqueries of each branch run only when that branch is taken.
+   */
+  private lazyTernary(condition: Expr, then: Expr | undefined, otherwise: Expr, nodes: PlanNode[]): RExpr {
+    const c = this.resolve(condition, nodes);
+    if (c.k === 'const') {
+      if (toBool(c.v)) return then === undefined ? c : this.resolve(then, nodes);
+      return this.resolve(otherwise, nodes);
+    }
+    const cv = this.conditionVar(c, nodes);
+    const t = then === undefined ? undefined : this.guarded(cv, () => this.resolve(then, nodes));
+    const o = this.guarded({ k: 'unary', op: '!', x: cv }, () => this.resolve(otherwise, nodes));
+    return { k: 'ternary', c: cv, t, e: o };
+  }
+
+  /** `a && (subquery…)` / `a || (subquery…)`: the right side's subqueries run only when the outcome is open. */
+  private lazyLogical(op: '&&' | '||', left: Expr, right: Expr, nodes: PlanNode[]): RExpr {
+    const l = this.resolve(left, nodes);
+    if (l.k === 'const') return toBool(l.v) === (op === '&&') ? this.resolve(right, nodes) : l;
+    const cv = this.conditionVar(l, nodes);
+    const r = this.guarded(op === '&&' ? cv : { k: 'unary', op: '!', x: cv }, () => this.resolve(right, nodes));
+    return { k: 'binary', op, l: cv, r };
+  }
+
+  private conditionVar(e: RExpr, nodes: PlanNode[]): RExpr {
+    const tmp = this.newVar(`_cond${this.vars.length}`, false);
+    nodes.push({ type: 'CalculationNode', expr: e, out: tmp });
+    return { k: 'var', v: tmp };
+  }
+
+  private guarded<T>(guard: RExpr, f: () => T): T {
+    this.guards.push(guard);
+    try {
+      return f();
+    } finally {
+      this.guards.pop();
     }
   }
 
@@ -422,7 +526,8 @@ class Planner {
       case 'subquery': {
         const sub = this.subquery(e.query);
         const out = this.newVar(`_sq${this.vars.length}`, false);
-        nodes.push({ type: 'SubqueryNode', plan: sub.plan, out, isModification: sub.isModification });
+        const guard = this.guards.length === 0 ? undefined : this.guards.reduce((a, b) => ({ k: 'binary', op: '&&', l: a, r: b }));
+        nodes.push({ type: 'SubqueryNode', plan: sub.plan, out, isModification: sub.isModification, ...(guard === undefined ? {} : { guard }) });
         return { k: 'var', v: out };
       }
       case 'array': return this.fold({ k: 'array', items: e.elements.map((x) => this.resolve(x, nodes)) });
@@ -457,9 +562,13 @@ class Planner {
         }
       }
       case 'unary': return this.fold({ k: 'unary', op: e.op, x: this.resolve(e.operand, nodes) });
-      case 'binary': return this.fold({ k: 'binary', op: e.op, l: this.resolve(e.left, nodes), r: this.resolve(e.right, nodes) });
+      case 'binary':
+        if ((e.op === '&&' || e.op === '||') && hasSubquery(e.right)) return this.lazyLogical(e.op, e.left, e.right, nodes);
+        return this.fold({ k: 'binary', op: e.op, l: this.resolve(e.left, nodes), r: this.resolve(e.right, nodes) });
       case 'arrayCompare': return this.fold({ k: 'arrayCmp', quant: this.quantifier(e.quantifier, nodes), op: e.op, l: this.resolve(e.left, nodes), r: this.resolve(e.right, nodes) });
-      case 'ternary': return this.fold({ k: 'ternary', c: this.resolve(e.condition, nodes), t: e.then === undefined ? undefined : this.resolve(e.then, nodes), e: this.resolve(e.otherwise, nodes) });
+      case 'ternary':
+        if ((e.then !== undefined && hasSubquery(e.then)) || hasSubquery(e.otherwise)) return this.lazyTernary(e.condition, e.then, e.otherwise, nodes);
+        return this.fold({ k: 'ternary', c: this.resolve(e.condition, nodes), t: e.then === undefined ? undefined : this.resolve(e.then, nodes), e: this.resolve(e.otherwise, nodes) });
       case 'call': {
         const fn = FUNCTIONS[e.name] ?? this.userFunction(e.name);
         if (fn === undefined) throw new ArangoError('ERROR_QUERY_FUNCTION_NAME_UNKNOWN', `usage of unknown function '${e.name}()'`);

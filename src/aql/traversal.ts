@@ -33,14 +33,31 @@ export class VertexCache {
   }
 }
 
-/** Edges adjacent to a vertex with the vertex at the other end. */
-export function* neighbors(ds: DataSource, ctx: ExecContext, edges: readonly EdgeSpec[], id: string): Generator<[AqlDocument, string]> {
+/** True when `id` belongs to one of `only` (the `vertexCollections` option), or there is no restriction. */
+function inCollections(id: string, only: ReadonlySet<string> | undefined): boolean {
+  if (only === undefined) return true;
+  const slash = id.indexOf('/');
+  return slash > 0 && only.has(id.slice(0, slash));
+}
+
+/** Edges adjacent to a vertex with the vertex at the other end (restricted to `only` vertex collections). */
+export function* neighbors(
+  ds: DataSource, ctx: ExecContext, edges: readonly EdgeSpec[], id: string, only?: ReadonlySet<string>,
+): Generator<[AqlDocument, string]> {
   for (const spec of edges) {
     if (spec.direction === 'OUTBOUND' || spec.direction === 'ANY') {
-      for (const e of ds.edges(spec.collection, 'out', id)) { ctx.stats.scannedIndex++; yield [e, e['_to'] as string]; }
+      for (const e of ds.edges(spec.collection, 'out', id)) {
+        ctx.stats.scannedIndex++;
+        const to = e['_to'] as string;
+        if (inCollections(to, only)) yield [e, to];
+      }
     }
     if (spec.direction === 'INBOUND' || spec.direction === 'ANY') {
-      for (const e of ds.edges(spec.collection, 'in', id)) { ctx.stats.scannedIndex++; yield [e, e['_from'] as string]; }
+      for (const e of ds.edges(spec.collection, 'in', id)) {
+        ctx.stats.scannedIndex++;
+        const from = e['_from'] as string;
+        if (inCollections(from, only)) yield [e, from];
+      }
     }
   }
 }
@@ -86,7 +103,7 @@ export function* traverse(ds: DataSource, ctx: ExecContext, spec: TraverseSpec, 
     for (let depth = 1; depth <= spec.max && level.length > 0; depth++) {
       const nextLevel: State[] = [];
       for (const s of level) {
-        for (const [e, next] of neighbors(ds, ctx, spec.edges, s.id)) {
+        for (const [e, next] of neighbors(ds, ctx, spec.edges, s.id, options.vertexCollections)) {
           ctx.tick();
           if (!allowed(s.ids, s.edges, e, next)) continue;
           const v = cache.get(next);
@@ -106,7 +123,7 @@ export function* traverse(ds: DataSource, ctx: ExecContext, spec: TraverseSpec, 
   const vertices: (AqlDocument | null)[] = [start];
   const pathEdges: AqlDocument[] = [];
   function* dfs(id: string, depth: number): Generator<void> {
-    for (const [e, next] of neighbors(ds, ctx, spec.edges, id)) {
+    for (const [e, next] of neighbors(ds, ctx, spec.edges, id, options.vertexCollections)) {
       ctx.tick();
       if (!allowed(ids, pathEdges, e, next)) continue;
       const v = cache.get(next);
@@ -144,7 +161,7 @@ export function shortestPath(
     while (level.length > 0 && !found) {
       const next: string[] = [];
       for (const id of level) {
-        for (const [e, n] of neighbors(ds, ctx, edges, id)) {
+        for (const [e, n] of neighbors(ds, ctx, edges, id, options.vertexCollections)) {
           ctx.tick();
           if (seen.has(n)) continue;
           seen.add(n);
@@ -166,7 +183,7 @@ export function shortestPath(
       if (cur === undefined) break;
       if (cur === to) { found = true; break; }
       done.add(cur);
-      for (const [e, n] of neighbors(ds, ctx, edges, cur)) {
+      for (const [e, n] of neighbors(ds, ctx, edges, cur, options.vertexCollections)) {
         ctx.tick();
         const nd = best + toNumber(weight(e));
         if (!done.has(n) && nd < (dist.get(n) ?? Infinity)) { dist.set(n, nd); prev.set(n, { id: cur, edge: e }); }

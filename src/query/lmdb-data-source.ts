@@ -150,6 +150,7 @@ function describe(c: Collection): CollectionDescription {
         ? [{ id: `${d.name}/${ix.id}`, name: ix.name, type: ix.type, fields: ix.fields, unique: ix.unique, sparse: ix.sparse }]
         : [],
     ),
+    schema: d.schema,
   };
 }
 

@@ -10,6 +10,9 @@ import { FUNCTION_CASES_312, TYPE_ORDER_CASES } from '../fixtures/aql/function-c
 import { QUERY_CASES } from '../fixtures/aql/query-cases.ts';
 import { MODIFICATION_CASES } from '../fixtures/aql/modification-cases.ts';
 import { GRAPH_CASES } from '../fixtures/aql/graph-cases.ts';
+import { DOC_EXAMPLE_CASES } from '../fixtures/aql/doc-example-cases.ts';
+import { FUNCTION_AUDIT_CASES } from '../fixtures/aql/function-cases-audit.ts';
+import { CONSTRUCT_CASES_312 } from '../fixtures/aql/construct-cases-312.ts';
 
 const shared = buildFixture();
 
@@ -33,6 +36,9 @@ const suites: [string, readonly AqlCase[]][] = [
   ['queries', QUERY_CASES],
   ['modifications', MODIFICATION_CASES],
   ['graphs', GRAPH_CASES],
+  ['documented examples of the 3.12 pages', DOC_EXAMPLE_CASES],
+  ['3.12 function audit', FUNCTION_AUDIT_CASES],
+  ['3.12 construct options and operators', CONSTRUCT_CASES_312],
 ];
 
 describe('AQL conformance', () => {

@@ -73,7 +73,14 @@ describe('query execution', () => {
   });
 
   it('turns warnings into errors with failOnWarning', () => {
-    assert.equal(errorNum(() => prepareQuery('RETURN 1 / 0', {}, buildFixture(), { failOnWarning: true }).execute().all()), 1503);
+    // the warning's own errorNum, as ArangoDB throws it
+    assert.equal(errorNum(() => prepareQuery('RETURN 1 / 0', {}, buildFixture(), { failOnWarning: true }).execute().all()), 1562);
+    assert.equal(errorNum(() => prepareQuery('RETURN LENGTH(1, 2)', {}, buildFixture(), { failOnWarning: true }).execute().all()), 1541);
+    assert.equal(errorNum(() => prepareQuery('RETURN WARN(false, "x")', {}, buildFixture(), { failOnWarning: true }).execute().all()), 1594);
+    assert.equal(errorNum(() => prepareQuery('RETURN BIT_AND("foo")', {}, buildFixture(), { failOnWarning: true }).execute().all()), 1542);
+    assert.equal(errorNum(() => prepareQuery('FOR x IN [1, 2] RETURN DATE_YEAR("nope")', {}, buildFixture(), { failOnWarning: true }).execute().all()), 1572);
+    const c = prepareQuery('RETURN BIT_AND("foo")', {}, buildFixture()).execute();
+    assert.deepEqual([c.all(), c.warnings.map((w) => w.code)], [[null], [1542]]);
   });
 
   it('kills a runaway query after maxRuntime with error 1500', () => {

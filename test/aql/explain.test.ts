@@ -117,4 +117,37 @@ describe('explain and index selection', () => {
     const p = plan('FOR u IN users FILTER u.city == "Paris" LET {name} = u RETURN [name, LENGTH(users)]');
     assert.equal(indexNode(p.nodes)?.indexes[0]?.name, 'idx_city');
   });
+
+  it('follows indexHint, disableIndex and forceIndexHint', () => {
+    // without a hint the unique name index would win; the hint picks the city index
+    assert.equal(indexNode(plan('FOR u IN users FILTER u.name == "john" && u.city == "Berlin" RETURN u').nodes)?.indexes[0]?.name, 'idx_name');
+    const hinted = plan('FOR u IN users OPTIONS {indexHint: ["nope", "idx_city"]} FILTER u.name == "john" && u.city == "Berlin" RETURN u');
+    assert.equal(indexNode(hinted.nodes)?.indexes[0]?.name, 'idx_city');
+    assert.ok(hinted.types.includes('FilterNode'), 'the name condition stays a filter');
+    const disabled = plan('FOR u IN users OPTIONS {disableIndex: true} FILTER u.city == "Berlin" RETURN u');
+    assert.ok(disabled.types.includes('EnumerateCollectionNode') && !disabled.types.includes('IndexNode') && disabled.types.includes('FilterNode'));
+    const sortHint = plan('FOR u IN users OPTIONS {indexHint: "idx_age", forceIndexHint: true} SORT u.age RETURN u');
+    assert.equal(indexNode(sortHint.nodes)?.indexes[0]?.name, 'idx_age');
+    assert.ok(!sortHint.types.includes('SortNode'));
+    assert.throws(() => plan('FOR u IN users OPTIONS {indexHint: "idx_city", forceIndexHint: true} FILTER u.age == 1 RETURN u'), (e: unknown) => (e as { errorNum?: number }).errorNum === 1577);
+  });
+
+  it('shows the COLLECT method', () => {
+    const method = (q: string): unknown => (plan(q).nodes.find((n) => n.type === 'CollectNode')?.['collectOptions'] as { method?: unknown } | undefined)?.method;
+    assert.equal(method('FOR u IN users COLLECT c = u.city OPTIONS {method: "sorted"} RETURN c'), 'sorted');
+    assert.equal(method('FOR u IN users COLLECT c = u.city OPTIONS {method: "hash"} RETURN c'), 'hash');
+    assert.equal(method('FOR u IN users COLLECT c = u.city RETURN c'), 'hash');
+    assert.equal(method('FOR u IN users COLLECT WITH COUNT INTO n RETURN n'), 'count');
+    assert.equal(method('FOR u IN users COLLECT AGGREGATE m = MAX(u.age) RETURN m'), 'sorted');
+  });
+
+  it('uses indexes inside subqueries, for IN lists from bind values and for traversal-free joins', () => {
+    const p = plan('FOR o IN orders LET u = (FOR x IN users FILTER x.name == o.user RETURN x.age) RETURN u');
+    const sub = p.nodes.find((n) => n.type === 'SubqueryNode');
+    assert.ok(sub !== undefined);
+    const subNodes = (sub?.['subquery'] as { nodes: ExplainNode[] } | undefined)?.nodes ?? p.nodes;
+    assert.equal(indexNode(subNodes)?.indexes[0]?.name, 'idx_name');
+    assert.equal(indexNode(plan('FOR u IN users FILTER u.age IN @a RETURN u', { a: [24, 35] }).nodes)?.indexes[0]?.name, 'idx_age');
+    assert.equal(indexNode(plan('FOR u IN users FILTER u.age >= 30 && u.age < 40 SORT u.age DESC RETURN u').nodes)?.reverse, true);
+  });
 });

@@ -14,6 +14,8 @@ import { GRAPH_CASES } from '../fixtures/aql/graph-cases.ts';
 import { MODIFICATION_CASES } from '../fixtures/aql/modification-cases.ts';
 import { OPERATOR_CASES } from '../fixtures/aql/operator-cases.ts';
 import { QUERY_CASES } from '../fixtures/aql/query-cases.ts';
+import { CONSTRUCT_CASES_312 } from '../fixtures/aql/construct-cases-312.ts';
+import { FUNCTION_AUDIT_CASES } from '../fixtures/aql/function-cases-audit.ts';
 import { tempDir } from '../harness/server.ts';
 
 /** Loads the conformance data set (test/fixtures/aql/fixture-data.ts) into a database. */
@@ -88,6 +90,8 @@ describe('AQL conformance on lmdb', () => {
     ['queries', QUERY_CASES],
     ['modifications', MODIFICATION_CASES],
     ['graphs', GRAPH_CASES],
+    ['3.12 function audit', FUNCTION_AUDIT_CASES],
+    ['3.12 construct options and operators', CONSTRUCT_CASES_312],
   ];
   for (const [name, cases] of suites) {
     describe(name, () => {

@@ -87,17 +87,17 @@ export const ARRAY_FUNCTIONS: FunctionTable = {
   }),
   POP: fn(1, 1, (ctx, [a], name) => { const xs = arr(ctx, name, a); return xs === null ? null : xs.slice(0, -1); }),
   SHIFT: fn(1, 1, (ctx, [a], name) => { const xs = arr(ctx, name, a); return xs === null ? null : xs.slice(1); }),
-  UNION: fn(1, Infinity, (ctx, args, name) => {
+  UNION: fn(2, Infinity, (ctx, args, name) => {
     const out: unknown[] = [];
     for (const a of args) { const xs = arr(ctx, name, a); if (xs === null) return null; out.push(...xs); }
     return out;
   }),
-  UNION_DISTINCT: fn(1, Infinity, (ctx, args, name) => {
+  UNION_DISTINCT: fn(2, Infinity, (ctx, args, name) => {
     const out: unknown[] = [];
     for (const a of args) { const xs = arr(ctx, name, a); if (xs === null) return null; out.push(...xs); }
     return unique(out);
   }),
-  INTERSECTION: fn(1, Infinity, (ctx, args, name) => {
+  INTERSECTION: fn(2, Infinity, (ctx, args, name) => {
     let result: unknown[] | null = null;
     for (const a of args) {
       const xs = arr(ctx, name, a);
@@ -110,7 +110,7 @@ export const ARRAY_FUNCTIONS: FunctionTable = {
     }
     return result ?? [];
   }),
-  OUTERSECTION: fn(1, Infinity, (ctx, args, name) => {
+  OUTERSECTION: fn(2, Infinity, (ctx, args, name) => {
     const counts = new Map<string, { v: unknown; n: number }>();
     for (const a of args) {
       const xs = arr(ctx, name, a);
@@ -124,7 +124,7 @@ export const ARRAY_FUNCTIONS: FunctionTable = {
     }
     return [...counts.values()].filter((e) => e.n === 1).map((e) => e.v);
   }),
-  MINUS: fn(1, Infinity, (ctx, args, name) => {
+  MINUS: fn(2, Infinity, (ctx, args, name) => {
     const first = arr(ctx, name, args[0]);
     if (first === null) return null;
     const drop = new Set<string>();
@@ -209,7 +209,7 @@ export const ARRAY_FUNCTIONS: FunctionTable = {
     for (const k of ka) if (kb.has(k)) inter++;
     return inter / union;
   }),
-  INTERLEAVE: fn(1, Infinity, (ctx, args, name) => {
+  INTERLEAVE: fn(2, Infinity, (ctx, args, name) => {
     const lists: unknown[][] = [];
     for (const a of args) { const xs = arr(ctx, name, a); if (xs === null) return null; lists.push(xs); }
     const out: unknown[] = [];

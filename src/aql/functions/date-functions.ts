@@ -43,6 +43,15 @@ function isLeap(y: number): boolean {
 }
 
 /** Formats a timestamp as ArangoDB's ISO string (always milliseconds, Z). */
+/** AQL's date range: 0000-01-01T00:00:00.000Z … 9999-12-31T23:59:59.999Z. */
+const MIN_DATE = -62167219200000;
+const MAX_DATE = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** True for a timestamp inside AQL's date range. */
+export function inDateRange(t: number): boolean {
+  return Number.isFinite(t) && t >= MIN_DATE && t <= MAX_DATE;
+}
+
 export function isoString(t: number): string {
   const d = new Date(t);
   const y = d.getUTCFullYear();
@@ -66,8 +75,13 @@ function dateArgs(ctx: FunctionContext, name: string, args: readonly unknown[]):
     return t === null ? invalidDate(ctx, name) : t;
   }
   const n = args.map((a) => toNumber(a));
-  const t = Date.UTC(n[0] ?? 0, (n[1] ?? 1) - 1, n[2] ?? 1, n[3] ?? 0, n[4] ?? 0, n[5] ?? 0, n[6] ?? 0);
-  return Number.isFinite(t) ? t : invalidDate(ctx, name);
+  // negative components are refused; larger ones overflow into the next component
+  if (n.some((x) => x < 0)) return invalidDate(ctx, name);
+  const d = new Date(0);
+  d.setUTCFullYear(n[0] ?? 0, (n[1] ?? 1) - 1, n[2] ?? 1);
+  d.setUTCHours(n[3] ?? 0, n[4] ?? 0, n[5] ?? 0, n[6] ?? 0);
+  const t = d.getTime();
+  return inDateRange(t) ? t : invalidDate(ctx, name);
 }
 
 /**
@@ -82,12 +96,12 @@ export function inZone(ctx: FunctionContext, name: string, t: number, zone: unkn
 }
 
 /** Back from a local wall time in `zone` to UTC (identity without a zone). */
-function fromZone(local: number, zone: unknown): number {
+export function fromZone(local: number, zone: unknown): number {
   return typeof zone === 'string' ? (localToUtc(local, zone) ?? local) : local;
 }
 
-function part(name: string, f: (d: Date) => number) {
-  return fn(1, 2, (ctx, args) => {
+function part(name: string, f: (d: Date) => number, maxArgs = 2) {
+  return fn(1, maxArgs, (ctx, args) => {
     const t = parseDate(args[0]);
     if (t === null) return invalidDate(ctx, name);
     const local = inZone(ctx, name, t, args[1]);
@@ -141,13 +155,18 @@ const DURATION_RE = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+
 function shift(ctx: FunctionContext, name: string, args: readonly unknown[], sign: number): string | null {
   const utc = parseDate(args[0]);
   if (utc === null) return invalidDate(ctx, name);
-  // DATE_ADD(date, amount, unit[, zone]) or DATE_ADD(date, isoDuration[, zone])
+  // DATE_ADD(date, amount, unit[, zone]) or DATE_ADD(date, isoDuration[, zone]); the documented
+  // DATE_ADD(date, "month", 1) form (unit before amount) is accepted too
+  if (typeof args[1] === 'string' && !args[1].startsWith('P') && typeof args[2] === 'number') args = [args[0], args[2], args[1], ...args.slice(3)];
   const isDuration = typeof args[1] === 'string' && args[1].startsWith('P');
   const zone = isDuration ? args[2] : args[3];
   const t = inZone(ctx, name, utc, zone);
   if (t === null) return null;
   const r = shiftLocal(ctx, name, t, isDuration ? [args[0], args[1]] : args.slice(0, 3), sign);
-  return r === null ? null : isoString(fromZone(r, zone));
+  if (r === null) return null;
+  const out = fromZone(r, zone);
+  // a result outside AQL's date range is null with a warning, as an invalid input is
+  return inDateRange(out) ? isoString(out) : invalidDate(ctx, name);
 }
 
 function shiftLocal(ctx: FunctionContext, name: string, t: number, args: readonly unknown[], sign: number): number | null {
@@ -243,8 +262,9 @@ export const DATE_FUNCTIONS: FunctionTable = {
   DATE_DAY: part('DATE_DAY', (d) => d.getUTCDate()),
   DATE_HOUR: part('DATE_HOUR', (d) => d.getUTCHours()),
   DATE_MINUTE: part('DATE_MINUTE', (d) => d.getUTCMinutes()),
-  DATE_SECOND: part('DATE_SECOND', (d) => d.getUTCSeconds()),
-  DATE_MILLISECOND: part('DATE_MILLISECOND', (d) => d.getUTCMilliseconds()),
+  // no time-zone argument: no zone shifts seconds or milliseconds
+  DATE_SECOND: part('DATE_SECOND', (d) => d.getUTCSeconds(), 1),
+  DATE_MILLISECOND: part('DATE_MILLISECOND', (d) => d.getUTCMilliseconds(), 1),
   DATE_DAYOFWEEK: part('DATE_DAYOFWEEK', (d) => d.getUTCDay()),
   DATE_DAYOFYEAR: part('DATE_DAYOFYEAR', dayOfYear),
   DATE_ISOWEEK: part('DATE_ISOWEEK', isoWeek),
@@ -258,7 +278,9 @@ export const DATE_FUNCTIONS: FunctionTable = {
   }),
   DATE_ADD: fn(2, 4, (ctx, args, name) => shift(ctx, name, args, 1)),
   DATE_SUBTRACT: fn(2, 4, (ctx, args, name) => shift(ctx, name, args, -1)),
-  DATE_DIFF: fn(3, 6, (ctx, [a, b, u, asFloat, za, zb], name) => {
+  DATE_DIFF: fn(3, 6, (ctx, args, name) => {
+    // a string in the asFloat position is the first time zone (the documented `DATE_DIFF(a, b, unit, zone)`)
+    const [a, b, u, asFloat, za, zb] = typeof args[3] === 'string' ? [args[0], args[1], args[2], false, args[3], args[4]] : args;
     const ua = parseDate(a);
     const ub = parseDate(b);
     const unit = unitOf(u);
@@ -291,12 +313,16 @@ export const DATE_FUNCTIONS: FunctionTable = {
     const local = inZone(ctx, name, t, zone);
     return local === null ? null : format(local, toStringValue(f));
   }),
-  DATE_COMPARE: fn(3, 4, (ctx, [a, b, s, e], name) => {
-    const ta = parseDate(a);
-    const tb = parseDate(b);
+  DATE_COMPARE: fn(3, 6, (ctx, [a, b, s, e, za, zb], name) => {
+    const ua = parseDate(a);
+    const ub = parseDate(b);
     const us = unitOf(s);
     const ue = e === undefined || e === null ? us : unitOf(e);
-    if (ta === null || tb === null || us === null || ue === null) return invalidDate(ctx, name);
+    if (ua === null || ub === null || us === null || ue === null) return invalidDate(ctx, name);
+    // DATE_COMPARE(a, b, start, end, zoneA[, zoneB]): zoneB defaults to zoneA
+    const ta = inZone(ctx, name, ua, za);
+    const tb = inZone(ctx, name, ub, zb ?? za);
+    if (ta === null || tb === null) return null;
     const order: Unit[] = ['y', 'm', 'd', 'h', 'i', 's', 'f'];
     const da = new Date(ta);
     const db = new Date(tb);

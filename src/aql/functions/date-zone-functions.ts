@@ -1,6 +1,6 @@
 import { fn, invalidArg, type FunctionContext, type FunctionTable } from './function-types.ts';
 import { toNumber, toStringValue } from '../values.ts';
-import { inZone, invalidDate, isoString, isoWeek, parseDate } from './date-functions.ts';
+import { fromZone, inZone, invalidDate, isoString, isoWeek, parseDate } from './date-functions.ts';
 import { isTimeZone, localToUtc, zonePeriod } from './time-zones.ts';
 
 const ROUND_UNIT_MS: Readonly<Record<string, number>> = {
@@ -61,14 +61,16 @@ export const DATE_ZONE_FUNCTIONS: FunctionTable = {
     if (withInfo !== true) return text;
     return { utc: text, tzdb: process.versions.tz ?? null, zoneInfo: zoneInfo(t, zone) };
   }),
-  DATE_ROUND: fn(3, 3, (ctx, [v, amount, unit], name) => {
-    const t = parseDate(v);
-    if (t === null) return invalidDate(ctx, name);
+  DATE_ROUND: fn(3, 4, (ctx, [v, amount, unit, zone], name) => {
+    const utc = parseDate(v);
+    if (utc === null) return invalidDate(ctx, name);
+    const t = inZone(ctx, name, utc, zone);
+    if (t === null) return null;
     const ms = ROUND_UNIT_MS[toStringValue(unit).toLowerCase()];
     const n = Math.trunc(toNumber(amount));
     if (ms === undefined || n < 1) return invalidArg(ctx, name);
     const step = ms * n;
-    return isoString(Math.floor(t / step) * step);
+    return isoString(fromZone(Math.floor(t / step) * step, zone));
   }),
   DATE_ISOWEEKYEAR: fn(1, 2, (ctx, [v, zone], name) => {
     const utc = parseDate(v);

@@ -93,7 +93,7 @@ export const DOCUMENT_FUNCTIONS: FunctionTable = {
     }
     return out;
   }),
-  UNSET: fn(1, Infinity, (ctx, [d, ...rest], name) => {
+  UNSET: fn(2, Infinity, (ctx, [d, ...rest], name) => {
     const o = obj(ctx, name, d);
     if (o === null) return null;
     const drop = new Set(names(rest));
@@ -101,18 +101,18 @@ export const DOCUMENT_FUNCTIONS: FunctionTable = {
     for (const k of Object.keys(o)) if (!drop.has(k)) out[k] = o[k];
     return out;
   }),
-  UNSET_RECURSIVE: fn(1, Infinity, (ctx, [d, ...rest], name) => {
+  UNSET_RECURSIVE: fn(2, Infinity, (ctx, [d, ...rest], name) => {
     const o = obj(ctx, name, d);
     return o === null ? null : unsetRecursive(o, new Set(names(rest)));
   }),
-  KEEP: fn(1, Infinity, (ctx, [d, ...rest], name) => {
+  KEEP: fn(2, Infinity, (ctx, [d, ...rest], name) => {
     const o = obj(ctx, name, d);
     if (o === null) return null;
     const out: Record<string, unknown> = {};
     for (const k of names(rest)) if (Object.prototype.hasOwnProperty.call(o, k)) out[k] = o[k];
     return out;
   }),
-  KEEP_RECURSIVE: fn(1, Infinity, (ctx, [d, ...rest], name) => {
+  KEEP_RECURSIVE: fn(2, Infinity, (ctx, [d, ...rest], name) => {
     const o = obj(ctx, name, d);
     return o === null ? null : keepRecursive(o, new Set(names(rest)));
   }),
@@ -163,9 +163,9 @@ export const DOCUMENT_FUNCTIONS: FunctionTable = {
     const p = splitId(id);
     return p === undefined ? invalidArg(ctx, name) : p;
   }),
-  IS_SAME_COLLECTION: fn(2, 2, (_c, [c, d]) => {
+  IS_SAME_COLLECTION: fn(2, 2, (ctx, [c, d], name) => {
     const id = isObject(d) ? d['_id'] : d;
-    if (typeof id !== 'string') return null;
+    if (typeof id !== 'string') return invalidArg(ctx, name);
     return splitId(id)?.collection === toStringValue(c);
   }),
   DOCUMENT: fn(1, 2, (ctx, args) => {

@@ -5,7 +5,7 @@ import { isObject, toNumber, toStringValue } from '../values.ts';
 const MAX_REPEAT_CHARS = 16 * 1024 * 1024;
 
 /** Optimal-string-alignment (Damerau-Levenshtein) distance over code points. */
-function damerauLevenshtein(a: readonly string[], b: readonly string[]): number {
+export function damerauLevenshtein(a: readonly string[], b: readonly string[]): number {
   const rows: number[][] = [];
   for (let i = 0; i <= a.length; i++) rows.push(Array.from({ length: b.length + 1 }, (_v, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
@@ -114,7 +114,7 @@ export const EXTRA_STRING_FUNCTIONS: FunctionTable = {
     if (cp < 0 || cp > 0x10ffff) return invalidArg(ctx, name);
     return String.fromCodePoint(cp);
   }),
-  SUBSTRING_BYTES: fn(2, 3, (ctx, [v, off, len], name) => {
+  SUBSTRING_BYTES: fn(2, 5, (ctx, [v, off, len, left, right], name) => {
     const s = str(ctx, name, v);
     if (s === null) return null;
     const bytes = Buffer.from(s, 'utf8');
@@ -128,7 +128,14 @@ export const EXTRA_STRING_FUNCTIONS: FunctionTable = {
       ctx.warn(1542, `invalid argument type in call to function '${name}()': invalid UTF-8 offset`);
       return null;
     }
-    return bytes.subarray(start, end).toString('utf8');
+    // left / right widen the cut by whole characters (right defaults to left)
+    const l = left === undefined || left === null ? 0 : Math.max(0, Math.trunc(toNumber(left)));
+    const r = right === undefined || right === null ? l : Math.max(0, Math.trunc(toNumber(right)));
+    let from = start;
+    for (let n = 0; n < l && from > 0; n++) do from--; while (from > 0 && isContinuation(from));
+    let to = end;
+    for (let n = 0; n < r && to < bytes.length; n++) do to++; while (to < bytes.length && isContinuation(to));
+    return bytes.subarray(from, to).toString('utf8');
   }),
   FNV64: fn(1, 1, (_c, [v]) => {
     let h = 0xcbf29ce484222325n;

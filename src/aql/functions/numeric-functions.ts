@@ -61,8 +61,10 @@ export const NUMERIC_FUNCTIONS: FunctionTable = {
   POW: fn(2, 2, (_c, [a, b]) => finite(toNumber(a) ** toNumber(b))),
   RAND: fn(0, 0, () => Math.random(), false),
   RANGE: fn(2, 3, (ctx, [a, b, s], name) => {
-    const start = toNumber(a);
-    const stop = toNumber(b);
+    // start and stop are truncated to integers unless a step is given
+    const noStep = s === undefined || s === null;
+    const start = noStep ? Math.trunc(toNumber(a)) : toNumber(a);
+    const stop = noStep ? Math.trunc(toNumber(b)) : toNumber(b);
     let step = s === undefined || s === null ? (start <= stop ? 1 : -1) : toNumber(s);
     if (step === 0 || (start < stop && step < 0) || (start > stop && step > 0)) return invalidArg(ctx, name);
     if (Math.abs((stop - start) / step) > 1e7) {
