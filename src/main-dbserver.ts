@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
 import { Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
-import { ClusterRegistry, loadServerId, mirrorUsers } from './cluster/index.ts';
+import { ClusterRegistry, ReplicaManager, loadServerId, mirrorUsers } from './cluster/index.ts';
+import { LeaderFeed, ReplicationState } from './replication/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { ArangoError } from './errors/index.ts';
 import { ARANGO_VERSION, Router, closeHttpServer, createHttpServer, registerApi } from './http/index.ts';
@@ -49,6 +50,16 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     if (source !== endpoint) await mirrorUsers(engine, users, source, `bearer ${authenticator.superuserToken(serverId)}`);
     return { status: 200, body: { error: false, code: 200 } };
   }, { anyDatabase: true });
+  // the replication feed of the databases this server leads (followers tail /_db/<db>/_api/wal/tail)
+  let manager: ReplicaManager | null = null;
+  const feed = new LeaderFeed({
+    engine,
+    state: new ReplicationState(engine),
+    serverId,
+    term: (database) => manager?.term(database) ?? 0,
+    clientTtlMs: config.replicationClientTtl * 1000,
+  });
+  feed.register(router);
   const server = createHttpServer({
     router,
     engine,
@@ -57,6 +68,8 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
     log: log.child({ component: 'http' }),
+    gate: (req, res, path) => manager?.gate(req, res, path),
+    afterWrite: async (req, method, path) => manager?.afterWrite(req, method, path),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -71,7 +84,22 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
       onRetry: ({ error, attempt }) => log[attempt === 1 ? 'warn' : 'debug']({ err: error, attempt }, 'agency not reachable yet, retrying'),
     });
     await registry.register(() => ({ id: serverId, role: 'PRIMARY', endpoint, shortName: shortName(serverId), version: ARANGO_VERSION, engine: 'lmdb' }));
+    manager = new ReplicaManager({
+      engine,
+      registry,
+      agency,
+      feed,
+      serverId,
+      token: () => authenticator.superuserToken(serverId),
+      onUsersChanged: () => users.invalidate(),
+      syncTimeoutMs: config.clusterSyncTimeout * 1000,
+      failedServerTimeoutMs: config.clusterFailedServerTimeout * 1000,
+      log: log.child({ component: 'replicas' }),
+    });
+    await manager.start();
   } catch (err) {
+    await manager?.stop();
+    feed.close();
     server.close();
     await agency.close();
     await queryPool.close();
@@ -82,6 +110,8 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
   return {
     endpoint: `http://${config.host}:${(server.address() as AddressInfo).port}`,
     async stop() {
+      await manager?.stop();
+      feed.close();
       registry.stop();
       await agency.close();
       await closeHttpServer(server);

@@ -92,6 +92,18 @@ export const OPTIONS = {
     default: 2,
     doc: 'DB-servers a new database is placed on when createDatabase names no replicationFactor (cluster mode)',
   },
+  clusterSyncTimeout: {
+    flag: 'cluster.sync-timeout',
+    type: 'number',
+    default: 3,
+    doc: 'seconds a leader DB-server waits for an in-sync follower before dropping it from the in-sync set (cluster mode)',
+  },
+  clusterFailedServerTimeout: {
+    flag: 'cluster.failed-server-timeout',
+    type: 'number',
+    default: 60,
+    doc: 'seconds a DB-server may stay gone before its databases get a replacement follower (cluster mode)',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;
