@@ -41,6 +41,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     // users live on the _system leader, databases elsewhere: coordinators check grants against the plan
     isKnownDatabase: () => true,
   });
+  router.add('GET', '/_admin/server/id', () => ({ status: 200, body: { error: false, code: 200, id: serverId } }), { anyDatabase: true });
   // a coordinator asks for a fresh copy of _system/_users from the _system leader (superuser only)
   router.add('POST', '/_api/kitsune/users/refresh', async (ctx) => {
     if (ctx.principal !== null && !ctx.principal.superuser) throw new ArangoError('ERROR_FORBIDDEN');

@@ -11,6 +11,8 @@ export interface ReplicaLeaderDeps {
   readonly tracker: FollowerTracker;
   readonly serverId: string;
   readonly syncTimeoutMs: number;
+  /** Whether a DB-server has a live registry record (its lease holds). */
+  readonly isLive: (serverId: string) => boolean;
   readonly log: Logger;
 }
 
@@ -81,14 +83,31 @@ export class ReplicaLeader {
     }
   }
 
+  /**
+   * Before a write: fails at once with 1429 when the in-sync replicas are too few and not enough
+   * live followers could join either (a database just created, whose followers are still copying
+   * it, accepts the write; {@link acknowledge} then waits for them to join).
+   */
+  admitWrite(): void {
+    const live = this.#plan.followers.filter((f) => !this.#inSync.has(f) && this.#d.isLive(f)).length;
+    if (1 + this.#inSync.size + live < this.#plan.writeConcern) this.checkWriteConcern();
+    if (this.#lost) this.checkWriteConcern();
+  }
+
   /** Waits until every in-sync and joining follower applied `tick`, dropping those that do not in time. */
   async acknowledge(tick: number): Promise<void> {
     const tracked = (): string[] => (this.#lost ? [] : [...this.#inSync, ...this.#joining.keys()].map((f) => `${f}~${this.database}`));
-    const missing = await this.#d.tracker.waitForAll(tracked, tick, this.term, this.#d.syncTimeoutMs);
-    for (const key of missing) {
-      const follower = key.slice(0, key.lastIndexOf('~'));
-      this.#joining.delete(follower);
-      if (this.#inSync.has(follower)) await this.#drop(follower);
+    const deadline = Date.now() + 2 * this.#d.syncTimeoutMs;
+    for (;;) {
+      const missing = await this.#d.tracker.waitForAll(tracked, tick, this.term, this.#d.syncTimeoutMs);
+      for (const key of missing) {
+        const follower = key.slice(0, key.lastIndexOf('~'));
+        this.#joining.delete(follower);
+        if (this.#inSync.has(follower)) await this.#drop(follower);
+      }
+      // enough in sync (each of them has this write), or give up; followers catching up may still join
+      if (this.#lost || 1 + this.#inSync.size >= this.#plan.writeConcern || Date.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
     }
     this.checkWriteConcern();
   }

@@ -141,7 +141,7 @@ export class ReplicaManager {
     }
     if (req.method === 'GET' || req.method === 'HEAD') return;
     if (!this.#d.agency.isLeaseCertainlyValid()) throw new ArangoError('ERROR_CLUSTER_LEADERSHIP_CHALLENGE_ONGOING', 'the DB-server lease could not be confirmed; the write is not accepted');
-    leader.checkWriteConcern();
+    leader.admitWrite();
     this.#startTicks.set(req, this.#d.engine.oplog.lastTick());
   }
 
@@ -199,7 +199,7 @@ export class ReplicaManager {
     }
     current?.lose();
     const { engine, registry, feed, serverId, syncTimeoutMs, log } = this.#d;
-    this.#leaders.set(plan.name, new ReplicaLeader({ engine, registry, tracker: feed.followers, serverId, syncTimeoutMs, log }, plan));
+    this.#leaders.set(plan.name, new ReplicaLeader({ engine, registry, tracker: feed.followers, serverId, syncTimeoutMs, isLive: (id) => this.#servers.some((s) => s.id === id), log }, plan));
     log.info({ database: plan.name, term: termOf(plan) }, 'leading database');
   }
 

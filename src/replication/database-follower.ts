@@ -46,6 +46,7 @@ export class DatabaseFollower {
   #client: LeaderClient | null = null;
   #running: Promise<void> | null = null;
   #target: ReplicationTarget | null = null;
+  #wake: AbortController | null = null;
 
   constructor(options: DatabaseFollowerOptions) {
     this.#o = options;
@@ -71,6 +72,7 @@ export class DatabaseFollower {
     await this.stop();
     const client = new LeaderClient(target.endpoint, this.#o.token);
     this.#client = client;
+    this.#wake = new AbortController();
     this.#target = target;
     this.#phase = 'none';
     this.#running = this.#run(client, target);
@@ -80,6 +82,7 @@ export class DatabaseFollower {
   async stop(): Promise<void> {
     this.#client?.abort();
     this.#client = null;
+    this.#wake?.abort();
     await this.#running;
     this.#running = null;
     this.#target = null;
@@ -101,7 +104,7 @@ export class DatabaseFollower {
         if (err instanceof LeaderChanged) log.debug('the server answering no longer leads this database in this term');
         else log[delay >= 1000 ? 'warn' : 'debug']({ err: isArangoError(err) ? err.message : err }, 'database replication failed; retrying');
         this.#phase = 'error';
-        await sleep(delay);
+        await sleep(delay, this.#wake?.signal);
         delay = Math.min(1000, delay * 2);
       }
     }
@@ -180,6 +183,15 @@ export class DatabaseFollower {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Waits `ms`, or less when `signal` aborts (a stopping follower must not linger in its back-off). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
