@@ -13,13 +13,8 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  */
 export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: string, urlPath: string): Promise<void> {
   const url = hostOf(target);
-  // the client's raw headers as they came (an array in rawHeaders' format), hop-by-hop ones left out
-  const headers: string[] = [];
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const k = raw[i] ?? '';
-    if (!HOP_BY_HOP.has(k.toLowerCase())) headers.push(k, raw[i + 1] ?? '');
-  }
+  const headers: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
   return new Promise<void>((resolve, reject) => {
     const up = http.request({ host: url.hostname, port: url.port, method: req.method, path: urlPath, headers, agent }, (answer) => {
       const out: string[] = [];
