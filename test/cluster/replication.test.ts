@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Database } from 'arangojs';
+import { Database } from 'arangojs';
 import { getJson } from '../harness/cluster.ts';
 import { waitFor } from '../harness/server.ts';
 import { startShardedCluster, type RoleHandle, type ShardedCluster } from '../harness/sharded-cluster.ts';
@@ -150,5 +150,41 @@ describe('cluster mode: replica sets, synchronous followers, DB-server failover 
     await inSync(db, 1, 'the thawed follower to catch up');
     await col.save({ _key: 'd' });
     assert.equal((await col.document('d'))._key, 'd');
+  });
+
+  it('etcd paused: replicated databases keep serving reads through every coordinator, writes fail with a clear error, and resume with the follower in sync when etcd is back', async () => {
+    await c.client().createDatabase('calm', { replicationFactor: 2 });
+    const db = c.client('calm');
+    const col = await db.createCollection('docs');
+    await col.save({ _key: 'before' });
+    await inSync(db, 1, 'the follower of calm to be in sync');
+    c.etcd.pause();
+    try {
+      for (const h of c.coordinators) {
+        const direct = new Database({ url: h.endpoint, databaseName: 'calm', auth: { username: 'root', password: '' } });
+        assert.equal((await direct.collection('docs').document('before'))._key, 'before');
+      }
+      // once the DB-server's lease can no longer be confirmed it refuses writes (another could take over)
+      await waitFor(async () => {
+        try {
+          await col.save({});
+          return false;
+        } catch (err) {
+          return (err as { errorNum?: number }).errorNum === 1495;
+        }
+      }, { timeoutMs: 15_000, what: 'writes to be refused with 1495 while etcd is paused' });
+    } finally {
+      c.etcd.resume();
+    }
+    await waitFor(async () => {
+      try {
+        await col.save({ _key: 'after' });
+        return true;
+      } catch {
+        return false;
+      }
+    }, { timeoutMs: 20_000, what: 'writes to resume after etcd returned' });
+    await inSync(db, 1, 'the follower to be in sync after etcd returned');
+    assert.equal((await col.document('after'))._key, 'after');
   });
 });
