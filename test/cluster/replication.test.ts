@@ -188,3 +188,39 @@ describe('cluster mode: replica sets, synchronous followers, DB-server failover 
     assert.equal((await col.document('after'))._key, 'after');
   });
 });
+
+describe('cluster mode: a follower gone for --cluster.failed-server-timeout is replaced by a free DB-server', () => {
+  let c: ShardedCluster;
+  const ids = new Map<string, RoleHandle>();
+  before(async () => {
+    c = await startShardedCluster({ dbServers: 3, coordinators: 1, args: ['--cluster.failed-server-timeout', '3'] });
+    for (const h of c.dbServers) ids.set(((await getJson(`${h.endpoint}/_admin/server/id`)) as { id: string }).id, h);
+  });
+  after(async (t) => {
+    if ((t as unknown as { error?: unknown }).error) process.stderr.write(c.logs());
+    await c.stop();
+  });
+
+  it('the replacement copies the database, joins the in-sync set and can take over', async () => {
+    await c.client().createDatabase('moved', { replicationFactor: 2 });
+    const db = c.client('moved');
+    const col = await db.createCollection('docs');
+    await col.saveAll(Array.from({ length: 200 }, (_, i) => ({ _key: `k${i}` })));
+    let s: Shard | null = null;
+    await waitFor(async () => ((s = await shardOf(db).catch(() => null)) !== null && s.inSync.length === 1), { timeoutMs: 30_000, what: 'the follower to be in sync' });
+    const first = s as unknown as Shard;
+    const gone = ids.get(first.inSync[0] ?? '');
+    assert.ok(gone?.server);
+    await gone.server.kill();
+    const spare = [...ids.keys()].find((id) => id !== first.leader && id !== first.inSync[0]);
+    await waitFor(async () => {
+      const now = await shardOf(db).catch(() => null);
+      return now !== null && now.planned.includes(spare ?? '') && now.inSync.includes(spare ?? '');
+    }, { timeoutMs: 30_000, what: 'the spare DB-server to replace the dead follower and be in sync' });
+    await col.save({ _key: 'late' });
+    // the replacement has everything: it takes over when the leader dies
+    await ids.get(first.leader)?.server?.kill();
+    await waitFor(async () => (await shardOf(db).catch(() => null))?.leader === spare, { timeoutMs: 20_000, what: 'the replacement to lead' });
+    await waitFor(async () => (await col.count().catch(() => ({ count: -1 }))).count === 201, { timeoutMs: 10_000, what: 'all documents on the replacement' });
+  });
+});
