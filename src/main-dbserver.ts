@@ -88,7 +88,6 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     manager = new ReplicaManager({
       engine,
       registry,
-      agency,
       feed,
       serverId,
       token: () => authenticator.superuserToken(serverId),

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { AgencyClient } from '../agency/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import { DatabaseFollower, type LeaderFeed } from '../replication/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
@@ -11,7 +10,6 @@ import { ReplicaLeader } from './replica-leader.ts';
 export interface ReplicaManagerDeps {
   readonly engine: StorageEngine;
   readonly registry: ClusterRegistry;
-  readonly agency: AgencyClient;
   readonly feed: LeaderFeed;
   readonly serverId: string;
   readonly token: () => string;
@@ -140,7 +138,7 @@ export class ReplicaManager {
       });
     }
     if (req.method === 'GET' || req.method === 'HEAD') return;
-    if (!this.#d.agency.isLeaseCertainlyValid()) throw new ArangoError('ERROR_CLUSTER_LEADERSHIP_CHALLENGE_ONGOING', 'the DB-server lease could not be confirmed; the write is not accepted');
+    // no lease check: acknowledgement itself fences (see README): etcd down, in-sync followers answering → writes go on
     leader.admitWrite();
     this.#startTicks.set(req, this.#d.engine.oplog.lastTick());
   }
@@ -154,7 +152,6 @@ export class ReplicaManager {
     const last = this.#d.engine.oplog.lastTick();
     if (last <= start) return;
     await leader.acknowledge(last);
-    if (!this.#d.agency.isLeaseCertainlyValid()) throw new ArangoError('ERROR_CLUSTER_LEADERSHIP_CHALLENGE_ONGOING', 'the DB-server lease could not be confirmed; the write is not acknowledged');
   }
 
   async #reconcileOnce(): Promise<void> {
