@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
 import { AccessTokenStore, Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
-import { ClusterRegistry, loadServerId, mirrorUsers } from './cluster/index.ts';
+import { ClusterRegistry, ReplicaManager, loadServerId, mirrorUsers } from './cluster/index.ts';
+import { LeaderFeed, ReplicationState } from './replication/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { ArangoError } from './errors/index.ts';
 import { ARANGO_VERSION, Router, closeHttpServer, createHttpServer, registerApi } from './http/index.ts';
@@ -49,6 +50,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     // users live on the _system leader, databases elsewhere: coordinators check grants against the plan
     isKnownDatabase: () => true,
   });
+  router.add('GET', '/_admin/server/id', () => ({ status: 200, body: { error: false, code: 200, id: serverId } }), { anyDatabase: true });
   // a coordinator asks for a fresh copy of _system/_users from the _system leader (superuser only)
   router.add('POST', '/_api/kitsune/users/refresh', async (ctx) => {
     if (ctx.principal !== null && !ctx.principal.superuser) throw new ArangoError('ERROR_FORBIDDEN');
@@ -58,6 +60,16 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     if (source !== endpoint) await mirrorUsers(engine, users, source, `bearer ${authenticator.superuserToken(serverId)}`);
     return { status: 200, body: { error: false, code: 200 } };
   }, { anyDatabase: true });
+  // the replication feed of the databases this server leads (followers tail /_db/<db>/_api/wal/tail)
+  let manager: ReplicaManager | null = null;
+  const feed = new LeaderFeed({
+    engine,
+    state: new ReplicationState(engine),
+    serverId,
+    term: (database) => manager?.term(database) ?? 0,
+    clientTtlMs: config.replicationClientTtl * 1000,
+  });
+  feed.register(router);
   const server = createHttpServer({
     router,
     engine,
@@ -66,6 +78,8 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
     log: log.child({ component: 'http' }),
+    gate: (req, res, path) => manager?.gate(req, res, path),
+    afterWrite: async (req, method, path) => manager?.afterWrite(req, method, path),
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -80,7 +94,21 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
       onRetry: ({ error, attempt }) => log[attempt === 1 ? 'warn' : 'debug']({ err: error, attempt }, 'agency not reachable yet, retrying'),
     });
     await registry.register(() => ({ id: serverId, role: 'PRIMARY', endpoint, shortName: shortName(serverId), version: ARANGO_VERSION, engine: 'lmdb' }));
+    manager = new ReplicaManager({
+      engine,
+      registry,
+      feed,
+      serverId,
+      token: () => authenticator.superuserToken(serverId),
+      onUsersChanged: () => users.invalidate(),
+      syncTimeoutMs: config.clusterSyncTimeout * 1000,
+      failedServerTimeoutMs: config.clusterFailedServerTimeout * 1000,
+      log: log.child({ component: 'replicas' }),
+    });
+    await manager.start();
   } catch (err) {
+    await manager?.stop();
+    feed.close();
     server.close();
     await agency.close();
     await queryPool.close();
@@ -92,6 +120,8 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
   return {
     endpoint: `http://${config.host}:${(server.address() as AddressInfo).port}`,
     async stop() {
+      await manager?.stop();
+      feed.close();
       registry.stop();
       await agency.close();
       await closeHttpServer(server);

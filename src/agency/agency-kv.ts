@@ -49,11 +49,62 @@ export class AgencyKv {
     return Number(res.deleted) > 0;
   }
 
+  /** The parsed JSON value of `key` with its modification revision, or null when absent. */
+  async getWithRevision(key: string): Promise<{ value: unknown; modRevision: string } | null> {
+    const client = this.#client();
+    const res = await call(`reading ${key}`, () => client.get(key).exec());
+    const kv = res.kvs[0];
+    return kv === undefined ? null : { value: parse(kv.value.toString('utf8')), modRevision: String(kv.mod_revision) };
+  }
+
+  /**
+   * Writes `value` only while `key` was last modified at `modRevision` (one transaction, a
+   * compare-and-swap: two writers that read the same version cannot both succeed).
+   */
+  async putIfRevision(key: string, modRevision: string, value: unknown): Promise<boolean> {
+    const client = this.#client();
+    const res = await call(`updating ${key}`, () => client.if(key, 'Mod', '==', modRevision).then(client.put(key).value(JSON.stringify(value))).commit());
+    return res.succeeded;
+  }
+
+  /**
+   * Watches every key under `prefix`: `listener(key without prefix, 'put' | 'delete')` per change,
+   * and `('', 'connected')` whenever the watch is (re)established (a consumer re-reads then).
+   * etcd3's watch manager reconnects by itself after etcd restarts.
+   */
+  watchPrefix(prefix: string, listener: (key: string, event: 'put' | 'delete' | 'connected') => void): { cancel(): void } {
+    const watcher = this.#client().watch().prefix(prefix).watcher();
+    const report = (key: string, event: 'put' | 'delete' | 'connected'): void => {
+      try {
+        listener(key, event);
+      } catch {
+        // a listener's failure must not end the watch
+      }
+    };
+    watcher.on('put', (kv) => report(kv.key.toString('utf8').slice(prefix.length), 'put'));
+    watcher.on('delete', (kv) => report(kv.key.toString('utf8').slice(prefix.length), 'delete'));
+    watcher.on('connected', () => report('', 'connected'));
+    watcher.on('error', () => undefined);
+    return { cancel: () => void watcher.cancel().catch(() => undefined) };
+  }
+
   /** The parsed JSON value of `key`, or null when absent or unreadable. */
   async get(key: string): Promise<unknown> {
     const client = this.#client();
     const text = await call(`reading ${key}`, () => client.get(key).string());
     return text === null ? null : parse(text);
+  }
+
+  /** Like {@link list}, with each key's modification revision (for {@link putIfRevision}). */
+  async listWithRevisions(prefix: string): Promise<Map<string, { value: unknown; modRevision: string }>> {
+    const client = this.#client();
+    const res = await call(`listing ${prefix}`, () => client.getAll().prefix(prefix).exec());
+    const out = new Map<string, { value: unknown; modRevision: string }>();
+    for (const kv of res.kvs) {
+      const value = parse(kv.value.toString('utf8'));
+      if (value !== null) out.set(kv.key.toString('utf8').slice(prefix.length), { value, modRevision: String(kv.mod_revision) });
+    }
+    return out;
   }
 
   /** Every key under `prefix` (the prefix stripped) with its parsed JSON value; unreadable ones are skipped. */

@@ -23,6 +23,16 @@ export interface DatabasePlan {
   readonly followers: readonly string[];
   readonly replicationFactor: number;
   readonly writeConcern: number;
+  /** Leadership epoch: raised by every leader change (absent in old entries: 1). */
+  readonly term?: number;
+  /** Followers that have every acknowledged write (synchronous replication; maintained by the leader). */
+  readonly inSync?: readonly string[];
+}
+
+/** A plan entry with the etcd revision it was read at (for compare-and-swap updates). */
+export interface VersionedPlan {
+  readonly plan: DatabasePlan;
+  readonly modRevision: string;
 }
 
 /**
@@ -71,6 +81,43 @@ export class ClusterRegistry {
     const out = new Map<string, DatabasePlan>();
     for (const [name, value] of all) if (isDatabasePlan(value)) out.set(name, value);
     return out;
+  }
+
+  /** Every planned database with its revision. */
+  async versionedDatabases(): Promise<Map<string, VersionedPlan>> {
+    const all = await this.#kv.listWithRevisions(`${this.#root}plan/databases/`);
+    const out = new Map<string, VersionedPlan>();
+    for (const [name, { value, modRevision }] of all) if (isDatabasePlan(value)) out.set(name, { plan: value, modRevision });
+    return out;
+  }
+
+  /**
+   * Read-modify-write of one plan entry as an etcd compare-and-swap: `change` gets the current
+   * entry and returns the new one (or null: nothing to do, precondition failed). Retried on a
+   * concurrent change; resolves with the entry written, or null. etcd failures throw 1492.
+   */
+  async updateDatabase(name: string, change: (plan: DatabasePlan) => DatabasePlan | null): Promise<DatabasePlan | null> {
+    const key = `${this.#root}plan/databases/${name}`;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.#kv.getWithRevision(key);
+      if (current === null || !isDatabasePlan(current.value)) return null;
+      const next = change(current.value);
+      if (next === null) return null;
+      if (await this.#kv.putIfRevision(key, current.modRevision, next)) return next;
+    }
+    return null;
+  }
+
+  /** Calls `listener` on every change of the plan or the server registry (and after each watch (re)connect). */
+  watch(listener: (what: 'plan' | 'servers', key: string, event: 'put' | 'delete' | 'connected') => void): { cancel(): void } {
+    const plan = this.#kv.watchPrefix(`${this.#root}plan/`, (key, event) => listener('plan', key, event));
+    const servers = this.#kv.watchPrefix(`${this.#root}servers/`, (key, event) => listener('servers', key, event));
+    return {
+      cancel: () => {
+        plan.cancel();
+        servers.cancel();
+      },
+    };
   }
 
   /**
@@ -128,7 +175,12 @@ export function placeDatabase(name: string, dbServers: readonly string[], plans:
   const chosen = [...dbServers].sort((a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0) || (a < b ? -1 : 1)).slice(0, replicationFactor);
   const [leader, ...followers] = chosen;
   if (leader === undefined) throw new ArangoError('ERROR_CLUSTER_INSUFFICIENT_DBSERVERS');
-  return { name, leader, followers, replicationFactor, writeConcern };
+  return { name, leader, followers, replicationFactor, writeConcern, term: 1, inSync: [] };
+}
+
+/** The term of a plan entry (old entries without one: 1). */
+export function termOf(plan: DatabasePlan): number {
+  return plan.term ?? 1;
 }
 
 function isServerRecord(v: unknown): v is ServerRecord {

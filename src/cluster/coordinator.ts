@@ -4,6 +4,7 @@ import { ArangoError } from '../errors/index.ts';
 import { placeDatabase, type ClusterRegistry, type DatabasePlan, type ServerRecord } from './cluster-registry.ts';
 import { callServer, forwardBuffered, forwardRequest, relayError } from './forward.ts';
 import { toTcp } from './cluster-api.ts';
+import { shardDistribution } from './shard-distribution.ts';
 
 /** What a {@link Coordinator} needs. */
 export interface CoordinatorDeps {
@@ -19,7 +20,8 @@ export interface CoordinatorDeps {
 }
 
 type Reply = { status: number; body: unknown };
-const REFRESH_MS = 500;
+/** Fallback poll of plan and servers; changes normally arrive at once through the etcd watch. */
+const REFRESH_MS = 5000;
 const AUTH_CACHE_MS = 5000;
 
 /**
@@ -36,6 +38,9 @@ export class Coordinator {
   #plans = new Map<string, DatabasePlan>();
   #servers: ServerRecord[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #watch: { cancel(): void } | null = null;
+  #refreshing: Promise<void> | null = null;
+  #refreshAgain = false;
   readonly #authCache = new Map<string, number>();
 
   constructor(deps: CoordinatorDeps) {
@@ -44,6 +49,7 @@ export class Coordinator {
 
   /** Waits for a DB-server, plans `_system` if nobody did, then refreshes in the background. */
   async start(signal: AbortSignal): Promise<void> {
+    this.#watch = this.#d.registry.watch(() => this.#scheduleRefresh());
     for (;;) {
       signal.throwIfAborted();
       try {
@@ -62,11 +68,29 @@ export class Coordinator {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    this.#timer = setInterval(() => void this.refresh().catch((err: unknown) => this.#d.log.debug({ err }, 'plan refresh failed')), REFRESH_MS);
+    this.#timer = setInterval(() => this.#scheduleRefresh(), REFRESH_MS);
   }
 
   stop(): void {
     clearInterval(this.#timer);
+    this.#watch?.cancel();
+  }
+
+  /** One refresh at a time; a change seen meanwhile causes exactly one more. */
+  #scheduleRefresh(): void {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return;
+    }
+    this.#refreshing = this.refresh()
+      .catch((err: unknown) => this.#d.log.debug({ err }, 'plan refresh failed'))
+      .finally(() => {
+        this.#refreshing = null;
+        if (this.#refreshAgain) {
+          this.#refreshAgain = false;
+          this.#scheduleRefresh();
+        }
+      });
   }
 
   /** Reloads plan and servers from the agency. */
@@ -175,7 +199,11 @@ export class Coordinator {
           return ok({ numberOfCoordinators: this.coordinators().length, numberOfDBServers: this.#dbServerIds().length, cleanedServers: [] });
         case '/_admin/cluster/shardDistribution':
           await this.#authorize(req, 'user');
-          return ok({ results: {} });
+          {
+          const plan = this.#plans.get(database);
+          const leader = plan === undefined ? null : this.#maybeServer(plan.leader);
+          return ok({ results: plan === undefined || leader === null ? {} : await shardDistribution(plan, leader, req.headers.authorization) });
+        }
         case '/_admin/status':
           await this.#authorize(req, 'user');
           return { status: 200, body: this.#status() };
@@ -219,10 +247,7 @@ export class Coordinator {
       if (created.body instanceof Error) throw created.body;
       relayError(created.status, created.body);
     }
-    // followers hold an empty copy of the database (its data is not yet replicated, see README)
-    await Promise.all(plan.followers.map((id) => this.#maybeServer(id)).filter((s) => s !== null).map((s) =>
-      callServer(s.endpoint, 'POST', '/_db/_system/_api/database', this.#d.superuser(), { name }).catch(() => undefined),
-    ));
+    // the followers copy the database from the leader by themselves (they watch the plan)
     await this.refresh().catch(() => undefined);
     return { status: 201, body: { error: false, code: 201, result: true } };
   }

@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { ArangoError, errorNameOf } from '../errors/index.ts';
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: 'lifo' });
+const SMALL_BODY_BYTES = 16 * 1024;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 
 /**
@@ -11,7 +12,7 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
  * (1478, 503) when the DB-server cannot be reached before an answer began.
  */
 export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: string, urlPath: string): Promise<void> {
-  const url = new URL(target);
+  const url = hostOf(target);
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
   return new Promise<void>((resolve, reject) => {
@@ -20,6 +21,22 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
       for (let i = 0; i < answer.rawHeaders.length; i += 2) {
         const k = answer.rawHeaders[i] ?? '';
         if (!HOP_BY_HOP.has(k.toLowerCase())) out.push(k, answer.rawHeaders[i + 1] ?? '');
+      }
+      const length = Number(answer.headers['content-length']);
+      if (length >= 0 && length <= SMALL_BODY_BYTES) {
+        // small answers (most document reads) leave in one write, headers and body together
+        const chunks: Buffer[] = [];
+        answer.on('data', (c: Buffer) => chunks.push(c));
+        answer.once('end', () => {
+          res.writeHead(answer.statusCode ?? 502, out);
+          res.end(chunks.length === 1 ? (chunks[0] as Buffer).toString('latin1') : Buffer.concat(chunks).toString('latin1'), 'latin1');
+          resolve();
+        });
+        answer.once('error', () => {
+          res.destroy();
+          resolve();
+        });
+        return;
       }
       res.writeHead(answer.statusCode ?? 502, out);
       answer.pipe(res);
@@ -36,6 +53,20 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
     if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) up.end();
     else req.pipe(up);
   });
+}
+
+const hosts = new Map<string, { hostname: string; port: string }>();
+
+/** `http://host:port` → host and port, parsed once per DB-server endpoint. */
+function hostOf(target: string): { hostname: string; port: string } {
+  let h = hosts.get(target);
+  if (h === undefined) {
+    const u = new URL(target);
+    h = { hostname: u.hostname, port: u.port };
+    if (hosts.size > 1000) hosts.clear();
+    hosts.set(target, h);
+  }
+  return h;
 }
 
 /** A JSON request from the coordinator to a DB-server; resolves with status and parsed body. */

@@ -9,3 +9,4 @@ export { loadServerId } from './server-id.ts';
 export { mirrorUsers } from './users-mirror.ts';
 export { Coordinator, type CoordinatorDeps } from './coordinator.ts';
 export { runClusterStarter, parseClusterStarterArgs, CLUSTER_STARTER_USAGE, type ClusterStarterOptions } from './cluster-starter.ts';
+export { ReplicaManager, type ReplicaManagerDeps } from './replica-manager.ts';

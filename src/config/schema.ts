@@ -100,6 +100,18 @@ export const OPTIONS = {
   },
   trxMaxSizeBytes: { flag: 'transaction.streaming-max-size', type: 'number', default: 128 * 1024 * 1024, doc: 'largest total document size a stream transaction may write (default of maxTransactionSize)' },
   ttlFrequencyMs: { flag: 'ttl.frequency', type: 'number', default: 30_000, doc: 'ms between runs of the TTL index sweeper' },
+  clusterSyncTimeout: {
+    flag: 'cluster.sync-timeout',
+    type: 'number',
+    default: 3,
+    doc: 'seconds a leader DB-server waits for an in-sync follower before dropping it from the in-sync set (cluster mode)',
+  },
+  clusterFailedServerTimeout: {
+    flag: 'cluster.failed-server-timeout',
+    type: 'number',
+    default: 60,
+    doc: 'seconds a DB-server may stay gone before its databases get a replacement follower (cluster mode)',
+  },
 } as const satisfies Record<string, OptionSpec>;
 
 export type OptionName = keyof typeof OPTIONS;

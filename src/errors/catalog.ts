@@ -78,6 +78,7 @@ export const ERRORS = {
   ERROR_REPLICATION_APPLIER_STOPPED: e(1412, 500, 'replication stopped'),
   ERROR_REPLICATION_NO_START_TICK: e(1413, 400, 'no start tick'),
   ERROR_REPLICATION_START_TICK_NOT_PRESENT: e(1414, 400, 'start tick not present'),
+  ERROR_REPLICATION_WRITE_CONCERN_NOT_FULFILLED: e(1429, 403, 'write concern not fulfilled'),
   ERROR_CLUSTER_TIMEOUT: e(1457, 504, 'timeout in cluster operation'),
   ERROR_CLUSTER_INSUFFICIENT_DBSERVERS: e(1477, 500, 'insufficient number of DB-servers'),
   ERROR_CLUSTER_BACKEND_UNAVAILABLE: e(1478, 503, 'A cluster backend which was required for the operation could not be reached'),

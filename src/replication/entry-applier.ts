@@ -45,12 +45,19 @@ export class EntryApplier {
   readonly #state: ReplicationState;
   readonly #log: Logger;
   readonly #onUsersChanged: () => void;
+  readonly #logEntries: boolean;
 
-  constructor(engine: StorageEngine, state: ReplicationState, log: Logger, onUsersChanged: () => void) {
+  /**
+   * `logEntries: false` (cluster mode's database followers) applies without writing the entries
+   * into the local operation log: a server leading some databases and following others keeps only
+   * its own history there, and a follower joining a database resyncs from the leader instead.
+   */
+  constructor(engine: StorageEngine, state: ReplicationState, log: Logger, onUsersChanged: () => void, options: { readonly logEntries?: boolean } = {}) {
     this.#engine = engine;
     this.#state = state;
     this.#log = log;
     this.#onUsersChanged = onUsersChanged;
+    this.#logEntries = options.logEntries ?? true;
   }
 
   /** Applies `entries` (ascending ticks); resolves once they and the applied tick are durable. */
@@ -74,7 +81,8 @@ export class EntryApplier {
   async #applyDocuments(run: readonly LogEntry[]): Promise<void> {
     let current = 0;
     let users = false;
-    await this.#engine.writeAtomic((tx) => {
+    await this.#engine.writeAtomic((ctx) => {
+      const tx: WriteContext = this.#logEntries ? ctx : { nextTick: () => ctx.nextTick(), log: () => undefined, saveDefinition: (def) => ctx.saveDefinition(def) };
       for (const e of run) {
         current = e.tick;
         if (this.#applyDocument(tx, e)) users = true;
@@ -117,7 +125,7 @@ export class EntryApplier {
     let after: () => void = () => undefined;
     await engine.writeAtomic((tx) => {
       this.#state.putApplied(e.tick);
-      tx.log(e);
+      if (this.#logEntries) tx.log(e);
       after = this.#ddlChange(e);
     }, fixed);
     after();

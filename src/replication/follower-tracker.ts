@@ -16,6 +16,7 @@ interface Waiter {
 export class FollowerTracker {
   readonly #applied = new Map<string, { tick: number; term: number; at: number }>();
   #waiters: Waiter[] = [];
+  #allWaiters: Array<() => boolean> = [];
 
   /** Records a follower's durably applied tick under the term it follows. */
   report(serverId: string, tick: number, term: number): void {
@@ -23,6 +24,43 @@ export class FollowerTracker {
     if (prev && prev.term === term && prev.tick > tick) return;
     this.#applied.set(serverId, { tick, term, at: Date.now() });
     if (this.#waiters.length > 0) this.#check();
+    if (this.#allWaiters.length > 0) this.#allWaiters = this.#allWaiters.filter((done) => !done());
+  }
+
+  /** The last report of one follower, or undefined. */
+  reportOf(serverId: string): { tick: number; term: number; at: number } | undefined {
+    return this.#applied.get(serverId);
+  }
+
+  /**
+   * Waits until every follower in `ids()` (asked anew at each report, so a follower dropped
+   * meanwhile no longer counts) reported `tick` or later under `term`; resolves with those that
+   * had not after `timeoutMs` (empty: all had). Backs cluster mode's synchronous replication.
+   */
+  waitForAll(ids: () => readonly string[], tick: number, term: number, timeoutMs: number): Promise<string[]> {
+    const missing = (): string[] => ids().filter((id) => {
+      const r = this.#applied.get(id);
+      return r === undefined || r.term !== term || r.tick < tick;
+    });
+    if (missing().length === 0) return Promise.resolve([]);
+    return new Promise<string[]>((resolve) => {
+      const check = (): boolean => {
+        if (missing().length > 0) return false;
+        clearTimeout(timer);
+        resolve([]);
+        return true;
+      };
+      const timer = setTimeout(() => {
+        this.#allWaiters = this.#allWaiters.filter((w) => w !== check);
+        resolve(missing());
+      }, timeoutMs);
+      this.#allWaiters.push(check);
+    });
+  }
+
+  /** Re-checks the waiters of {@link waitForAll} (after the set of followers they wait for shrank). */
+  recheck(): void {
+    this.#allWaiters = this.#allWaiters.filter((done) => !done());
   }
 
   /** Forgets every follower (a new term starts: progress against another leader counts for nothing). */

@@ -16,7 +16,7 @@ import { ROLLBACK_COLLECTION } from './leader-feed.ts';
 import type { ReplicationState } from './replication-state.ts';
 import { revOf, splitLines } from './wire.ts';
 
-interface InventoryCollection {
+export interface InventoryCollection {
   readonly parameters: {
     readonly id: string;
     readonly name: string;
@@ -92,7 +92,7 @@ function quiet(tx: WriteContext): WriteContext {
   return { nextTick: () => tx.nextTick(), log: () => undefined, saveDefinition: (def) => tx.saveDefinition(def) };
 }
 
-function toDefinition(database: string, ic: InventoryCollection): CollectionDefinition {
+export function toDefinition(database: string, ic: InventoryCollection): CollectionDefinition {
   const p = ic.parameters;
   const type = (p.type === EDGE_COLLECTION ? EDGE_COLLECTION : 2) as CollectionType;
   return {
@@ -149,7 +149,7 @@ async function syncCatalog(engine: StorageEngine, inv: Inventory, snapshot: numb
 }
 
 /** Same collection id: align name, properties and persistent indexes with the leader's. */
-async function alignCollection(engine: StorageEngine, c: Collection, want: CollectionDefinition, fixed: () => number): Promise<void> {
+export async function alignCollection(engine: StorageEngine, c: Collection, want: CollectionDefinition, fixed: () => number): Promise<void> {
   const have = c.definition;
   const oldName = c.name;
   const drop = have.indexes.filter((ix) => ix.type === 'persistent' && !want.indexes.some((w) => w.id === ix.id));
@@ -173,7 +173,7 @@ async function alignCollection(engine: StorageEngine, c: Collection, want: Colle
   if (oldName !== want.name) engine.renameRegistered(have.database, oldName, c);
 }
 
-async function syncCollection(d: InitialSyncDeps, db: string, c: Collection, snapshot: number): Promise<{ fetched: number; removed: number }> {
+export async function syncCollection(d: InitialSyncDeps, db: string, c: Collection, snapshot: number): Promise<{ fetched: number; removed: number }> {
   const fixed = (): number => snapshot;
   const base = `/_db/${encodeURIComponent(db)}/_api/replication`;
   const id = c.definition.id;

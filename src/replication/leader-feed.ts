@@ -14,8 +14,11 @@ export interface LeaderFeedDeps {
   readonly engine: StorageEngine;
   readonly state: ReplicationState;
   readonly serverId: string;
-  /** The term this server currently leads in, 0 when it does not lead. */
-  readonly term: () => number;
+  /**
+   * The term this server currently leads in, 0 when it does not lead. Cluster mode leads per
+   * database: the database of the request is passed.
+   */
+  readonly term: (database: string) => number;
   /** A follower (or batch) silent for longer than this no longer holds back log pruning. */
   readonly clientTtlMs: number;
 }
@@ -228,7 +231,7 @@ export class LeaderFeed {
     }
     return {
       status: 200,
-      body: { present, firstTick: oplog.firstTick(), lastTick: oplog.lastTick(), completeFrom: this.#d.state.completeFrom, term: this.#d.term() },
+      body: { present, firstTick: oplog.firstTick(), lastTick: oplog.lastTick(), completeFrom: this.#d.state.completeFrom, term: this.#d.term(ctx.database) },
     };
   }
 
@@ -265,7 +268,8 @@ export class LeaderFeed {
     const onlyDb = global ? null : ctx.database;
     // never ship past the durable tick: a follower must not hold what the leader could still lose
     let lines = this.#collect(from, Math.min(to, engine.durableTick), chunk, onlyDb);
-    if (lines.entries.length === 0 && wait > 0 && engine.durableTick <= from && !this.#closing) {
+    // nothing to scan either (the durable tick may lie past the newest entry, e.g. after unlogged writes): wait
+    if (lines.entries.length === 0 && wait > 0 && (engine.durableTick <= from || lines.lastScanned === 0) && !this.#closing) {
       await waitForCommit(engine, wait, ctx, this.#sleepers);
       lines = this.#collect(from, Math.min(to, engine.durableTick), chunk, onlyDb);
     }
@@ -279,7 +283,7 @@ export class LeaderFeed {
       [HEADER.checkMore]: String(lastIncluded > 0 && lastIncluded < lastTick),
       [HEADER.fromPresent]: String(this.fromPresent(from)),
       [HEADER.active]: 'true',
-      [HEADER.term]: String(this.#d.term()),
+      [HEADER.term]: String(this.#d.term(ctx.database)),
       [HEADER.serverId]: this.#d.serverId,
     };
     // a stopping server must not keep followers' keep-alive connections (they would hold its close)

@@ -20,39 +20,42 @@ export type Lineage = 'fresh' | 'follower' | 'leader';
 export class ReplicationState {
   readonly #db: Database<number | string, string>;
   readonly #engine: StorageEngine;
+  readonly #prefix: string;
 
-  constructor(engine: StorageEngine) {
+  /** `prefix` keeps separate states in one environment (cluster mode: one per followed database). */
+  constructor(engine: StorageEngine, prefix = '') {
     this.#engine = engine;
+    this.#prefix = prefix;
     this.#db = engine.env.openDB<number | string, string>('replication', {});
   }
 
   get appliedTick(): number {
-    const v = this.#db.get('appliedTick');
+    const v = this.#db.get(`${this.#prefix}appliedTick`);
     return typeof v === 'number' ? v : 0;
   }
 
   get completeFrom(): number {
-    const v = this.#db.get('completeFrom');
+    const v = this.#db.get(`${this.#prefix}completeFrom`);
     return typeof v === 'number' ? v : 0;
   }
 
   get lineage(): Lineage {
-    const v = this.#db.get('lineage');
+    const v = this.#db.get(`${this.#prefix}lineage`);
     return v === 'follower' || v === 'leader' ? v : 'fresh';
   }
 
   /** Must run inside a write transaction (a `writeAtomic` callback). */
   putApplied(tick: number): void {
-    void this.#db.put('appliedTick', tick);
+    void this.#db.put(`${this.#prefix}appliedTick`, tick);
   }
 
   /** Must run inside a write transaction. */
   putCompleteFrom(tick: number): void {
-    void this.#db.put('completeFrom', tick);
+    void this.#db.put(`${this.#prefix}completeFrom`, tick);
   }
 
   async setLineage(lineage: Lineage): Promise<void> {
-    if (this.lineage !== lineage) await this.#db.put('lineage', lineage);
+    if (this.lineage !== lineage) await this.#db.put(`${this.#prefix}lineage`, lineage);
   }
 
   /**

@@ -21,6 +21,8 @@ export interface ShardedCluster {
   /** arangojs over every coordinator, round robin. */
   client(database?: string, auth?: { username: string; password: string }): Database;
   logs(): string;
+  /** Starts a stopped or killed server again on its port and data directory. */
+  restart(h: RoleHandle): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,9 @@ export async function startShardedCluster(o: { dbServers: number; coordinators: 
     coordinators,
     client(database = '_system', auth = { username: 'root', password: '' }) {
       return new Database({ url: coordinators.map((c) => c.endpoint), databaseName: database, auth, loadBalancingStrategy: 'ROUND_ROBIN' });
+    },
+    async restart(h) {
+      await start(h, dbServers.includes(h) ? 'dbserver' : 'coordinator');
     },
     logs() {
       return [...dbServers.map((h, i) => `--- dbserver ${i} ---\n${h.server?.logs() ?? ''}`), ...coordinators.map((h, i) => `--- coordinator ${i} ---\n${h.server?.logs() ?? ''}`)].join('\n');
