@@ -3,6 +3,7 @@ import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
 import { Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterRegistry, loadServerId, mirrorUsers } from './cluster/index.ts';
+import { registerFoxxHostCalls } from './cluster/foxx-host-calls.ts';
 import type { ServerConfig } from './config/index.ts';
 import { ArangoError } from './errors/index.ts';
 import { ARANGO_VERSION, Router, closeHttpServer, createHttpServer, registerApi } from './http/index.ts';
@@ -49,6 +50,8 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     if (source !== endpoint) await mirrorUsers(engine, users, source, `bearer ${authenticator.superuserToken(serverId)}`);
     return { status: 200, body: { error: false, code: 200 } };
   }, { anyDatabase: true });
+  // the `db` calls of Foxx services running on coordinators
+  registerFoxxHostCalls(router, engine, log.child({ component: 'foxx' }));
   const server = createHttpServer({
     router,
     engine,

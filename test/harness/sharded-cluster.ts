@@ -21,6 +21,8 @@ export interface ShardedCluster {
   /** arangojs over every coordinator, round robin. */
   client(database?: string, auth?: { username: string; password: string }): Database;
   logs(): string;
+  /** (Re)starts one role on its port and data dir, e.g. after `h.server.kill()`. */
+  restart(h: RoleHandle, mode: 'dbserver' | 'coordinator', extraArgs?: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -42,11 +44,11 @@ export async function startShardedCluster(o: { dbServers: number; coordinators: 
   const coordinators: RoleHandle[] = [];
   for (let i = 0; i < o.dbServers; i++) dbServers.push(await make());
   for (let i = 0; i < o.coordinators; i++) coordinators.push(await make());
-  const start = async (h: RoleHandle, mode: string): Promise<void> => {
+  const start = async (h: RoleHandle, mode: string, extraArgs: readonly string[] = []): Promise<void> => {
     h.server = await startServer({
       dataDir: h.dataDir,
       args: ['--port', String(h.port), '--mode', mode, '--agency', etcd.endpoint, '--deployment', deployment, '--advertise', h.endpoint,
-        '--jwt-secret-file', secretFile, '--agency.lease-ttl', '2', ...(o.args ?? [])],
+        '--jwt-secret-file', secretFile, '--agency.lease-ttl', '2', ...(o.args ?? []), ...extraArgs],
       timeoutMs: 30_000,
     });
   };
@@ -60,6 +62,7 @@ export async function startShardedCluster(o: { dbServers: number; coordinators: 
     logs() {
       return [...dbServers.map((h, i) => `--- dbserver ${i} ---\n${h.server?.logs() ?? ''}`), ...coordinators.map((h, i) => `--- coordinator ${i} ---\n${h.server?.logs() ?? ''}`)].join('\n');
     },
+    restart: (h, mode, extraArgs) => start(h, mode, extraArgs),
     async stop() {
       await Promise.all(coordinators.map((h) => h.server?.stop().catch(() => undefined)));
       await Promise.all(dbServers.map((h) => h.server?.stop().catch(() => undefined)));

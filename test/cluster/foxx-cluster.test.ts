@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../harness/server.ts';
+import { startShardedCluster, type ShardedCluster } from '../harness/sharded-cluster.ts';
+import { on, route, serviceZip } from './foxx-helpers.ts';
+
+async function rejection(p: Promise<unknown>): Promise<{ errorNum: unknown; code: unknown }> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as { errorNum?: unknown; code?: unknown };
+    return { errorNum: e.errorNum, code: e.code };
+  }
+  assert.fail('expected the call to fail');
+}
+
+async function logEvents(c: ShardedCluster, mount: string): Promise<string[]> {
+  const db = on(c.coordinators[0]!);
+  const cursor = await db.query({ query: 'FOR l IN log FILTER l.mount == @m SORT l._key RETURN CONCAT(l.event, ":", l.version)', bindVars: { m: mount } });
+  return (await cursor.all()) as string[];
+}
+
+describe('Foxx on every coordinator (real etcd, DB-servers and coordinators)', () => {
+  let c: ShardedCluster;
+  before(async () => {
+    c = await startShardedCluster({ dbServers: 2, coordinators: 3 });
+  });
+  after(async (t) => {
+    if ((t as unknown as { error?: unknown }).error) process.stderr.write(c.logs());
+    await c.stop();
+  });
+
+  it('install on A is served identically on B and C; upgrade keeps config, replace discards it; uninstall tears down once and 404s everywhere', async () => {
+    const [a, b, cc] = c.coordinators;
+    assert.ok(a && b && cc);
+    const info = await on(a).installService('/greet', serviceZip('1.0.0'), { configuration: { greeting: 'hello' } });
+    assert.equal(info.version, '1.0.0');
+    for (const h of [a, b, cc]) {
+      const r = await route(h, '/greet/hello');
+      assert.equal(r.status, 200, `coordinator ${h.endpoint}`);
+      assert.deepEqual(r.body, { version: '1.0.0', greeting: 'hello' });
+      const s = await on(h).getService('/greet');
+      assert.equal(s.checksum, info.checksum);
+    }
+    // the service's db calls reach the database's leader from every coordinator
+    await on(b).collection('items').create();
+    await on(cc).collection('items').save({ _key: 'k1', n: 1 });
+    for (const h of [a, b, cc]) assert.deepEqual(((await route(h, '/greet/doc/k1')).body as { n: number }).n, 1);
+
+    await on(b).upgradeService('/greet', serviceZip('1.1.0'));
+    for (const h of [a, b, cc]) assert.deepEqual((await route(h, '/greet/hello')).body, { version: '1.1.0', greeting: 'hello' });
+    for (const h of [a, b, cc]) assert.equal((await on(h).getServiceConfiguration('/greet', true)).greeting, 'hello');
+
+    await on(cc).replaceService('/greet', serviceZip('2.0.0'));
+    for (const h of [a, b, cc]) assert.deepEqual((await route(h, '/greet/hello')).body, { version: '2.0.0', greeting: 'hi' });
+
+    await on(a).uninstallService('/greet');
+    for (const h of [a, b, cc]) {
+      assert.equal((await route(h, '/greet/hello')).status, 404);
+      assert.deepEqual(await on(h).listServices(), []);
+    }
+    // setup ran once per install/upgrade/replace, teardown once for replace and once for uninstall
+    assert.deepEqual(await logEvents(c, '/greet'), ['setup:1.0.0', 'setup:1.1.0', 'teardown:1.1.0', 'setup:2.0.0', 'teardown:2.0.0']);
+  });
+
+  it('a coordinator stopped during an install and an upgrade serves the new version after its restart, never the old one', async () => {
+    const [a, , cc] = c.coordinators;
+    assert.ok(a && cc && cc.server);
+    await on(a).installService('/late', serviceZip('1.0.0'));
+    assert.deepEqual(((await route(cc, '/late/hello')).body as { version: string }).version, '1.0.0');
+    await cc.server.kill();
+    await on(a).upgradeService('/late', serviceZip('3.0.0'));
+    await on(a).installService('/fresh', serviceZip('5.0.0'));
+    await c.restart(cc, 'coordinator');
+    // the first request after the ready line already sees the new versions
+    assert.deepEqual(((await route(cc, '/late/hello')).body as { version: string }).version, '3.0.0');
+    assert.deepEqual(((await route(cc, '/fresh/hello')).body as { version: string }).version, '5.0.0');
+    await on(a).uninstallService('/late');
+    await on(a).uninstallService('/fresh');
+  });
+
+  it('two installs of one mount through two coordinators at once: one wins, the other gets 3011, all converge', async () => {
+    const [a, b, cc] = c.coordinators;
+    assert.ok(a && b && cc);
+    const outcomes = await Promise.allSettled([on(a).installService('/race', serviceZip('A')), on(b).installService('/race', serviceZip('B'))]);
+    const won = outcomes.filter((o) => o.status === 'fulfilled');
+    const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    assert.equal(won.length, 1);
+    assert.equal(lost.length, 1);
+    assert.equal((lost[0]?.reason as { errorNum?: number }).errorNum, 3011);
+    const winner = outcomes[0]?.status === 'fulfilled' ? 'A' : 'B';
+    for (const h of [a, b, cc]) {
+      await waitFor(async () => ((await route(h, '/race/hello')).body as { version?: string }).version === winner, { timeoutMs: 10_000, what: `coordinator ${h.endpoint} serving ${winner}` });
+    }
+    await on(a).uninstallService('/race');
+  });
+
+  it('a broken service is broken the same way everywhere and replace with a good bundle repairs it everywhere', async () => {
+    const [a, b, cc] = c.coordinators;
+    assert.ok(a && b && cc);
+    // refused without force: nothing is stored anywhere
+    assert.equal((await rejection(on(a).installService('/bad', serviceZip('1.0.0', { broken: true })))).code, 400);
+    for (const h of [a, b, cc]) assert.equal((await route(h, '/bad/hello')).status, 404);
+    // forced: stored, and broken on every coordinator with the same error
+    await on(a).replaceService('/bad', serviceZip('1.0.0', { broken: true }), { force: true });
+    for (const h of [a, b, cc]) {
+      const r = await route(h, '/bad/hello');
+      assert.equal(r.status, 503, h.endpoint);
+      assert.match(String((r.body as { errorMessage?: string }).errorMessage), /broken on purpose 1\.0\.0/);
+    }
+    await on(b).replaceService('/bad', serviceZip('1.0.1'));
+    for (const h of [a, b, cc]) assert.equal(((await route(h, '/bad/hello')).body as { version: string }).version, '1.0.1');
+    await on(a).uninstallService('/bad');
+  });
+});
