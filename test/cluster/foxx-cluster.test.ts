@@ -4,6 +4,8 @@ import { waitFor } from '../harness/server.ts';
 import { startShardedCluster, type ShardedCluster } from '../harness/sharded-cluster.ts';
 import { on, route, serviceZip } from './foxx-helpers.ts';
 
+const REPEAT = Number(process.env['KITSUNE_STRESS_REPEAT'] ?? '1');
+
 async function rejection(p: Promise<unknown>): Promise<{ errorNum: unknown; code: unknown }> {
   try {
     await p;
@@ -111,5 +113,30 @@ describe('Foxx on every coordinator (real etcd, DB-servers and coordinators)', (
     await on(b).replaceService('/bad', serviceZip('1.0.1'));
     for (const h of [a, b, cc]) assert.equal(((await route(h, '/bad/hello')).body as { version: string }).version, '1.0.1');
     await on(a).uninstallService('/bad');
+  });
+
+  it('10 upgrades under load through every coordinator: no request fails, every coordinator ends on the last version', async () => {
+    const [a, b, cc] = c.coordinators;
+    assert.ok(a && b && cc);
+    await on(a).installService('/busy', serviceZip('0'));
+    let stop = false;
+    const failures: string[] = [];
+    let ok = 0;
+    const load = async (h: typeof a): Promise<void> => {
+      while (!stop) {
+        const r = await route(h, '/busy/hello').catch((err: unknown) => ({ status: 0, body: String(err) }));
+        if (r.status >= 200 && r.status < 300) ok++;
+        else failures.push(`${h.endpoint} ${r.status} ${JSON.stringify(r.body)}`);
+      }
+    };
+    const loops = [a, b, cc].map((h) => load(h));
+    const upgrades = 10 * REPEAT;
+    for (let i = 1; i <= upgrades; i++) await on(c.coordinators[i % 3]!).upgradeService('/busy', serviceZip(String(i)));
+    stop = true;
+    await Promise.all(loops);
+    assert.deepEqual(failures, []);
+    assert.ok(ok > 0);
+    for (const h of [a, b, cc]) assert.equal(((await route(h, '/busy/hello')).body as { version: string }).version, String(upgrades));
+    await on(a).uninstallService('/busy');
   });
 });
