@@ -25,6 +25,8 @@ export interface CoordinatorFoxxDeps {
   /** `/kitsune/<deployment>/`. */
   readonly agencyRoot: string;
   readonly config: FoxxConfig;
+  /** Called after a service queued a job (wakes the Foxxmaster). */
+  readonly onJobPushed?: () => void;
   readonly log: Logger;
 }
 
@@ -71,7 +73,9 @@ export class CoordinatorFoxx {
         return httpRequest(call.args);
       }
       // documents, collections, AQL and queue operations run on the database's leader
-      return remoteHostCall(await deps.leaderEndpoint(call.database), deps.superuser(), call);
+      const value = await remoteHostCall(await deps.leaderEndpoint(call.database), deps.superuser(), call);
+      if (call.op === 'job.push') deps.onJobPushed?.();
+      return value;
     };
     this.manager = new ServiceManager(
       { store: this.store, databaseNames: deps.databaseNames, hasDatabase: deps.hasDatabase },

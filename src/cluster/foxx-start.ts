@@ -4,6 +4,8 @@ import type { Logger } from '../log/index.ts';
 import type { Coordinator } from './coordinator.ts';
 import { CoordinatorFoxx } from './foxx-coordinator.ts';
 import { createCoordinatorFoxxHandler } from './foxx-coordinator-http.ts';
+import { FoxxmasterElection } from './foxx-master.ts';
+import { ClusterQueueRunner } from './foxx-queue-runner.ts';
 
 /** What {@link startCoordinatorFoxx} wires together. */
 export interface CoordinatorFoxxStart {
@@ -24,6 +26,8 @@ export interface CoordinatorFoxxStart {
 export async function startCoordinatorFoxx(o: CoordinatorFoxxStart): Promise<{ stop(): Promise<void> }> {
   const { coordinator, config } = o;
   const log = o.log.child({ component: 'foxx' });
+  const kv = o.agency.kv();
+  const queueUpdate = `${o.agency.keys.root}foxx/queue-update`;
   const foxx = new CoordinatorFoxx({
     serverId: o.serverId,
     endpoint: o.endpoint,
@@ -32,9 +36,29 @@ export async function startCoordinatorFoxx(o: CoordinatorFoxxStart): Promise<{ s
     databaseNames: () => coordinator.databaseNames(),
     hasDatabase: (db) => coordinator.hasDatabase(db),
     coordinators: () => coordinator.coordinators(),
-    kv: o.agency.kv(),
+    kv,
     agencyRoot: o.agency.keys.root,
     config,
+    // a push anywhere wakes the Foxxmaster through a watch (ArangoDB's Current/FoxxmasterQueueupdate)
+    onJobPushed: () => void kv.put(queueUpdate, { at: Date.now(), by: o.serverId }, false).catch(() => undefined),
+    log,
+  });
+  const runner = new ClusterQueueRunner({
+    serverId: o.serverId,
+    manager: foxx.manager,
+    leaderEndpoint: (db) => coordinator.leaderEndpoint(db),
+    superuser: o.superuser,
+    databaseNames: () => coordinator.databaseNames(),
+    pollMs: config.foxxQueuesPollMs,
+    log,
+  });
+  const election = new FoxxmasterElection({
+    kv,
+    key: o.agency.keys.foxxmaster,
+    serverId: o.serverId,
+    endpoint: o.endpoint,
+    candidate: config.foxxQueues,
+    onChange: (isMaster) => runner.setActive(isMaster),
     log,
   });
   coordinator.attachFoxx(
@@ -44,10 +68,20 @@ export async function startCoordinatorFoxx(o: CoordinatorFoxxStart): Promise<{ s
       authEnabled: config.auth,
       maxBodyBytes: config.maxBodyBytes,
       usersEndpoint: () => coordinator.leaderEndpoint('_system'),
-      foxxmaster: () => ({ foxxmaster: null, isFoxxmaster: false }),
+      foxxmaster: () => ({ foxxmaster: election.foxxmaster, isFoxxmaster: election.isFoxxmaster }),
       log,
     }),
   );
   await foxx.start();
-  return { stop: () => foxx.stop() };
+  // jobs need the services: the election starts once the first heal loaded them
+  election.start();
+  const wakeWatch = kv.watchPrefix(queueUpdate, () => runner.wake());
+  return {
+    async stop() {
+      wakeWatch.cancel();
+      runner.stop();
+      election.stop();
+      await foxx.stop();
+    },
+  };
 }

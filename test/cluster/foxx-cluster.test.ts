@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../harness/server.ts';
 import { startShardedCluster, type ShardedCluster } from '../harness/sharded-cluster.ts';
-import { on, route, serviceZip } from './foxx-helpers.ts';
+import { foxxmasterOf, on, queueServiceZip, route, serviceZip } from './foxx-helpers.ts';
 
 const REPEAT = Number(process.env['KITSUNE_STRESS_REPEAT'] ?? '1');
 
@@ -138,5 +138,49 @@ describe('Foxx on every coordinator (real etcd, DB-servers and coordinators)', (
     assert.ok(ok > 0);
     for (const h of [a, b, cc]) assert.equal(((await route(h, '/busy/hello')).body as { version: string }).version, String(upgrades));
     await on(a).uninstallService('/busy');
+  });
+
+  it('one Foxxmaster runs the queues; SIGKILLed with queued and running jobs, the next one runs them; --foxx.queues false is never elected', async () => {
+    const coords = c.coordinators;
+    await on(coords[0]!).installService('/jobs', queueServiceZip());
+    let master = '';
+    await waitFor(async () => {
+      const views = await Promise.all(coords.map((h) => foxxmasterOf(h)));
+      master = views[0]?.foxxmaster ?? '';
+      return master !== '' && views.every((v) => v.foxxmaster === master) && views.filter((v) => v.isFoxxmaster).length === 1;
+    }, { timeoutMs: 15_000, what: 'one Foxxmaster seen by every coordinator' });
+    const masterIndex = (await Promise.all(coords.map((h) => foxxmasterOf(h)))).findIndex((v) => v.isFoxxmaster);
+    const x = coords[masterIndex]!;
+    const other = coords[(masterIndex + 1) % 3]!;
+    const push = async (n: number, ms: number, delay: number): Promise<void> => {
+      const res = await fetch(`${other.endpoint}/jobs/push`, { method: 'POST', body: JSON.stringify({ n, ms, delay }) });
+      assert.equal(res.status, 201, await res.text());
+    };
+    const db = on(other);
+    const ns = async (name: string): Promise<number[]> => ((await (await db.query({ query: 'FOR d IN @@c SORT d.n RETURN DISTINCT d.n', bindVars: { '@c': name } })).all()) as number[]);
+    await push(1, 3000, 0);
+    await push(2, 10, 2500);
+    await push(3, 10, 2500);
+    // job 1 runs on the Foxxmaster, which is killed before it finishes; 2 and 3 are still waiting
+    await waitFor(async () => (await ns('started')).includes(1), { timeoutMs: 15_000, what: 'job 1 started' });
+    await x.server?.kill();
+    await waitFor(async () => (await ns('done')).join() === '1,2,3', { timeoutMs: 45_000, what: 'every job done on the next Foxxmaster' });
+    // job 1 was running when its Foxxmaster died: its lease ran out and the next Foxxmaster ran it again
+    const starts = (await (await db.query({ query: 'FOR d IN started FILTER d.n == 1 RETURN d.at' })).all()) as number[];
+    assert.equal(starts.length, 2);
+    const views = await Promise.all(coords.filter((h) => h !== x).map((h) => foxxmasterOf(h)));
+    assert.ok(views[0]?.foxxmaster !== null && views[0]?.foxxmaster !== master);
+    // a coordinator without queues never becomes Foxxmaster, even when it is the last one standing
+    await c.restart(x, 'coordinator', ['--foxx.queues', 'false']);
+    for (const h of coords.filter((h) => h !== x)) await h.server?.kill();
+    const deadline = Date.now() + 6000;
+    while (Date.now() < deadline) {
+      const v = await foxxmasterOf(x);
+      assert.equal(v.isFoxxmaster, false);
+      if (v.foxxmaster === null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const last = await foxxmasterOf(x);
+    assert.deepEqual(last, { foxxmaster: null, isFoxxmaster: false });
   });
 });

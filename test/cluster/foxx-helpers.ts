@@ -56,3 +56,45 @@ export async function route(h: RoleHandle, path: string, database = '_system'): 
   }
   return { status: res.status, body };
 }
+
+/** A service with a queue: `POST /push {n, ms, delay}` queues job `work`, which logs `started` and, `ms` later, `done`. */
+export function queueServiceZip(): Blob {
+  const manifest = { name: 'jobs', version: '1.0.0', main: 'index.js', scripts: { setup: 'setup.js', work: 'work.js' } };
+  const index = `'use strict';
+const createRouter = require('@arangodb/foxx/router');
+const queues = require('@arangodb/foxx/queues');
+const router = createRouter();
+module.context.use(router);
+router.post('/push', (req, res) => {
+  const body = JSON.parse(req.rawBody.toString());
+  const queue = queues.create('work', 4);
+  const id = queue.push({ name: 'work', mount: module.context.mount }, { n: body.n, ms: body.ms }, { delay: body.delay || 0 });
+  res.status(201).json({ id });
+});
+`;
+  const setup = `'use strict';
+const { db } = require('@arangodb');
+for (const name of ['started', 'done']) if (!db._collection(name)) db._createDocumentCollection(name);
+`;
+  const work = `'use strict';
+const { db } = require('@arangodb');
+const data = module.context.argv[0];
+db._collection('started').save({ n: data.n, at: Date.now() });
+const until = Date.now() + data.ms;
+while (Date.now() < until) { /* a long job */ }
+db._collection('done').save({ n: data.n, at: Date.now() });
+`;
+  const bytes = zipFiles([
+    ['manifest.json', Buffer.from(JSON.stringify(manifest))],
+    ['index.js', Buffer.from(index)],
+    ['setup.js', Buffer.from(setup)],
+    ['work.js', Buffer.from(work)],
+  ]);
+  return new Blob([bytes], { type: 'application/zip' });
+}
+
+/** `/_admin/status`'s coordinator block of one coordinator. */
+export async function foxxmasterOf(h: RoleHandle): Promise<{ foxxmaster: string | null; isFoxxmaster: boolean }> {
+  const res = await fetch(`${h.endpoint}/_admin/status`, { headers: { authorization: `Basic ${Buffer.from('root:').toString('base64')}` } });
+  return ((await res.json()) as { coordinator: { foxxmaster: string | null; isFoxxmaster: boolean } }).coordinator;
+}
