@@ -79,7 +79,9 @@ export function createCoordinatorFoxxHandler(d: CoordinatorFoxxHttpDeps): Coordi
 
   // coordinator-only routes first (the router takes the first match)
   router.add('POST', '/_api/foxx/_local/heal', async (ctx) => {
-    await foxx.heal(ctx.database);
+    const body = await ctx.json().catch(() => undefined);
+    const generation = (body as { generation?: unknown } | undefined)?.generation;
+    await foxx.healGeneration(ctx.database, typeof generation === 'string' ? generation : undefined);
     return { status: 204 };
   });
   router.add('GET', '/_api/foxx/_local/status', () => ({ status: 200, body: foxx.localStatus() }));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { AgencyKv } from '../agency/index.ts';
@@ -56,6 +57,7 @@ export class CoordinatorFoxx {
   readonly store: RemoteServiceStore;
   readonly #d: CoordinatorFoxxDeps;
   readonly #heals = new Map<string, { running: Promise<void> | null; again: Promise<void> | null }>();
+  readonly #byGeneration = new Map<string, { generation: string; done: Promise<void> }>();
   #healed = false;
   #timer: NodeJS.Timeout | undefined;
   #watch: { cancel(): void } | undefined;
@@ -108,8 +110,8 @@ export class CoordinatorFoxx {
     this.#watch = this.#d.kv.watchPrefix(
       `${this.#d.agencyRoot}foxx/generation/`,
       (database, value) => {
-        const by = (value as { by?: unknown } | null)?.by;
-        if (by !== this.#d.serverId) this.heal(database).catch((err: unknown) => this.#d.log.warn({ err, database }, 'Foxx heal after a generation change failed'));
+        const v = (value ?? {}) as { by?: unknown; generation?: unknown };
+        if (v.by !== this.#d.serverId) this.healGeneration(database, typeof v.generation === 'string' ? v.generation : undefined).catch((err: unknown) => this.#d.log.warn({ err, database }, 'Foxx heal after a generation change failed'));
       },
     );
     this.#timer = setInterval(() => void this.healAll(), this.#d.config.foxxHealIntervalMs);
@@ -151,6 +153,19 @@ export class CoordinatorFoxx {
     return this.#d.hasDatabase(name);
   }
 
+  /**
+   * A heal for one published generation: the etcd watch and the direct call of the same change
+   * share one heal instead of running two.
+   */
+  healGeneration(database: string, generation: string | undefined): Promise<void> {
+    if (generation === undefined) return this.heal(database);
+    const last = this.#byGeneration.get(database);
+    if (last?.generation === generation) return last.done;
+    const done = this.heal(database);
+    this.#byGeneration.set(database, { generation, done });
+    return done;
+  }
+
   /** True while a heal of `database` runs or waits. */
   isHealing(database: string): boolean {
     const s = this.#heals.get(database);
@@ -189,7 +204,8 @@ export class CoordinatorFoxx {
    * the client's answer comes after every reachable coordinator serves the change.
    */
   async propagate(database: string): Promise<void> {
-    const bump = this.#d.kv.put(this.#generationKey(database), { by: this.#d.serverId, at: Date.now(), n: Math.random() }, false).catch((err: unknown) =>
+    const generation = randomUUID();
+    const bump = this.#d.kv.put(this.#generationKey(database), { by: this.#d.serverId, at: Date.now(), generation }, false).catch((err: unknown) =>
       this.#d.log.warn({ err, database }, 'could not publish the Foxx generation (peers heal on the direct call or the periodic heal)'),
     );
     const peers = this.#d.coordinators().filter((c) => c.id !== this.#d.serverId);
@@ -198,7 +214,7 @@ export class CoordinatorFoxx {
       ...peers.map(async (peer) => {
         try {
           const r = await Promise.race([
-            callServer(peer.endpoint, 'POST', `/_db/${encodeURIComponent(database)}/_api/foxx/_local/heal`, this.#d.superuser(), {}),
+            callServer(peer.endpoint, 'POST', `/_db/${encodeURIComponent(database)}/_api/foxx/_local/heal`, this.#d.superuser(), { generation }),
             new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), PEER_HEAL_TIMEOUT_MS).unref()),
           ]);
           if (r.status >= 300) this.#d.log.warn({ peer: peer.id, status: r.status, database }, 'peer Foxx heal failed');
@@ -216,12 +232,14 @@ export class CoordinatorFoxx {
       const healing = !this.#healed || this.isHealing(database);
       for (const s of this.manager.services(database)) {
         const broken = s.error !== undefined;
+        // healing: a heal runs that will change this service (its `_apps` document differs from the loaded one)
+        const stale = healing && this.store.app(database, s.mount)?._rev !== s.app._rev;
         services.push({
           database,
           mount: s.mount,
           signature: s.app.sha256 ?? s.app.checksum,
           checksum: s.app.checksum,
-          state: broken ? 'broken' : healing ? 'healing' : 'ready',
+          state: stale ? 'healing' : broken ? 'broken' : 'ready',
           ...(broken ? { error: s.error?.message ?? '' } : {}),
         });
       }

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../harness/server.ts';
 import { startShardedCluster, type ShardedCluster } from '../harness/sharded-cluster.ts';
@@ -140,6 +142,54 @@ describe('Foxx on every coordinator (real etcd, DB-servers and coordinators)', (
     await on(a).uninstallService('/busy');
   });
 
+  it('GET /_admin/cluster/foxx shows on every coordinator the signature and state of every service', async () => {
+    const [a, b, cc] = c.coordinators;
+    assert.ok(a && b && cc);
+    const good = await on(a).installService('/seen', serviceZip('1.0.0'));
+    await on(a).replaceService('/wreck', serviceZip('1.0.0', { broken: true }), { force: true });
+    type Status = { coordinators: Array<{ id: string; endpoint: string; services: Array<{ database: string; mount: string; signature: string; checksum: string; state: string; error?: string }> }> };
+    const res = await fetch(`${b.endpoint}/_admin/cluster/foxx`, { headers: { authorization: `Basic ${Buffer.from('root:').toString('base64')}` } });
+    assert.equal(res.status, 200);
+    const status = (await res.json()) as Status;
+    assert.deepEqual(status.coordinators.map((x) => x.endpoint).sort(), [a, b, cc].map((h) => h.endpoint).sort());
+    const signatures = new Set<string>();
+    for (const coord of status.coordinators) {
+      const seen = coord.services.find((x) => x.mount === '/seen');
+      const wreck = coord.services.find((x) => x.mount === '/wreck');
+      assert.equal(seen?.state, 'ready', coord.endpoint);
+      assert.equal(seen?.checksum, good.checksum);
+      assert.match(String(seen?.signature), /^[0-9a-f]{64}$/);
+      signatures.add(String(seen?.signature));
+      assert.equal(wreck?.state, 'broken');
+      assert.match(String(wreck?.error), /broken on purpose/);
+    }
+    assert.equal(signatures.size, 1);
+    assert.equal((await fetch(`${b.endpoint}/_admin/cluster/foxx`)).status, 401);
+    await on(a).uninstallService('/seen');
+    await on(a).uninstallService('/wreck');
+  });
+
+  it('development mode on A: edits are served only by A until commit, then by every coordinator', async () => {
+    const [a, b, cc] = c.coordinators;
+    assert.ok(a && b && cc);
+    await on(a).installService('/dev', serviceZip('1.0.0'));
+    const info = await on(a).setServiceDevelopmentMode('/dev', true);
+    assert.equal(info.development, true);
+    for (const h of [b, cc]) assert.equal((await on(h).getService('/dev')).development, true);
+    const file = path.join(String((info as unknown as { path: string }).path), 'index.js');
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('version: "1.0.0"', 'version: "edited"'));
+    assert.equal(((await route(a, '/dev/hello')).body as { version: string }).version, 'edited');
+    for (const h of [b, cc]) assert.equal(((await route(h, '/dev/hello')).body as { version: string }).version, '1.0.0');
+    await on(a).commitLocalServiceState();
+    for (const h of [a, b, cc]) assert.equal(((await route(h, '/dev/hello')).body as { version: string }).version, 'edited', h.endpoint);
+    await on(b).setServiceDevelopmentMode('/dev', false);
+    for (const h of [a, b, cc]) {
+      assert.equal((await on(h).getService('/dev')).development, false);
+      assert.equal(((await route(h, '/dev/hello')).body as { version: string }).version, 'edited');
+    }
+    await on(a).uninstallService('/dev');
+  });
+
   it('one Foxxmaster runs the queues; SIGKILLed with queued and running jobs, the next one runs them; --foxx.queues false is never elected', async () => {
     const coords = c.coordinators;
     await on(coords[0]!).installService('/jobs', queueServiceZip());
@@ -166,7 +216,7 @@ describe('Foxx on every coordinator (real etcd, DB-servers and coordinators)', (
     await x.server?.kill();
     await waitFor(async () => (await ns('done')).join() === '1,2,3', { timeoutMs: 45_000, what: 'every job done on the next Foxxmaster' });
     // job 1 was running when its Foxxmaster died: its lease ran out and the next Foxxmaster ran it again
-    const starts = (await (await db.query({ query: 'FOR d IN started FILTER d.n == 1 RETURN d.at' })).all()) as number[];
+    const starts = (await (await db.query({ query: 'FOR d IN started FILTER d.n == 1 RETURN d.at', bindVars: {} })).all()) as number[];
     assert.equal(starts.length, 2);
     const views = await Promise.all(coords.filter((h) => h !== x).map((h) => foxxmasterOf(h)));
     assert.ok(views[0]?.foxxmaster !== null && views[0]?.foxxmaster !== master);
