@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../harness/server.ts';
 import { startShardedCluster, type ShardedCluster } from '../harness/sharded-cluster.ts';
 import { foxxmasterOf, on, queueServiceZip, route, serviceZip } from './foxx-helpers.ts';
 
+import { fixture, fixtureZip } from '../foxx/foxx-helpers.ts';
+
+const run = promisify(execFile);
+const FOXX_CLI = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', 'foxx-cli', 'bin', 'foxx');
 const REPEAT = Number(process.env['KITSUNE_STRESS_REPEAT'] ?? '1');
 
 async function rejection(p: Promise<unknown>): Promise<{ errorNum: unknown; code: unknown }> {
@@ -188,6 +196,35 @@ describe('Foxx on every coordinator (real etcd, DB-servers and coordinators)', (
       assert.equal(((await route(h, '/dev/hello')).body as { version: string }).version, 'edited');
     }
     await on(a).uninstallService('/dev');
+  });
+
+  it('foxx-cli against different coordinators: install on A, configure on B, upgrade on C, served everywhere', async () => {
+    const [a, b, cc] = c.coordinators;
+    assert.ok(a && b && cc);
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'kitsune-foxx-cli-'));
+    const foxx = async (h: typeof a, ...args: string[]): Promise<string> => {
+      const { stdout } = await run(process.execPath, [FOXX_CLI, ...args, '--server', h.endpoint, '--username', 'root'], { env: { ...process.env, HOME: home }, cwd: home });
+      return stdout;
+    };
+    try {
+      assert.match(await foxx(a, 'install', '/cli', fixture('hello')), /Installed service at "\/cli"/);
+      const zipFile = path.join(home, 'configurable.zip');
+      fs.writeFileSync(zipFile, (await fixtureZip('configurable')).bytes);
+      await foxx(a, 'install', '/cfg', zipFile, '--cfg', 'maxItems=3', '--dep', 'greeter=/cli');
+      await foxx(b, 'config', '/cfg', 'greeting=Yo');
+      for (const h of [a, b, cc]) assert.equal(((await route(h, '/cfg/config')).body as { greeting: string }).greeting, 'Yo', h.endpoint);
+      await foxx(cc, 'upgrade', '/cfg', zipFile);
+      for (const h of [a, b, cc]) {
+        assert.equal(((await route(h, '/cfg/config')).body as { greeting: string }).greeting, 'Yo', h.endpoint);
+        assert.deepEqual((await route(h, '/cli/hello')).body, { hello: 'world' });
+        assert.match(await foxx(h, 'list'), /\/cli\s+hello@1\.0\.0/);
+      }
+      await foxx(b, 'uninstall', '/cfg');
+      await foxx(cc, 'uninstall', '/cli');
+      for (const h of [a, b, cc]) assert.equal((await route(h, '/cli/hello')).status, 404);
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it('one Foxxmaster runs the queues; SIGKILLed with queued and running jobs, the next one runs them; --foxx.queues false is never elected', async () => {
