@@ -41,7 +41,8 @@ export interface RolloutService {
   readonly error?: string;
 }
 
-const PEER_HEAL_TIMEOUT_MS = 10_000;
+/** ArangoDB waits 10 s; a heal that loads a new service process can take longer on a busy machine. */
+const PEER_HEAL_TIMEOUT_MS = 30_000;
 
 /**
  * The Foxx services of one coordinator (spec foxx.md §5, issue #9 §3). Services run here, in the
@@ -178,9 +179,13 @@ export class CoordinatorFoxx {
       await this.manager.heal(database);
       return;
     }
-    await this.store.refresh(database);
-    try {
+    // the copy of `_apps` changes only under the manager's lock: an install that checked for an
+    // existing mount writes against the same view (so a concurrent install elsewhere yields 3011)
+    await this.manager.exclusive(async () => {
+      await this.store.refresh(database);
       await this.store.prefetch(database);
+    });
+    try {
       await this.manager.heal(database);
     } finally {
       this.store.releaseBundles(database);
@@ -213,10 +218,13 @@ export class CoordinatorFoxx {
       bump,
       ...peers.map(async (peer) => {
         try {
-          const r = await Promise.race([
-            callServer(peer.endpoint, 'POST', `/_db/${encodeURIComponent(database)}/_api/foxx/_local/heal`, this.#d.superuser(), { generation }),
-            new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), PEER_HEAL_TIMEOUT_MS).unref()),
-          ]);
+          const r = await fetch(`${peer.endpoint}/_db/${encodeURIComponent(database)}/_api/foxx/_local/heal`, {
+            method: 'POST',
+            headers: { authorization: this.#d.superuser(), 'content-type': 'application/json' },
+            body: JSON.stringify({ generation }),
+            signal: AbortSignal.timeout(PEER_HEAL_TIMEOUT_MS),
+          });
+          await r.arrayBuffer();
           if (r.status >= 300) this.#d.log.warn({ peer: peer.id, status: r.status, database }, 'peer Foxx heal failed');
         } catch (err) {
           this.#d.log.warn({ err, peer: peer.id, database }, 'peer Foxx heal failed');
