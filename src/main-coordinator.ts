@@ -4,6 +4,7 @@ import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
 import { signJwt, loadJwtSecret } from './auth/index.ts';
 import { ClusterRegistry, Coordinator, loadServerId } from './cluster/index.ts';
+import { startCoordinatorFoxx } from './cluster/foxx-start.ts';
 import type { ServerConfig } from './config/index.ts';
 import { ARANGO_VERSION, closeHttpServer, sendError } from './http/index.ts';
 import type { Logger } from './log/index.ts';
@@ -40,6 +41,7 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 0;
   const stopping = new AbortController();
+  let foxx: { stop(): Promise<void> } | undefined;
   try {
     // the agency may come up after this server (starter, restarts): keep trying, say so in the log
     await retry(() => agency.connect(), { maxAttempts: Infinity, initialDelayMs: 200, maxDelayMs: 2000 }, {
@@ -54,9 +56,12 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
     if (endpoint === '') endpoint = local;
     await registry.register(() => ({ id: serverId, role: 'COORDINATOR', endpoint, shortName: shortName(serverId), version: ARANGO_VERSION, engine: 'lmdb' }));
     await coordinator.refresh();
+    // Foxx: the first heal of every database runs before the coordinator reports ready
+    foxx = await startCoordinatorFoxx({ config, log, coordinator, agency, serverId, secret, superuser, endpoint: () => endpoint });
   } catch (err) {
     coordinator.stop();
     server.close();
+    await foxx?.stop();
     await agency.close();
     throw err;
   }
@@ -67,6 +72,7 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
       stopping.abort();
       coordinator.stop();
       registry.stop();
+      await foxx?.stop();
       await agency.close();
       await closeHttpServer(server);
     },

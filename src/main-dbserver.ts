@@ -3,6 +3,7 @@ import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
 import { AccessTokenStore, Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterRegistry, ReplicaManager, loadServerId, mirrorUsers } from './cluster/index.ts';
+import { registerFoxxHostCalls } from './cluster/foxx-host-calls.ts';
 import { LeaderFeed, ReplicationState } from './replication/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { ArangoError } from './errors/index.ts';
@@ -70,6 +71,8 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     clientTtlMs: config.replicationClientTtl * 1000,
   });
   feed.register(router);
+  // the `db` calls of Foxx services running on coordinators
+  registerFoxxHostCalls(router, engine, log.child({ component: 'foxx' }));
   const server = createHttpServer({
     router,
     engine,

@@ -35,6 +35,52 @@ export class AgencyKv {
     return res.succeeded;
   }
 
+  /** Creates `key` bound to the member's lease, only when absent (one transaction); false when it existed. */
+  async createLeased(key: string, value: unknown): Promise<boolean> {
+    const client = this.#client();
+    const lease = this.#leaseId();
+    if (lease === null) throw new ArangoError('ERROR_CLUSTER_AGENCY_COMMUNICATION_FAILED', 'no agency lease');
+    const res = await call(`creating ${key}`, () => client.if(key, 'Create', '==', 0).then(client.put(key).value(JSON.stringify(value)).lease(lease)).commit());
+    return res.succeeded;
+  }
+
+  /**
+   * Calls `listener(subKey, value | null)` for every change under `prefix` (null = deleted) and
+   * `onConnected` each time the watch is (re)established, so callers can re-read what they may have
+   * missed. etcd3's watcher reconnects by itself; `cancel()` ends it.
+   */
+  watchPrefixValues(prefix: string, listener: (key: string, value: unknown) => void, onConnected?: () => void): { cancel(): void } {
+    let watcher: Awaited<ReturnType<ReturnType<ReturnType<Etcd3['watch']>['prefix']>['create']>> | null = null;
+    let cancelled = false;
+    void (async () => {
+      while (!cancelled) {
+        try {
+          const w = await this.#client().watch().prefix(prefix).create();
+          if (cancelled) {
+            void w.cancel();
+            return;
+          }
+          watcher = w;
+          w.on('put', (kv) => listener(kv.key.toString().slice(prefix.length), parse(kv.value.toString())));
+          w.on('delete', (kv) => listener(kv.key.toString().slice(prefix.length), null));
+          w.on('connected', () => onConnected?.());
+          w.on('error', () => undefined);
+          onConnected?.();
+          return;
+        } catch {
+          // etcd unreachable: try again (etcd3 reconnects an established watch by itself)
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
+    })();
+    return {
+      cancel() {
+        cancelled = true;
+        void watcher?.cancel();
+      },
+    };
+  }
+
   /** Deletes `key` only while it still holds exactly `value` (one transaction); false otherwise. */
   async deleteIf(key: string, value: unknown): Promise<boolean> {
     const client = this.#client();

@@ -20,6 +20,14 @@ export interface CoordinatorDeps {
 }
 
 type Reply = { status: number; body: unknown };
+
+/** Foxx on this coordinator (`foxx-coordinator.ts`): takes the requests it serves, reports the Foxxmaster. */
+export interface CoordinatorFoxxHook {
+  /** True when it answered the request (Foxx API, service routes, `/_admin/cluster/foxx`). */
+  handle(req: IncomingMessage, res: ServerResponse, database: string, path: string): Promise<boolean>;
+  foxxmaster(): { foxxmaster: string | null; isFoxxmaster: boolean };
+}
+
 /** Fallback poll of plan and servers; changes normally arrive at once through the etcd watch. */
 const REFRESH_MS = 5000;
 const AUTH_CACHE_MS = 5000;
@@ -42,6 +50,7 @@ export class Coordinator {
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
   readonly #authCache = new Map<string, number>();
+  #foxx: CoordinatorFoxxHook | undefined;
 
   constructor(deps: CoordinatorDeps) {
     this.#d = deps;
@@ -93,6 +102,25 @@ export class Coordinator {
       });
   }
 
+  /** Serves Foxx on this coordinator (before, `/_api/foxx` answers 501). */
+  attachFoxx(foxx: CoordinatorFoxxHook): void {
+    this.#foxx = foxx;
+  }
+
+  /** The endpoint of a database's leader DB-server (1228 unknown database, 1478 leader down). */
+  async leaderEndpoint(database: string): Promise<string> {
+    return (await this.#leaderOf(database)).endpoint;
+  }
+
+  /** The planned databases (as last read from the agency). */
+  databaseNames(): string[] {
+    return [...this.#plans.keys()].sort();
+  }
+
+  hasDatabase(name: string): boolean {
+    return this.#plans.has(name);
+  }
+
   /** Reloads plan and servers from the agency. */
   async refresh(): Promise<void> {
     const [plans, servers] = await Promise.all([this.#d.registry.databases(), this.#d.registry.servers()]);
@@ -123,6 +151,7 @@ export class Coordinator {
       res.end(body);
       return;
     }
+    if (this.#foxx !== undefined && (await this.#foxx.handle(req, res, database, path))) return;
     if (path.startsWith('/_api/foxx')) {
       // TODO(#9): Foxx on every coordinator (install/heal/rollout status) is the next slice
       throw new ArangoError('ERROR_NOT_IMPLEMENTED', 'Foxx services are not available in cluster mode yet');
@@ -373,10 +402,10 @@ export class Coordinator {
       license: 'community',
       mode: 'server',
       operationMode: 'server',
-      foxxApi: false,
+      foxxApi: this.#foxx !== undefined,
       host: this.#d.endpoint(),
       serverInfo: { role: 'COORDINATOR', mode: 'default', writeOpsEnabled: true, readOnly: false, maintenance: false, serverId: this.#d.serverId, address: toTcp(this.#d.endpoint()), state: 'SERVING' },
-      coordinator: { foxxmaster: null, isFoxxmaster: false },
+      coordinator: this.#foxx?.foxxmaster() ?? { foxxmaster: null, isFoxxmaster: false },
     };
   }
 }

@@ -53,6 +53,7 @@ export const OPTIONS = {
   foxxRequestTimeoutMs: { flag: 'foxx.request-timeout', type: 'number', default: 30_000, doc: 'ms of CPU time a service request may use before its service process is restarted' },
   foxxHealIntervalMs: { flag: 'foxx.heal-interval', type: 'number', default: 30_000, doc: 'ms between Foxx self-heal runs' },
   foxxQueuesPollMs: { flag: 'foxx.queues-poll-interval', type: 'number', default: 1000, doc: 'ms between queue polls' },
+  foxxQueues: { flag: 'foxx.queues', type: 'boolean', default: true, doc: 'run Foxx queue jobs here (a coordinator started with false is never elected Foxxmaster)' },
   foxxAllowRemote: { flag: 'foxx.allow-install-from-remote', type: 'boolean', default: false, doc: 'allow installing services from http(s) URLs' },
   foxxMemoryMb: { flag: 'foxx.max-memory', type: 'number', default: 256, doc: 'MiB of resident memory (heap and off-heap) each Foxx service process may use' },
   foxxMaxExtractedBytes: { flag: 'foxx.max-extracted-bytes', type: 'number', default: 128 * 1024 * 1024, doc: 'largest extracted size of a Foxx bundle (checked while extracting)' },

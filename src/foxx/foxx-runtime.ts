@@ -41,7 +41,7 @@ export function endpointAllowed(url: string, allowlist: readonly string[]): bool
   });
 }
 
-async function httpRequest(args: Readonly<Record<string, unknown>>): Promise<unknown> {
+export async function httpRequest(args: Readonly<Record<string, unknown>>): Promise<unknown> {
   const init: RequestInit = {
     method: String(args.method ?? 'GET'),
     headers: (args.headers ?? {}) as Record<string, string>,

@@ -11,7 +11,7 @@ import type { FoxxRequestData, FoxxResponseData } from './router/index.ts';
 import type { ServiceSpec } from './runtime/protocol.ts';
 import { WorkerPool, type HostHandler } from './runtime/worker-pool.ts';
 import { ServiceFiles, syntaxCheck } from './service-files.ts';
-import { ServiceStore, type AppDocument } from './service-store.ts';
+import { localBackend, type AppDocument, type FoxxBackend, type ServiceStoreApi } from './service-store.ts';
 import { bundleChecksum, sha256Hex } from './signature.ts';
 
 /** Settings of the Foxx runtime (from `--foxx.*`). */
@@ -71,21 +71,23 @@ const keyOf = (database: string, mount: string): string => `${database}\u0000${m
  * Persistent state is `_apps`/`_appbundles`; the folders below `appPath` are a cache rebuilt by heal.
  */
 export class ServiceManager {
-  readonly store: ServiceStore;
+  readonly store: ServiceStoreApi;
   readonly files: ServiceFiles;
   readonly pool: WorkerPool;
   readonly settings: FoxxSettings;
-  readonly #engine: StorageEngine;
+  readonly #engine: Pick<FoxxBackend, 'databaseNames' | 'hasDatabase'>;
   readonly #log: Logger;
   readonly #services = new Map<string, ServiceState>();
   readonly #mountListeners = new Set<(mount: string) => void>();
   #lock: Promise<unknown> = Promise.resolve();
 
-  constructor(engine: StorageEngine, settings: FoxxSettings, host: HostHandler, log: Logger) {
-    this.#engine = engine;
+  /** `engine`: the server's own storage, or a {@link FoxxBackend} (a coordinator reaching `_apps` over the network). */
+  constructor(engine: StorageEngine | FoxxBackend, settings: FoxxSettings, host: HostHandler, log: Logger) {
+    const backend = 'store' in engine ? engine : localBackend(engine);
+    this.#engine = backend;
     this.#log = log;
     this.settings = settings;
-    this.store = new ServiceStore(engine);
+    this.store = backend.store;
     this.files = new ServiceFiles(settings.appPath);
     this.pool = new WorkerPool({
       size: settings.workers,
@@ -375,8 +377,10 @@ export class ServiceManager {
         const dir = this.files.serviceDir(database, app.mount);
         const local = await this.files.readBundle(database, app.mount);
         const localChecksum = local === undefined ? null : bundleChecksum(local);
+        // adler32 is what clients see; the sha256 (when stored) catches adler32 collisions
+        const same = localChecksum === app.checksum && (app.sha256 === undefined || local === undefined || sha256Hex(local) === app.sha256);
         let changed = false;
-        if (localChecksum !== app.checksum) {
+        if (!same) {
           const stored = this.store.bundle(database, app.checksum);
           if (stored !== undefined) {
             await this.files.extractBundle(database, app.mount, stored);

@@ -18,7 +18,8 @@ export interface AppDocument {
 /** The writable part of an `_apps` document. */
 export type AppFields = Omit<AppDocument, '_key' | '_rev'>;
 
-function toApp(doc: Record<string, unknown>): AppDocument | undefined {
+/** An `_apps` document as the manager reads it (system mounts and malformed documents → undefined). */
+export function toApp(doc: Record<string, unknown>): AppDocument | undefined {
   if (typeof doc.mount !== 'string' || doc.mount.startsWith('/_') && !doc.mount.startsWith('/_open/')) return undefined;
   const options = (typeof doc.options === 'object' && doc.options !== null ? doc.options : {}) as Record<string, unknown>;
   const out: AppDocument = {
@@ -37,11 +38,32 @@ function toApp(doc: Record<string, unknown>): AppDocument | undefined {
 }
 
 /**
+ * What the service manager needs of its store: reads are synchronous (a single server reads its
+ * own LMDB; a coordinator answers them from the copy its last heal fetched), writes are async.
+ */
+export interface ServiceStoreApi {
+  apps(database: string): AppDocument[];
+  app(database: string, mount: string): AppDocument | undefined;
+  putApp(database: string, fields: AppFields): Promise<AppDocument>;
+  removeApp(database: string, mount: string): Promise<void>;
+  hasBundle(database: string, checksum: string): boolean;
+  putBundle(database: string, checksum: string, zip: Uint8Array): Promise<void>;
+  bundle(database: string, checksum: string): Buffer | undefined;
+}
+
+/** Where a service manager keeps its services: the store and the databases that exist. */
+export interface FoxxBackend {
+  readonly store: ServiceStoreApi;
+  databaseNames(): string[];
+  hasDatabase(name: string): boolean;
+}
+
+/**
  * The per-database service store: `_apps` (one document per mount) and `_appbundles`
  * (content-addressed bundles, `{_key: checksum, _attachment: base64 zip}`), written through
  * `StorageEngine.write` like any other document.
  */
-export class ServiceStore {
+export class ServiceStore implements ServiceStoreApi {
   readonly #engine: StorageEngine;
   constructor(engine: StorageEngine) {
     this.#engine = engine;
@@ -98,4 +120,9 @@ export class ServiceStore {
     const doc = this.#engine.findCollection(database, '_appbundles')?.get(checksum);
     return typeof doc?._attachment === 'string' ? Buffer.from(doc._attachment, 'base64') : undefined;
   }
+}
+
+/** The backend of a server with its own storage (single server, active failover). */
+export function localBackend(engine: StorageEngine): FoxxBackend {
+  return { store: new ServiceStore(engine), databaseNames: () => engine.databaseNames(), hasDatabase: (name) => engine.hasDatabase(name) };
 }

@@ -25,7 +25,7 @@ export class RequestContext {
   readonly principal: Principal | null;
   readonly log: Logger;
   params: readonly string[] = [];
-  readonly #users: UserStore;
+  readonly #users: UserStore | undefined;
   readonly #maxBodyBytes: number;
   readonly #bodyBudget: BodyBudget | undefined;
   #body: Promise<Buffer> | undefined;
@@ -38,7 +38,8 @@ export class RequestContext {
     database: string;
     queryString: string;
     principal: Principal | null;
-    users: UserStore;
+    /** Absent where no users are stored (a coordinator checks rights before it builds a context). */
+    users?: UserStore;
     maxBodyBytes: number;
     bodyBudget?: BodyBudget;
     log: Logger;
@@ -113,13 +114,13 @@ export class RequestContext {
   /** The caller's level on this request's database. */
   databaseLevel(database = this.database): AccessLevel {
     if (this.isSuperuser) return 'rw';
-    return this.#users.databaseLevel(this.user, database);
+    return this.#users?.databaseLevel(this.user, database) ?? 'none';
   }
 
   /** The caller's level on a collection of this database. */
   collectionLevel(collection: string): AccessLevel {
     if (this.isSuperuser) return 'rw';
-    return this.#users.collectionLevel(this.user, this.database, collection);
+    return this.#users?.collectionLevel(this.user, this.database, collection) ?? 'none';
   }
 
   /** Throws 403 (errorNum 11) unless the caller has `need` on a collection of this database. */
@@ -127,7 +128,7 @@ export class RequestContext {
     // only the server itself (superuser JWT) or a server without authentication skips the check:
     // root is a user too and has no access to secret system collections (password hashes)
     if (this.principal === null || this.principal.superuser) return;
-    if (!allows(this.#users.collectionLevel(this.user, this.database, collection), need)) {
+    if (!allows(this.#users?.collectionLevel(this.user, this.database, collection) ?? 'none', need)) {
       throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request');
     }
   }

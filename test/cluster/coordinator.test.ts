@@ -45,10 +45,10 @@ describe('cluster mode: coordinators in front of DB-servers (real etcd and proce
     assert.deepEqual([n.numberOfCoordinators, n.numberOfDBServers], [2, 2]);
     const status = (await getJson(`${a.endpoint}/_admin/status`)) as { serverInfo: { role: string }; coordinator: unknown };
     assert.equal(status.serverInfo.role, 'COORDINATOR');
-    // Foxx is not served by coordinators yet: a clear error, not a 404 from a DB-server
+    // coordinators serve Foxx themselves (test/cluster/foxx-cluster.test.ts)
     const foxx = await rawRequest(a.endpoint, 'GET', '/_api/foxx');
-    assert.equal(foxx.status, 501);
-    assert.equal((foxx.json as { errorNum: number }).errorNum, 9);
+    assert.equal(foxx.status, 200);
+    assert.deepEqual(foxx.json, []);
     // the cluster APIs need credentials like every other API
     assert.equal((await rawRequest(a.endpoint, 'GET', '/_admin/cluster/health', undefined, { authorization: 'Basic ' + Buffer.from('root:wrong').toString('base64') })).status, 401);
   });

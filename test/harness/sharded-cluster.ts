@@ -21,8 +21,8 @@ export interface ShardedCluster {
   /** arangojs over every coordinator, round robin. */
   client(database?: string, auth?: { username: string; password: string }): Database;
   logs(): string;
-  /** Starts a stopped or killed server again on its port and data directory. */
-  restart(h: RoleHandle): Promise<void>;
+  /** (Re)starts one role on its port and data dir, e.g. after `h.server.kill()`; the mode defaults to the role's own. */
+  restart(h: RoleHandle, mode?: 'dbserver' | 'coordinator', extraArgs?: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,11 +44,11 @@ export async function startShardedCluster(o: { dbServers: number; coordinators: 
   const coordinators: RoleHandle[] = [];
   for (let i = 0; i < o.dbServers; i++) dbServers.push(await make());
   for (let i = 0; i < o.coordinators; i++) coordinators.push(await make());
-  const start = async (h: RoleHandle, mode: string): Promise<void> => {
+  const start = async (h: RoleHandle, mode: string, extraArgs: readonly string[] = []): Promise<void> => {
     h.server = await startServer({
       dataDir: h.dataDir,
       args: ['--port', String(h.port), '--mode', mode, '--agency', etcd.endpoint, '--deployment', deployment, '--advertise', h.endpoint,
-        '--jwt-secret-file', secretFile, '--agency.lease-ttl', '2', ...(o.args ?? [])],
+        '--jwt-secret-file', secretFile, '--agency.lease-ttl', '2', ...(o.args ?? []), ...extraArgs],
       timeoutMs: 30_000,
     });
   };
@@ -59,12 +59,10 @@ export async function startShardedCluster(o: { dbServers: number; coordinators: 
     client(database = '_system', auth = { username: 'root', password: '' }) {
       return new Database({ url: coordinators.map((c) => c.endpoint), databaseName: database, auth, loadBalancingStrategy: 'ROUND_ROBIN' });
     },
-    async restart(h) {
-      await start(h, dbServers.includes(h) ? 'dbserver' : 'coordinator');
-    },
     logs() {
       return [...dbServers.map((h, i) => `--- dbserver ${i} ---\n${h.server?.logs() ?? ''}`), ...coordinators.map((h, i) => `--- coordinator ${i} ---\n${h.server?.logs() ?? ''}`)].join('\n');
     },
+    restart: (h, mode, extraArgs) => start(h, mode ?? (dbServers.includes(h) ? 'dbserver' : 'coordinator'), extraArgs),
     async stop() {
       await Promise.all(coordinators.map((h) => h.server?.stop().catch(() => undefined)));
       await Promise.all(dbServers.map((h) => h.server?.stop().catch(() => undefined)));

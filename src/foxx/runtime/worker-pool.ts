@@ -39,6 +39,8 @@ export class WorkerPool {
   readonly #options: WorkerPoolOptions;
   readonly #procs = new Map<string, ServiceProcess>();
   readonly #specs = new Map<string, ServiceSpec>();
+  /** New versions loading next to the process they replace. */
+  readonly #loading = new Set<ServiceProcess>();
   readonly #timer: NodeJS.Timeout;
   #closed = false;
 
@@ -84,6 +86,17 @@ export class WorkerPool {
     p?.kill();
   }
 
+  /** Kills a replaced process once the requests it was serving are answered (at most a request timeout later). */
+  #retire(proc: ServiceProcess): void {
+    if (this.#procs.get(proc.key) === proc) this.#procs.delete(proc.key);
+    const deadline = Date.now() + this.#options.requestTimeoutMs;
+    const check = (): void => {
+      if (proc.pending.size === 0 || Date.now() > deadline) proc.kill();
+      else setTimeout(check, 20).unref();
+    };
+    check();
+  }
+
   /** The live process of a loaded service, started again (main loaded) when it died. */
   #processFor(key: string, timeoutMs: number): { proc: ServiceProcess; ready: Promise<unknown> } {
     const live = this.#procs.get(key);
@@ -99,9 +112,30 @@ export class WorkerPool {
     const key = keyOf(cmd);
     switch (cmd.type) {
       case 'load': {
-        this.#stop(key);
+        // a new version loads next to the old one, which keeps serving until the new one is ready
+        // (then it is retired once its requests finished): a deploy fails no request
+        const old = this.#procs.get(key);
         this.#specs.set(key, cmd.spec);
-        return this.#spawn(cmd.spec).send(cmd, timeoutMs);
+        if (old === undefined || old.dead) return this.#spawn(cmd.spec).send(cmd, timeoutMs);
+        this.#procs.delete(key);
+        const fresh = this.#spawn(cmd.spec);
+        this.#procs.set(key, old);
+        const check = setInterval(() => fresh.check(CHECK_MS), CHECK_MS);
+        this.#loading.add(fresh);
+        try {
+          const value = await fresh.send(cmd, timeoutMs);
+          if (this.#specs.get(key) === cmd.spec && !fresh.dead) this.#procs.set(key, fresh);
+          else fresh.kill();
+          this.#retire(old);
+          return value;
+        } catch (err) {
+          fresh.kill();
+          this.#stop(key);
+          throw err;
+        } finally {
+          clearInterval(check);
+          this.#loading.delete(fresh);
+        }
       }
       case 'unload':
         this.#specs.delete(key);
@@ -139,7 +173,7 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
-    const exits = [...this.#procs.values()].map((p) => new Promise<void>((resolve) => {
+    const exits = [...this.#procs.values(), ...this.#loading].map((p) => new Promise<void>((resolve) => {
       if (p.dead) resolve();
       else p.child.once('exit', () => resolve());
       p.kill();

@@ -61,8 +61,18 @@ function lifecycleFlags(ctx: RequestContext, teardownDefault: boolean): { setup:
   };
 }
 
+/**
+ * What the Foxx API needs: the databases, the runtime (a single server's {@link FoxxRuntime}, or a
+ * coordinator's) and who a request's credentials name (`req.arangoUser` of service routes).
+ */
+export interface FoxxApiDeps {
+  readonly engine: Pick<StorageEngine, 'hasDatabase'>;
+  readonly runtime: Pick<FoxxRuntime, 'manager' | 'healed'>;
+  readonly authenticator: Pick<Authenticator, 'authenticate'>;
+}
+
 /** Registers `/_api/foxx` (spec §2.3) and the catch-all routes of mounted services. */
-export function registerFoxxApi(router: Router, deps: { engine: StorageEngine; runtime: FoxxRuntime; authenticator: Authenticator }): void {
+export function registerFoxxApi(router: Router, deps: FoxxApiDeps): void {
   const { runtime } = deps;
   const manager = runtime.manager;
   const admin = (fn: (ctx: RequestContext) => Promise<HttpReply> | HttpReply) => (ctx: RequestContext) => {
@@ -203,7 +213,7 @@ export function registerFoxxApi(router: Router, deps: { engine: StorageEngine; r
   registerServiceRoutes(router, deps);
 }
 
-function registerServiceRoutes(router: Router, deps: { engine: StorageEngine; runtime: FoxxRuntime; authenticator: Authenticator }): void {
+function registerServiceRoutes(router: Router, deps: FoxxApiDeps): void {
   const registered = new Set<string>();
   const serve = async (ctx: RequestContext): Promise<HttpReply> => {
     if (!deps.engine.hasDatabase(ctx.database)) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
