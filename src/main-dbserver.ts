@@ -72,7 +72,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
   });
   feed.register(router);
   // the `db` calls of Foxx services running on coordinators
-  registerFoxxHostCalls(router, engine, log.child({ component: 'foxx' }));
+  registerFoxxHostCalls(router, engine, log.child({ component: 'foxx' }), queries);
   const server = createHttpServer({
     router,
     engine,

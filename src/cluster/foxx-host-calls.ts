@@ -7,6 +7,7 @@ import { QueueService } from '../foxx/queues.ts';
 import { toWireError, type HostCall, type HostReply } from '../foxx/runtime/protocol.ts';
 import { fromWireError } from '../foxx/runtime/sync-call.ts';
 import type { Router } from '../http/index.ts';
+import type { QueryService } from '../query/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 
 /** Path of the DB-server route that runs a coordinator's Foxx `db` calls. */
@@ -18,7 +19,7 @@ const V8_TYPE = 'application/x-kitsune-v8';
  * AQL, queue operations) made on a coordinator arrives here as one request (superuser JWT only,
  * v8-serialised `{op, args}`) and runs exactly as on a single server, on the database's leader.
  */
-export function registerFoxxHostCalls(router: Router, engine: StorageEngine, log: Logger): void {
+export function registerFoxxHostCalls(router: Router, engine: StorageEngine, log: Logger, queries?: QueryService): void {
   // storage operations of `@arangodb/foxx/queues` only: jobs run on the coordinators' Foxxmaster
   const queues = new QueueService(engine, log);
   router.add('POST', HOST_CALL_PATH, async (ctx) => {
@@ -28,7 +29,7 @@ export function registerFoxxHostCalls(router: Router, engine: StorageEngine, log
       const raw = v8.deserialize(await ctx.body()) as { op?: unknown; args?: unknown };
       if (typeof raw.op !== 'string') throw new ArangoError('ERROR_BAD_PARAMETER', 'op must be a string');
       const call: HostCall = { op: raw.op, database: ctx.database, args: (typeof raw.args === 'object' && raw.args !== null ? raw.args : {}) as Record<string, unknown> };
-      const value = call.op.startsWith('queue.') || call.op.startsWith('job.') ? await queues.handle(call) : await handleDbCall(engine, call);
+      const value = call.op.startsWith('queue.') || call.op.startsWith('job.') ? await queues.handle(call) : await handleDbCall(engine, call, queries);
       reply = { ok: true, value };
     } catch (err) {
       reply = { ok: false, error: toWireError(err) };
