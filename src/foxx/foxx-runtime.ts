@@ -6,6 +6,8 @@ import { handleDbCall } from './db-host.ts';
 import { ServiceManager } from './manager.ts';
 import { QueueService } from './queues.ts';
 import type { HostCall } from './runtime/protocol.ts';
+import type { CallOwner } from './runtime/service-process.ts';
+import { TaskService } from './tasks.ts';
 
 /** Foxx settings from the server configuration (`--foxx.*`). */
 export interface FoxxConfig {
@@ -63,6 +65,7 @@ async function httpRequest(args: Readonly<Record<string, unknown>>): Promise<unk
 export class FoxxRuntime {
   readonly manager: ServiceManager;
   readonly queues: QueueService;
+  readonly tasks: TaskService;
   readonly #config: FoxxConfig;
   readonly #log: Logger;
   #healed = false;
@@ -72,7 +75,19 @@ export class FoxxRuntime {
     this.#config = config;
     this.#log = log;
     this.queues = new QueueService(engine, log);
-    const host = (call: HostCall): Promise<unknown> => {
+    this.tasks = new TaskService(
+      {
+        run: (db, mount, source, args) => {
+          const state = this.manager.state(db, mount);
+          if (state === undefined) return Promise.resolve(null);
+          return this.manager.pool.run({ type: 'callback', key: state.spec.key, source, args });
+        },
+        loaded: (db, mount) => this.manager.state(db, mount) !== undefined,
+      },
+      log,
+    );
+    const host = async (call: HostCall, owner: CallOwner): Promise<unknown> => {
+      if (call.op.startsWith('task.')) return this.tasks.handle(call, owner);
       if (call.op === 'http.request') {
         if (!endpointAllowed(String(call.args.url), config.endpointsAllowlist ?? [])) {
           return Promise.reject(new ArangoError('ERROR_FORBIDDEN', `not allowed to connect to this URL: ${String(call.args.url)}`));
@@ -96,6 +111,7 @@ export class FoxxRuntime {
       host,
       log,
     );
+    this.manager.onUnload((db, mount) => this.tasks.dropService(db, mount));
   }
 
   /** True once the first self-heal has run (service routes answer 503 before). */
@@ -134,6 +150,7 @@ export class FoxxRuntime {
   async stop(): Promise<void> {
     if (this.#healTimer) clearInterval(this.#healTimer);
     this.queues.stop();
+    this.tasks.stop();
     await this.manager.close();
   }
 }

@@ -79,6 +79,7 @@ export class ServiceManager {
   readonly #log: Logger;
   readonly #services = new Map<string, ServiceState>();
   readonly #mountListeners = new Set<(mount: string) => void>();
+  readonly #unloadListeners = new Set<(database: string, mount: string) => void>();
   #lock: Promise<unknown> = Promise.resolve();
 
   constructor(engine: StorageEngine, settings: FoxxSettings, host: HostHandler, log: Logger) {
@@ -105,6 +106,11 @@ export class ServiceManager {
     // Mounts stored but not loaded yet (boot, before the first heal) get their routes now, so
     // they answer 503 instead of 404 until the heal has run.
     for (const db of this.#engine.databaseNames()) for (const app of this.store.apps(db)) listener(app.mount);
+  }
+
+  /** Called with every service that is gone (uninstalled, or removed by heal). */
+  onUnload(listener: (database: string, mount: string) => void): void {
+    this.#unloadListeners.add(listener);
   }
 
   /** Serialises lifecycle changes (two installs never interleave). */
@@ -270,6 +276,7 @@ export class ServiceManager {
   async #unload(database: string, mount: string): Promise<void> {
     this.#services.delete(keyOf(database, mount));
     await this.pool.broadcast({ type: 'unload', key: keyOf(database, mount) });
+    for (const listener of this.#unloadListeners) listener(database, mount);
   }
 
   install(database: string, mount: string, source: InstallSource, opts: LifecycleOptions): Promise<ServiceState> {

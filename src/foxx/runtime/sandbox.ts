@@ -8,6 +8,7 @@ import { collectionPrefix } from '../mount.ts';
 import { compileRoutes, createRouter, dispatch, type FoxxRequestData, type FoxxResponseData, type Router, type RouteTree } from '../router/index.ts';
 import type { ServiceSpec } from './protocol.ts';
 import { ARANGODB_PACKAGE_DIRS, packagesDirectory, SHIPPED_PACKAGES } from './builtin-modules.ts';
+import { createConsole } from './console-module.ts';
 import { restrictedFs, within } from './restricted-fs.ts';
 import { REMOVE_PROTO_ACCESSOR_SOURCE } from '../../common/proto-guard.ts';
 
@@ -50,6 +51,8 @@ export class ServiceInstance {
   readonly vmContext: vm.Context;
   readonly foxxContext: Record<string, unknown>;
   readonly router: Router;
+  /** The service's `console` (global and `require('console')`). */
+  readonly console: Record<string, unknown>;
   readonly #host: SandboxHost;
   readonly #cache = new Map<string, CjsModule>();
   #tree: RouteTree | undefined;
@@ -62,8 +65,8 @@ export class ServiceInstance {
     this.#host = host;
     this.router = createRouter();
     const label = `${spec.database}${spec.mount}`;
-    const log = (level: 'info' | 'warn' | 'error' | 'debug') => (...args: unknown[]) => host.log(level, label, args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '));
-    const consoleObj = { log: log('info'), info: log('info'), debug: log('debug'), warn: log('warn'), error: log('error'), trace: log('debug') };
+    const consoleObj = createConsole((level, message) => host.log(level, label, message));
+    this.console = consoleObj;
     this.vmContext = vm.createContext({
       console: consoleObj,
       Buffer,
@@ -264,8 +267,12 @@ export class ServiceInstance {
       const bundled = this.#resolveNodeModule(fromDir, name);
       if (bundled !== undefined) return this.#execute(bundled, { cache: true });
       const packages = packagesDirectory();
-      if (packages !== undefined && (SHIPPED_PACKAGES as readonly string[]).includes(name)) {
-        const shipped = this.#resolveFile(path.join(packages, ARANGODB_PACKAGE_DIRS[name] ?? name));
+      // a shipped package, or a file of one (`lodash/get`, `semver/package.json`)
+      const head = name.split('/')[0] ?? name;
+      if (packages !== undefined && (SHIPPED_PACKAGES as readonly string[]).includes(head)) {
+        const dir = path.join(packages, ARANGODB_PACKAGE_DIRS[head] ?? head);
+        const target = path.resolve(dir, name.slice(head.length + 1));
+        const shipped = within(target, dir) ? this.#resolveFile(target) : undefined;
         if (shipped !== undefined) return this.#execute(shipped, { cache: true });
       }
       throw new ArangoError('ERROR_MODULE_NOT_FOUND', `cannot locate module\nModule: ${name}\nFrom: ${fromDir}`);
@@ -364,12 +371,4 @@ function cappedTimers(label: string): Record<string, unknown> {
       clearImmediate(t);
     },
   };
-}
-
-function safeInspect(x: unknown): string {
-  try {
-    return x instanceof Error || (typeof x === 'object' && x !== null && typeof (x as Error).stack === 'string') ? String((x as Error).stack) : JSON.stringify(x) ?? String(x);
-  } catch {
-    return String(x);
-  }
 }

@@ -9,8 +9,14 @@ import { frame, FrameReader } from './fd-sync-call.ts';
 import { toWireError, type HostCall, type HostReply, type ServiceSpec, type WorkerCommand, type WorkerReply } from './protocol.ts';
 import { fromWireError } from './sync-call.ts';
 
-/** Answers a service's synchronous host call (database, HTTP, queues). */
-export type HostHandler = (call: HostCall) => Promise<unknown>;
+/** The service a host call comes from (set by the server, never by the service). */
+export interface CallOwner {
+  readonly database: string;
+  readonly mount: string;
+}
+
+/** Answers a service's synchronous host call (database, HTTP, queues, tasks). */
+export type HostHandler = (call: HostCall, owner: CallOwner) => Promise<unknown>;
 
 export type Command = WorkerCommand extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 
@@ -49,6 +55,7 @@ export class ServiceProcess {
   #reniced = false;
   #stderr = '';
   #killReason: ArangoError | undefined;
+  #killed = false;
   dead = false;
 
   constructor(spec: ServiceSpec, readonly limits: ProcessLimits, host: HostHandler, readonly log: Logger, onExit: (p: ServiceProcess) => void, deps: readonly ServiceSpec[] = []) {
@@ -76,9 +83,12 @@ export class ServiceProcess {
     });
     const channel = this.child.stdio[3] as Socket;
     const frames = new FrameReader();
+    const owner: CallOwner = { database: spec.database, mount: spec.mount };
     channel.on('data', (chunk: Buffer) => {
+      // calls still buffered when the process was killed never run (uninstall stops all its code)
+      if (this.#killed) return;
       for (const call of frames.push(chunk)) {
-        host(call as HostCall).then(
+        host(call as HostCall, owner).then(
           (value): HostReply => ({ ok: true, value }),
           (err: unknown): HostReply => ({ ok: false, error: toWireError(err) }),
         ).then((reply) => {
@@ -136,6 +146,7 @@ export class ServiceProcess {
   /** Stops every line of the service's code at once. */
   kill(reason?: ArangoError): void {
     if (reason !== undefined && this.#killReason === undefined) this.#killReason = reason;
+    this.#killed = true;
     if (!this.dead) this.child.kill('SIGKILL');
   }
 
