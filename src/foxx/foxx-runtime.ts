@@ -19,6 +19,7 @@ export interface FoxxConfig {
   readonly foxxQueuesPollMs: number;
   readonly foxxAllowRemote: boolean;
   readonly foxxMaxExtractedBytes?: number;
+  readonly foxxKeepVersions?: number;
   /** `--javascript.endpoints-allowlist`: regexes matched against `protocol://host:port` of a request URL. */
   readonly endpointsAllowlist?: readonly string[];
 }
@@ -106,6 +107,7 @@ export class FoxxRuntime {
         requestTimeoutMs: config.foxxRequestTimeoutMs,
         allowRemote: config.foxxAllowRemote,
         ...(config.foxxMaxExtractedBytes === undefined ? {} : { maxExtractedBytes: config.foxxMaxExtractedBytes }),
+        ...(config.foxxKeepVersions === undefined ? {} : { keepVersions: config.foxxKeepVersions }),
         lmdbPath: path.join(config.dataDir, 'kitsune.lmdb'),
       },
       host,

@@ -21,6 +21,8 @@ export interface FoxxSettings {
   readonly memoryMb: number;
   readonly requestTimeoutMs: number;
   readonly allowRemote: boolean;
+  /** Bundles kept per mount in `_appbundles` for rollback (`--foxx.keep-versions`). */
+  readonly keepVersions?: number;
   /** Largest extracted size of a bundle being installed (checked while extracting). */
   readonly maxExtractedBytes?: number;
   /** lmdb path of the storage (direct reads in workers); omitted → every read goes through the main thread. */
@@ -236,6 +238,7 @@ export class ServiceManager {
       }
       await this.store.putBundle(database, p.checksum, p.bundle);
       const app = await this.store.putApp(database, { mount, checksum: p.checksum, sha256: p.sha256, options });
+      await this.store.recordVersion(database, mount, { signature: p.checksum, sha256: p.sha256, name: p.manifest.name ?? '', version: p.manifest.version ?? '' }, this.settings.keepVersions ?? 5);
       await this.files.placeFolder(database, mount, p.root, p.bundle);
       return await this.#load(database, app, p.manifest, p.legacy);
     } finally {
