@@ -56,6 +56,9 @@ const MODULES: ReadonlyArray<readonly [string, string, unknown]> = [
   ['fs.list / listTree', `(() => { const fs = require('fs'); return [fs.list('lib'), fs.listTree('lib')]; })()`, [['a.txt'], ['', 'a.txt']]],
   ['fs.read / readFileSync / readBuffer / read64', `(() => { const fs = require('fs'); return [fs.read('lib/a.txt'), fs.readFileSync('lib/a.txt', 'utf8'), fs.readBuffer('lib/a.txt').length, fs.read64('lib/a.txt'), fs.size('lib/a.txt')]; })()`, ['hi', 'hi', 2, 'aGk=', 2]],
   ['fs.join / normalize / pathSeparator', `(() => { const fs = require('fs'); return [fs.join('a', 'b'), fs.normalize('a/./b/../c'), fs.pathSeparator]; })()`, ['a/b', 'a/c', '/']],
+  // limits on queued work: live timers per service
+  ['timers capped at 1000 per service', `(() => { const ts = []; try { for (let i = 0; i < 1001; i++) ts.push(setTimeout(() => {}, 60000)); return 'all'; } catch (e) { return [ts.length, e.errorNum]; } finally { ts.forEach(clearTimeout); } })()`, [1000, 32]],
+  ['cleared timers free their slots', `(() => { for (let i = 0; i < 2000; i++) clearTimeout(setTimeout(() => {}, 60000)); return true; })()`, true],
   ['fs refuses reads outside', `(() => { try { require('fs').read('/etc/passwd'); return 'read'; } catch (e) { return e.code; } })()`, 'EACCES'],
 ];
 
