@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import vm from 'node:vm';
 import { ArangoError } from '../../errors/index.ts';
-import { normaliseFileDefinitions } from '../manifest.ts';
+import type { FileDefinition } from '../manifest.ts';
 import { collectionPrefix } from '../mount.ts';
 import { compileRoutes, createRouter, dispatch, type FoxxRequestData, type FoxxResponseData, type Router, type RouteTree } from '../router/index.ts';
 import type { ServiceSpec } from './protocol.ts';
@@ -34,6 +34,13 @@ const WRAPPER_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname
 const NET_HELPERS = Object.freeze({ isIP: net.isIP, isIPv4: net.isIPv4, isIPv6: net.isIPv6 });
 const FILE_EXTENSIONS = ['', '.js', '.json'];
 const INDEX_FILES = ['/index.js', '/index.json'];
+
+/** The manifest's `files` as objects (not imported from manifest.ts: that pulls joi and semver into every service process's startup). */
+function normaliseFileDefinitions(files: Readonly<Record<string, FileDefinition>>): Record<string, { path: string; gzip?: boolean; type?: string }> {
+  const result: Record<string, { path: string; gzip?: boolean; type?: string }> = {};
+  for (const [prefix, def] of Object.entries(files)) result[prefix] = typeof def === 'string' ? { path: def } : { ...def };
+  return result;
+}
 
 function moduleFailure(err: unknown, file: string): ArangoError {
   if (typeof err === 'object' && err !== null && [3100, 3101, 3103].includes((err as { errorNum?: unknown }).errorNum as number)) return err as ArangoError;

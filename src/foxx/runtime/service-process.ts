@@ -74,7 +74,8 @@ export class ServiceProcess {
         bundle,
         NODE_MODULES,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: spec.root, serialization: 'advanced' },
+      // cwd: the scratch dir, which exists even before the service's folder is placed (prewarm)
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: spec.tmpDir, serialization: 'advanced' },
     );
     const stderr = this.child.stderr;
     stderr?.setEncoding('utf8');
@@ -117,7 +118,16 @@ export class ServiceProcess {
     });
     // Services this one depends on run in its process too (ArangoDB: the same context), unloaded.
     for (const dep of deps) void this.send({ type: 'load', spec: dep, runMain: false }, limits.cpuTimeoutMs).catch(() => undefined);
-    this.child.on('error', (err) => log.error({ err, service: this.key }, 'Foxx service process failed'));
+    this.child.on('error', (err) => {
+      log.error({ err, service: this.key }, 'Foxx service process failed');
+      if (this.child.pid !== undefined || this.dead) return;
+      // it never started: no 'exit' follows
+      this.dead = true;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      channel.destroy();
+      onExit(this);
+    });
     this.child.on('exit', (code, signal) => {
       this.dead = true;
       if (this.#killReason === undefined && this.pending.size > 0) log.warn({ service: this.key, code, signal, stderr: this.#stderr }, 'Foxx service process died');
