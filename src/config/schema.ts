@@ -57,6 +57,7 @@ export const OPTIONS = {
   foxxAllowRemote: { flag: 'foxx.allow-install-from-remote', type: 'boolean', default: false, doc: 'allow installing services from http(s) URLs' },
   foxxMemoryMb: { flag: 'foxx.max-memory', type: 'number', default: 256, doc: 'MiB of resident memory (heap and off-heap) each Foxx service process may use' },
   foxxMaxExtractedBytes: { flag: 'foxx.max-extracted-bytes', type: 'number', default: 128 * 1024 * 1024, doc: 'largest extracted size of a Foxx bundle (checked while extracting)' },
+  foxxKeepVersions: { flag: 'foxx.keep-versions', type: 'number', default: 5, doc: 'bundles kept per Foxx mount in _appbundles for GET /_api/foxx/versions and POST /_api/foxx/rollback' },
   endpointsAllowlist: {
     flag: 'javascript.endpoints-allowlist',
     type: 'list',

@@ -7,6 +7,8 @@ import { ServiceManager } from './manager.ts';
 import { QueueService } from './queues.ts';
 import type { QueryService } from '../query/index.ts';
 import type { HostCall } from './runtime/protocol.ts';
+import type { CallOwner } from './runtime/service-process.ts';
+import { TaskService } from './tasks.ts';
 
 /** Foxx settings from the server configuration (`--foxx.*`). */
 export interface FoxxConfig {
@@ -18,6 +20,7 @@ export interface FoxxConfig {
   readonly foxxQueuesPollMs: number;
   readonly foxxAllowRemote: boolean;
   readonly foxxMaxExtractedBytes?: number;
+  readonly foxxKeepVersions?: number;
   /** `--javascript.endpoints-allowlist`: regexes matched against `protocol://host:port` of a request URL. */
   readonly endpointsAllowlist?: readonly string[];
 }
@@ -64,6 +67,7 @@ export async function httpRequest(args: Readonly<Record<string, unknown>>): Prom
 export class FoxxRuntime {
   readonly manager: ServiceManager;
   readonly queues: QueueService;
+  readonly tasks: TaskService;
   readonly #config: FoxxConfig;
   readonly #log: Logger;
   #healed = false;
@@ -73,7 +77,19 @@ export class FoxxRuntime {
     this.#config = config;
     this.#log = log;
     this.queues = new QueueService(engine, log);
-    const host = (call: HostCall): Promise<unknown> => {
+    this.tasks = new TaskService(
+      {
+        run: (db, mount, source, args) => {
+          const state = this.manager.state(db, mount);
+          if (state === undefined) return Promise.resolve(null);
+          return this.manager.pool.run({ type: 'callback', key: state.spec.key, source, args });
+        },
+        loaded: (db, mount) => this.manager.state(db, mount) !== undefined,
+      },
+      log,
+    );
+    const host = async (call: HostCall, owner: CallOwner): Promise<unknown> => {
+      if (call.op.startsWith('task.')) return this.tasks.handle(call, owner);
       if (call.op === 'http.request') {
         if (!endpointAllowed(String(call.args.url), config.endpointsAllowlist ?? [])) {
           return Promise.reject(new ArangoError('ERROR_FORBIDDEN', `not allowed to connect to this URL: ${String(call.args.url)}`));
@@ -92,11 +108,13 @@ export class FoxxRuntime {
         requestTimeoutMs: config.foxxRequestTimeoutMs,
         allowRemote: config.foxxAllowRemote,
         ...(config.foxxMaxExtractedBytes === undefined ? {} : { maxExtractedBytes: config.foxxMaxExtractedBytes }),
+        ...(config.foxxKeepVersions === undefined ? {} : { keepVersions: config.foxxKeepVersions }),
         lmdbPath: path.join(config.dataDir, 'kitsune.lmdb'),
       },
       host,
       log,
     );
+    this.manager.onUnload((db, mount) => this.tasks.dropService(db, mount));
   }
 
   /** True once the first self-heal has run (service routes answer 503 before). */
@@ -135,6 +153,7 @@ export class FoxxRuntime {
   async stop(): Promise<void> {
     if (this.#healTimer) clearInterval(this.#healTimer);
     this.queues.stop();
+    this.tasks.stop();
     await this.manager.close();
   }
 }

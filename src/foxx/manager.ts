@@ -21,6 +21,8 @@ export interface FoxxSettings {
   readonly memoryMb: number;
   readonly requestTimeoutMs: number;
   readonly allowRemote: boolean;
+  /** Bundles kept per mount in `_appbundles` for rollback (`--foxx.keep-versions`). */
+  readonly keepVersions?: number;
   /** Largest extracted size of a bundle being installed (checked while extracting). */
   readonly maxExtractedBytes?: number;
   /** lmdb path of the storage (direct reads in workers); omitted → every read goes through the main thread. */
@@ -79,6 +81,7 @@ export class ServiceManager {
   readonly #log: Logger;
   readonly #services = new Map<string, ServiceState>();
   readonly #mountListeners = new Set<(mount: string) => void>();
+  readonly #unloadListeners = new Set<(database: string, mount: string) => void>();
   #lock: Promise<unknown> = Promise.resolve();
 
   /** `engine`: the server's own storage, or a {@link FoxxBackend} (a coordinator reaching `_apps` over the network). */
@@ -107,6 +110,11 @@ export class ServiceManager {
     // Mounts stored but not loaded yet (boot, before the first heal) get their routes now, so
     // they answer 503 instead of 404 until the heal has run.
     for (const db of this.#engine.databaseNames()) for (const app of this.store.apps(db)) listener(app.mount);
+  }
+
+  /** Called with every service that is gone (uninstalled, or removed by heal). */
+  onUnload(listener: (database: string, mount: string) => void): void {
+    this.#unloadListeners.add(listener);
   }
 
   /** Serialises lifecycle changes (two installs never interleave). */
@@ -232,6 +240,7 @@ export class ServiceManager {
       }
       await this.store.putBundle(database, p.checksum, p.bundle);
       const app = await this.store.putApp(database, { mount, checksum: p.checksum, sha256: p.sha256, options });
+      await this.store.recordVersion(database, mount, { signature: p.checksum, sha256: p.sha256, name: p.manifest.name ?? '', version: p.manifest.version ?? '' }, this.settings.keepVersions ?? 5);
       await this.files.placeFolder(database, mount, p.root, p.bundle);
       return await this.#load(database, app, p.manifest, p.legacy);
     } finally {
@@ -272,6 +281,7 @@ export class ServiceManager {
   async #unload(database: string, mount: string): Promise<void> {
     this.#services.delete(keyOf(database, mount));
     await this.pool.broadcast({ type: 'unload', key: keyOf(database, mount) });
+    for (const listener of this.#unloadListeners) listener(database, mount);
   }
 
   install(database: string, mount: string, source: InstallSource, opts: LifecycleOptions): Promise<ServiceState> {

@@ -15,6 +15,24 @@ export interface AppDocument {
   };
 }
 
+/** One stored version of a mount: an `_appbundles` bundle it ran (kitsune's history, newest first). */
+export interface BundleVersion {
+  /** The bundle's checksum (`_appbundles` key, `_apps.checksum`). */
+  readonly signature: string;
+  readonly sha256?: string;
+  readonly name: string;
+  readonly version: string;
+  /** When the mount last got this bundle (ms since the epoch). */
+  readonly installedAt: number;
+}
+
+type MountHistory = Record<string, Omit<BundleVersion, 'signature'>>;
+
+function historyOf(doc: Record<string, unknown> | undefined): MountHistory {
+  const m = doc?.mounts;
+  return typeof m === 'object' && m !== null && !Array.isArray(m) ? (m as MountHistory) : {};
+}
+
 /** The writable part of an `_apps` document. */
 export type AppFields = Omit<AppDocument, '_key' | '_rev'>;
 
@@ -114,6 +132,52 @@ export class ServiceStore implements ServiceStoreApi {
     await this.#engine.write((tx) => {
       if (c.getRaw(checksum) === undefined) c.insert(tx, { _key: checksum, _attachment: Buffer.from(zip).toString('base64') });
     });
+  }
+
+  /**
+   * Records that `mount` now runs the bundle `signature` (`_appbundles.mounts[mount]`) and keeps
+   * its last `keep` bundles: older entries of the mount are dropped, and a bundle no mount lists
+   * and no `_apps` entry uses is deleted.
+   */
+  async recordVersion(database: string, mount: string, version: Omit<BundleVersion, 'installedAt'>, keep: number): Promise<void> {
+    const c = this.#engine.findCollection(database, '_appbundles');
+    if (c === undefined) return;
+    const inUse = new Set(this.apps(database).map((a) => a.checksum));
+    await this.#engine.write((tx) => {
+      const doc = c.get(version.signature);
+      if (doc === undefined) return;
+      const { signature, ...entry } = version;
+      let now = Date.now();
+      const history = this.#history(database, mount);
+      // strictly newer than anything listed, so the order survives installs within one millisecond
+      for (const h of history) now = Math.max(now, h.installedAt + 1);
+      c.replace(tx, signature, { ...doc, mounts: { ...historyOf(doc), [mount]: { ...entry, installedAt: now } } }, { ignoreRevs: true });
+      const older = history.filter((h) => h.signature !== signature).slice(Math.max(0, keep - 1));
+      for (const old of older) {
+        const oldDoc = c.get(old.signature);
+        if (oldDoc === undefined) continue;
+        const mounts = { ...historyOf(oldDoc) };
+        delete mounts[mount];
+        if (Object.keys(mounts).length === 0 && !inUse.has(old.signature)) c.remove(tx, old.signature, { ignoreRevs: true });
+        else c.replace(tx, old.signature, { ...oldDoc, mounts }, { ignoreRevs: true });
+      }
+    });
+  }
+
+  #history(database: string, mount: string): BundleVersion[] {
+    const c = this.#engine.findCollection(database, '_appbundles');
+    if (c === undefined) return [];
+    const out: BundleVersion[] = [];
+    for (const doc of c.all()) {
+      const entry = historyOf(doc)[mount];
+      if (entry !== undefined) out.push({ ...entry, signature: String(doc._key) });
+    }
+    return out.sort((a, b) => b.installedAt - a.installedAt);
+  }
+
+  /** The stored versions of a mount, newest first. */
+  versions(database: string, mount: string): BundleVersion[] {
+    return this.#history(database, mount);
   }
 
   bundle(database: string, checksum: string): Buffer | undefined {

@@ -13,7 +13,7 @@ export interface SwaggerDocument {
   swagger: '2.0';
   basePath: string;
   paths: Record<string, Record<string, Record<string, unknown>>>;
-  info: { title?: string; description?: string; version?: string; license?: { name: string } };
+  info: { title?: string; description?: string; version?: string; license?: { name?: string } };
   securityDefinitions?: Record<string, Record<string, unknown>>;
 }
 
@@ -216,7 +216,8 @@ export function buildSwagger(root: Router | RouteTree, options: SwaggerOptions):
   if (manifest?.name !== undefined) info.title = manifest.name;
   if (manifest?.description !== undefined) info.description = manifest.description;
   if (manifest?.version !== undefined) info.version = manifest.version;
-  if (manifest?.license !== undefined) info.license = { name: manifest.license };
+  // ArangoDB always describes the license: `{name}` from the manifest, `{}` without one
+  info.license = manifest?.license === undefined ? {} : { name: manifest.license };
   const doc: SwaggerDocument = { swagger: '2.0', basePath: `/_db/${encodeURIComponent(options.database)}${options.mount}`, paths, info };
   if (Object.keys(securityDefinitions).length > 0) doc.securityDefinitions = securityDefinitions;
   return doc;

@@ -12,7 +12,10 @@ import { createRouter } from '../router/index.ts';
 import { createActionsModule } from './actions-module.ts';
 import { createArangodbModule, type DocumentReader } from './arangodb-module.ts';
 import { createAuth, createCryptoModule } from './crypto-module.ts';
+import { createGraphqlModule, type GraphqlApi } from './graphql-module.ts';
+import { createOAuth2Module, type RequestFn } from './oauth2-module.ts';
 import { createQueuesModule } from './queues-module.ts';
+import { createTasksModule } from './tasks-module.ts';
 import { createRequestModule } from './request-module.ts';
 import type { ServiceInstance } from './sandbox.ts';
 import { createSessionsModules } from './sessions-module.ts';
@@ -31,7 +34,7 @@ export function packagesDirectory(): string | undefined {
   return packagesDir;
 }
 /** npm packages ArangoDB ships to services without bundling (spec §4.1 / issue 3 §4). */
-export const SHIPPED_PACKAGES = ['joi', 'lodash', 'chai', 'dedent', 'http-errors', 'statuses', 'qs', 'semver', 'mime-types'] as const;
+export const SHIPPED_PACKAGES = ['joi', 'lodash', 'chai', 'dedent', 'http-errors', 'statuses', 'qs', 'semver', 'mime-types', 'graphql-sync'] as const;
 /** Packages installed under another name at the version ArangoDB 3.x ships (`joi` 14.3.1, `chai` 3.5). */
 export const ARANGODB_PACKAGE_DIRS: Readonly<Record<string, string>> = { joi: 'joi-arangodb', chai: 'chai-arangodb' };
 const NODE_BUILTINS: Readonly<Record<string, unknown>> = { assert, buffer: { Buffer }, crypto, events, path, querystring, string_decoder: stringDecoder, url, util };
@@ -86,12 +89,32 @@ export function createBuiltins(call: SyncCall, read?: () => DocumentReader | und
         return sharedModule(name, () => createAuth);
       case '@arangodb/foxx/queues':
         return createQueuesModule(call, database, instance.spec.mount);
+      case '@arangodb/foxx/graphql':
+        // graphql-sync as the service resolves it (its own copy wins), so its schema's classes match
+        return createGraphqlModule(() => instance.require(instance.spec.root, 'graphql-sync') as GraphqlApi);
+      case '@arangodb/foxx/oauth2':
+        return sharedModule(name, () => createOAuth2Module(sharedModule('@arangodb/request', () => createRequestModule(call)) as RequestFn));
+      case '@arangodb/tasks':
+        return createTasksModule(call, database);
       case '@arangodb/util':
+        return sharedModule(name, createUtilModule);
       case 'console':
-        return {};
+        return instance.console;
       default:
         if (!name.startsWith('@arangodb/foxx/sessions')) return undefined;
         return createSessionsModules(arangodb(database), createCryptoModule())[name];
     }
   };
+}
+
+/** `@arangodb/util`: the inspection and formatting helpers services use (node's `util` subset). */
+function createUtilModule(): Record<string, unknown> {
+  return Object.freeze({
+    inspect: util.inspect,
+    format: util.format,
+    inherits: util.inherits,
+    deprecate: util.deprecate,
+    isDeepStrictEqual: util.isDeepStrictEqual,
+    types: util.types,
+  });
 }

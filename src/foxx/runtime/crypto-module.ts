@@ -6,7 +6,30 @@ const hash = (algo: string) => (data: unknown): string => crypto.createHash(algo
 export function createCryptoModule(): Record<string, unknown> {
   const b64url = (b: Buffer): string => b.toString('base64url');
   const jwtAlgo = (alg: string): string => ({ HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' })[alg.toUpperCase()] ?? 'sha256';
+  const nonces = new Map<string, number>();
+  const MAX_NONCES = 100_000;
+  const NONCE_TTL_MS = 3_600_000;
   return {
+    createNonce: () => {
+      const now = Date.now();
+      const nonce = Buffer.concat([Buffer.from(Math.floor(now / 1000).toString(16).padStart(8, '0'), 'hex'), crypto.randomBytes(12)]).toString('base64url');
+      if (nonces.size >= MAX_NONCES) for (const [k, t] of nonces) if (now - t > NONCE_TTL_MS || nonces.size >= MAX_NONCES) nonces.delete(k);
+      nonces.set(nonce, now);
+      return nonce;
+    },
+    checkAndMarkNonce: (nonce: unknown) => {
+      const t = nonces.get(String(nonce));
+      if (t === undefined || Date.now() - t > NONCE_TTL_MS) return false;
+      nonces.delete(String(nonce));
+      return true;
+    },
+    jwtAlgorithms: Object.freeze(['HS256', 'HS384', 'HS512', 'none']),
+    jwtCanonicalAlgorithmName: (name: unknown) => {
+      const n = String(name ?? '').toUpperCase();
+      if (n === 'NONE') return 'none';
+      if (['HS256', 'HS384', 'HS512'].includes(n)) return n;
+      throw new Error(`Unknown algorithm: ${String(name)}`);
+    },
     md5: hash('md5'),
     sha1: hash('sha1'),
     sha224: hash('sha224'),
@@ -33,13 +56,15 @@ export function createCryptoModule(): Record<string, unknown> {
     jwtEncode: (key: string, message: unknown, algorithm = 'HS256') => {
       const head = b64url(Buffer.from(JSON.stringify({ typ: 'JWT', alg: algorithm })));
       const body = b64url(Buffer.from(typeof message === 'string' ? message : JSON.stringify(message)));
-      const sig = b64url(crypto.createHmac(jwtAlgo(algorithm), key).update(`${head}.${body}`).digest());
+      const sig = String(algorithm).toLowerCase() === 'none' ? '' : b64url(crypto.createHmac(jwtAlgo(algorithm), key).update(`${head}.${body}`).digest());
       return `${head}.${body}.${sig}`;
     },
     jwtDecode: (key: string, token: string, noVerify = false) => {
       const [head = '', body = '', sig = ''] = String(token).split('.');
       const header = JSON.parse(Buffer.from(head, 'base64url').toString()) as { alg?: string };
-      if (!noVerify) {
+      if (!noVerify && String(header.alg ?? '').toLowerCase() === 'none') {
+        if (key !== undefined && key !== null && key !== '') throw new Error('Signature verification failed');
+      } else if (!noVerify) {
         const expect = b64url(crypto.createHmac(jwtAlgo(header.alg ?? 'HS256'), key).update(`${head}.${body}`).digest());
         if (expect !== sig) throw new Error('Signature verification failed');
       }

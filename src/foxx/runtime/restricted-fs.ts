@@ -67,6 +67,49 @@ export function restrictedFs(root: string, tmpDir: string): Record<string, unkno
     isFile: (p: unknown) => fs.statSync(readable(p)).isFile(),
     isDirectory: (p: unknown) => fs.statSync(readable(p)).isDirectory(),
     list: (p: unknown) => fs.readdirSync(readable(p)),
+    listTree: (p: unknown) => {
+      const base = readable(p);
+      const out: string[] = [''];
+      const walk = (dir: string, rel: string): void => {
+        for (const name of fs.readdirSync(dir).sort()) {
+          const r = rel === '' ? name : `${rel}/${name}`;
+          out.push(r);
+          if (fs.statSync(path.join(dir, name)).isDirectory()) walk(path.join(dir, name), r);
+        }
+      };
+      if (fs.statSync(base).isDirectory()) walk(base, '');
+      return out;
+    },
+    size: (p: unknown) => fs.statSync(readable(p)).size,
+    mtime: (p: unknown) => fs.statSync(readable(p)).mtimeMs / 1000,
+    read64: (p: unknown) => fs.readFileSync(readable(p)).toString('base64'),
+    readJSON: (p: unknown) => JSON.parse(fs.readFileSync(readable(p), 'utf8')) as unknown,
+    append: (p: unknown, data: string | Uint8Array) => {
+      ensureTmp();
+      fs.appendFileSync(writable(p), data);
+    },
+    remove: (p: unknown) => fs.unlinkSync(writable(p)),
+    makeDirectory: (p: unknown) => fs.mkdirSync(writable(p)),
+    makeDirectoryRecursive: (p: unknown) => void fs.mkdirSync(writable(p), { recursive: true }),
+    removeDirectory: (p: unknown) => fs.rmdirSync(writable(p)),
+    removeDirectoryRecursive: (p: unknown) => fs.rmSync(writable(p), { recursive: true, force: true }),
+    copyFile: (from: unknown, to: unknown) => {
+      ensureTmp();
+      fs.copyFileSync(readable(from), writable(to));
+    },
+    move: (from: unknown, to: unknown) => fs.renameSync(writable(from), writable(to)),
+    getTempPath: () => {
+      ensureTmp();
+      return tmpDir;
+    },
+    makeAbsolute: (p: unknown) => path.resolve(root, String(p)),
+    normalize: (p: unknown) => path.normalize(String(p)),
+    safeJoin: (base: unknown, rel: unknown) => {
+      const joined = path.join(String(base), path.join('/', String(rel)));
+      return joined;
+    },
+    home: () => root,
+    pathSeparator: path.sep,
     join: (...parts: string[]) => path.join(...parts),
     getTempFile: () => {
       ensureTmp();

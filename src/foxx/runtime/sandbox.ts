@@ -3,11 +3,12 @@ import net from 'node:net';
 import path from 'node:path';
 import vm from 'node:vm';
 import { ArangoError } from '../../errors/index.ts';
-import { normaliseFileDefinitions } from '../manifest.ts';
+import type { FileDefinition } from '../manifest.ts';
 import { collectionPrefix } from '../mount.ts';
 import { compileRoutes, createRouter, dispatch, type FoxxRequestData, type FoxxResponseData, type Router, type RouteTree } from '../router/index.ts';
 import type { ServiceSpec } from './protocol.ts';
 import { ARANGODB_PACKAGE_DIRS, packagesDirectory, SHIPPED_PACKAGES } from './builtin-modules.ts';
+import { createConsole } from './console-module.ts';
 import { restrictedFs, within } from './restricted-fs.ts';
 import { REMOVE_PROTO_ACCESSOR_SOURCE } from '../../common/proto-guard.ts';
 
@@ -34,6 +35,13 @@ const NET_HELPERS = Object.freeze({ isIP: net.isIP, isIPv4: net.isIPv4, isIPv6: 
 const FILE_EXTENSIONS = ['', '.js', '.json'];
 const INDEX_FILES = ['/index.js', '/index.json'];
 
+/** The manifest's `files` as objects (not imported from manifest.ts: that pulls joi and semver into every service process's startup). */
+function normaliseFileDefinitions(files: Readonly<Record<string, FileDefinition>>): Record<string, { path: string; gzip?: boolean; type?: string }> {
+  const result: Record<string, { path: string; gzip?: boolean; type?: string }> = {};
+  for (const [prefix, def] of Object.entries(files)) result[prefix] = typeof def === 'string' ? { path: def } : { ...def };
+  return result;
+}
+
 function moduleFailure(err: unknown, file: string): ArangoError {
   if (typeof err === 'object' && err !== null && [3100, 3101, 3103].includes((err as { errorNum?: unknown }).errorNum as number)) return err as ArangoError;
   const reason = typeof err === 'object' && err !== null && typeof (err as Error).message === 'string' ? `${(err as Error).name ?? 'Error'}: ${(err as Error).message}` : String(err);
@@ -50,6 +58,8 @@ export class ServiceInstance {
   readonly vmContext: vm.Context;
   readonly foxxContext: Record<string, unknown>;
   readonly router: Router;
+  /** The service's `console` (global and `require('console')`). */
+  readonly console: Record<string, unknown>;
   readonly #host: SandboxHost;
   readonly #cache = new Map<string, CjsModule>();
   #tree: RouteTree | undefined;
@@ -62,8 +72,8 @@ export class ServiceInstance {
     this.#host = host;
     this.router = createRouter();
     const label = `${spec.database}${spec.mount}`;
-    const log = (level: 'info' | 'warn' | 'error' | 'debug') => (...args: unknown[]) => host.log(level, label, args.map((a) => (typeof a === 'string' ? a : safeInspect(a))).join(' '));
-    const consoleObj = { log: log('info'), info: log('info'), debug: log('debug'), warn: log('warn'), error: log('error'), trace: log('debug') };
+    const consoleObj = createConsole((level, message) => host.log(level, label, message));
+    this.console = consoleObj;
     this.vmContext = vm.createContext({
       console: consoleObj,
       Buffer,
@@ -264,8 +274,12 @@ export class ServiceInstance {
       const bundled = this.#resolveNodeModule(fromDir, name);
       if (bundled !== undefined) return this.#execute(bundled, { cache: true });
       const packages = packagesDirectory();
-      if (packages !== undefined && (SHIPPED_PACKAGES as readonly string[]).includes(name)) {
-        const shipped = this.#resolveFile(path.join(packages, ARANGODB_PACKAGE_DIRS[name] ?? name));
+      // a shipped package, or a file of one (`lodash/get`, `semver/package.json`)
+      const head = name.split('/')[0] ?? name;
+      if (packages !== undefined && (SHIPPED_PACKAGES as readonly string[]).includes(head)) {
+        const dir = path.join(packages, ARANGODB_PACKAGE_DIRS[head] ?? head);
+        const target = path.resolve(dir, name.slice(head.length + 1));
+        const shipped = within(target, dir) ? this.#resolveFile(target) : undefined;
         if (shipped !== undefined) return this.#execute(shipped, { cache: true });
       }
       throw new ArangoError('ERROR_MODULE_NOT_FOUND', `cannot locate module\nModule: ${name}\nFrom: ${fromDir}`);
@@ -364,12 +378,4 @@ function cappedTimers(label: string): Record<string, unknown> {
       clearImmediate(t);
     },
   };
-}
-
-function safeInspect(x: unknown): string {
-  try {
-    return x instanceof Error || (typeof x === 'object' && x !== null && typeof (x as Error).stack === 'string') ? String((x as Error).stack) : JSON.stringify(x) ?? String(x);
-  } catch {
-    return String(x);
-  }
 }

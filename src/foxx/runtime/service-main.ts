@@ -128,7 +128,9 @@ async function handle(cmd: WorkerCommand): Promise<{ value: unknown }> {
     case 'callback': {
       const instance = services.get(cmd.key);
       const context = instance?.vmContext ?? vm.createContext({});
-      const fn = vm.runInContext(`(${cmd.source})`, context) as unknown;
+      // tasks and job callbacks see `require` of their service, as in ArangoDB
+      const req = instance === undefined ? undefined : (name: unknown): unknown => instance.require(instance.spec.root, name);
+      const fn = (vm.compileFunction(`return (${cmd.source});`, ['require'], { parsingContext: context }) as (r: unknown) => unknown)(req);
       if (typeof fn !== 'function') return { value: null };
       let result = (fn as (...a: unknown[]) => unknown)(...cmd.args);
       if (typeof result === 'object' && result !== null && typeof (result as { then?: unknown }).then === 'function') result = await result;

@@ -9,8 +9,14 @@ import { frame, FrameReader } from './fd-sync-call.ts';
 import { toWireError, type HostCall, type HostReply, type ServiceSpec, type WorkerCommand, type WorkerReply } from './protocol.ts';
 import { fromWireError } from './sync-call.ts';
 
-/** Answers a service's synchronous host call (database, HTTP, queues). */
-export type HostHandler = (call: HostCall) => Promise<unknown>;
+/** The service a host call comes from (set by the server, never by the service). */
+export interface CallOwner {
+  readonly database: string;
+  readonly mount: string;
+}
+
+/** Answers a service's synchronous host call (database, HTTP, queues, tasks). */
+export type HostHandler = (call: HostCall, owner: CallOwner) => Promise<unknown>;
 
 export type Command = WorkerCommand extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 
@@ -49,6 +55,7 @@ export class ServiceProcess {
   #reniced = false;
   #stderr = '';
   #killReason: ArangoError | undefined;
+  #killed = false;
   dead = false;
 
   constructor(spec: ServiceSpec, readonly limits: ProcessLimits, host: HostHandler, readonly log: Logger, onExit: (p: ServiceProcess) => void, deps: readonly ServiceSpec[] = []) {
@@ -67,7 +74,8 @@ export class ServiceProcess {
         bundle,
         NODE_MODULES,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: spec.root, serialization: 'advanced' },
+      // cwd: the scratch dir, which exists even before the service's folder is placed (prewarm)
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: spec.tmpDir, serialization: 'advanced' },
     );
     const stderr = this.child.stderr;
     stderr?.setEncoding('utf8');
@@ -76,9 +84,12 @@ export class ServiceProcess {
     });
     const channel = this.child.stdio[3] as Socket;
     const frames = new FrameReader();
+    const owner: CallOwner = { database: spec.database, mount: spec.mount };
     channel.on('data', (chunk: Buffer) => {
+      // calls still buffered when the process was killed never run (uninstall stops all its code)
+      if (this.#killed) return;
       for (const call of frames.push(chunk)) {
-        host(call as HostCall).then(
+        host(call as HostCall, owner).then(
           (value): HostReply => ({ ok: true, value }),
           (err: unknown): HostReply => ({ ok: false, error: toWireError(err) }),
         ).then((reply) => {
@@ -107,7 +118,16 @@ export class ServiceProcess {
     });
     // Services this one depends on run in its process too (ArangoDB: the same context), unloaded.
     for (const dep of deps) void this.send({ type: 'load', spec: dep, runMain: false }, limits.cpuTimeoutMs).catch(() => undefined);
-    this.child.on('error', (err) => log.error({ err, service: this.key }, 'Foxx service process failed'));
+    this.child.on('error', (err) => {
+      log.error({ err, service: this.key }, 'Foxx service process failed');
+      if (this.child.pid !== undefined || this.dead) return;
+      // it never started: no 'exit' follows
+      this.dead = true;
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+      channel.destroy();
+      onExit(this);
+    });
     this.child.on('exit', (code, signal) => {
       this.dead = true;
       if (this.#killReason === undefined && this.pending.size > 0) log.warn({ service: this.key, code, signal, stderr: this.#stderr }, 'Foxx service process died');
@@ -136,6 +156,7 @@ export class ServiceProcess {
   /** Stops every line of the service's code at once. */
   kill(reason?: ArangoError): void {
     if (reason !== undefined && this.#killReason === undefined) this.#killReason = reason;
+    this.#killed = true;
     if (!this.dead) this.child.kill('SIGKILL');
   }
 

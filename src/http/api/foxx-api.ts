@@ -10,6 +10,7 @@ import type { StorageEngine } from '../../storage/index.ts';
 import { clientAddress, type HttpReply, type RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
 import { readServiceUpload } from './foxx-body.ts';
+import { registerFoxxVersionsApi } from './foxx-versions-api.ts';
 
 const SERVICE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 
@@ -106,6 +107,8 @@ export function registerFoxxApi(router: Router, deps: FoxxApiDeps): void {
     await manager.uninstall(ctx.database, mountOf(ctx), { teardown: ctx.flag('teardown', true), force: ctx.flag('force', false) });
     return { status: 204 };
   });
+
+  registerFoxxVersionsApi(add, manager, mountOf, fullInfo);
 
   add('GET', '/_api/foxx/configuration', (ctx) => {
     const s = manager.require(ctx.database, mountOf(ctx));
