@@ -240,7 +240,7 @@ export class ServiceManager {
       }
       await this.store.putBundle(database, p.checksum, p.bundle);
       const app = await this.store.putApp(database, { mount, checksum: p.checksum, sha256: p.sha256, options });
-      await this.store.recordVersion(database, mount, { signature: p.checksum, sha256: p.sha256, name: p.manifest.name ?? '', version: p.manifest.version ?? '' }, this.settings.keepVersions ?? 5);
+      await this.store.recordVersion?.(database, mount, { signature: p.checksum, sha256: p.sha256, name: p.manifest.name ?? '', version: p.manifest.version ?? '' }, this.settings.keepVersions ?? 5);
       await this.files.placeFolder(database, mount, p.root, p.bundle);
       return await this.#load(database, app, p.manifest, p.legacy);
     } finally {

@@ -67,6 +67,9 @@ export interface ServiceStoreApi {
   hasBundle(database: string, checksum: string): boolean;
   putBundle(database: string, checksum: string, zip: Uint8Array): Promise<void>;
   bundle(database: string, checksum: string): Buffer | undefined;
+  /** Version history (kitsune extension); stores without it (coordinators, for now) keep none. */
+  recordVersion?(database: string, mount: string, version: Omit<BundleVersion, 'installedAt'>, keep: number): Promise<void>;
+  versions?(database: string, mount: string): BundleVersion[];
 }
 
 /** Where a service manager keeps its services: the store and the databases that exist. */
