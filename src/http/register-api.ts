@@ -20,5 +20,5 @@ export function registerApi(router: Router, deps: { engine: StorageEngine; users
   registerEdgesAndImportApi(router, deps.engine);
   registerDatabaseApi(router, deps.engine, deps.users);
   registerUserApi(router, deps.engine, deps.users, deps.authenticator, deps.isKnownDatabase);
-  registerAdminApi(router, deps.info);
+  registerAdminApi(router, deps.info, deps.engine);
 }

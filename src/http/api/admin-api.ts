@@ -1,3 +1,4 @@
+import type { WriteHealth } from '../../storage/write-errors.ts';
 import type { Router } from '../router.ts';
 
 /** The ArangoDB version kitsune reports (3.12: arangojs runs its Foxx tests against 3.x only). */
@@ -12,7 +13,7 @@ export interface ServerInfo {
 }
 
 /** `/_api/version`, `/_admin/server/role`, `/_api/engine`, `/_admin/time`, `/_admin/status`. */
-export function registerAdminApi(router: Router, info: ServerInfo): void {
+export function registerAdminApi(router: Router, info: ServerInfo, storage?: { readonly writeHealth: WriteHealth }): void {
   router.add('GET', '/_api/version', (ctx) => {
     const body: Record<string, unknown> = { server: 'arango', version: ARANGO_VERSION, license: 'community' };
     if (ctx.flag('details', false)) body['details'] = { 'kitsune-version': '0.1.0', mode: 'server', role: info.role().role, 'storage-engine': 'lmdb' };
@@ -45,6 +46,8 @@ export function registerAdminApi(router: Router, info: ServerInfo): void {
         address: info.endpoint(),
         state: 'SERVING',
       },
+      // kitsune: whether the data directory takes writes (false while the disk is full, with the reason)
+      ...(storage ? { storage: storage.writeHealth } : {}),
     },
   }), { anyDatabase: true });
 }
