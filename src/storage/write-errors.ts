@@ -79,6 +79,12 @@ export function guardCommitRejections(log: Logger): void {
       log.debug({ err: reason }, 'lmdb write error (already reported to its writers)');
       return;
     }
+    // a background writer that did not handle its failed write while the disk is full: the outage
+    // is already logged and shown in /_admin/status; the server must not die of it
+    if (isArangoError(reason) && (reason.errorNum === 1104 || reason.errorNum === 1305)) {
+      log.warn({ errorNum: reason.errorNum }, `a background write failed: ${reason.message}`);
+      return;
+    }
     throw reason;
   });
 }
