@@ -53,6 +53,16 @@ describe('disk full (attack: fill the data directory\'s file system)', () => {
   it('fails writes with 1104, keeps reads and the process alive, and recovers when space returns', { skip: unmount ? false : 'mounting a tmpfs needs root' }, async () => {
     assert.ok(server);
     const s = server;
+    try {
+      await fillAndRecover(s);
+    } catch (err) {
+      // name the server's state and log tail with any failure, for the record
+      const state = `server exit code ${String(s.process.exitCode)}, signal ${String(s.process.signalCode)}`;
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n${state}\n${s.logs().slice(-4000)}`, { cause: err });
+    }
+  });
+
+  const fillAndRecover = async (s: ServerHandle): Promise<void> => {
     const db = s.db();
     const c = await db.createCollection('filling');
     const acked: string[] = [];
@@ -71,7 +81,7 @@ describe('disk full (attack: fill the data directory\'s file system)', () => {
         acked.push(key);
       } catch (err) {
         const e = err as { errorNum?: number; code?: number };
-        if (e.errorNum === undefined) throw new Error(`write failed without an ArangoDB error: ${String(err)}\n${s.logs().slice(-4000)}`);
+        if (e.errorNum === undefined) throw new Error(`write failed without an ArangoDB error: ${String(err)}`);
         refused = { key, errorNum: e.errorNum ?? -1, code: e.code ?? -1 };
       }
     }
@@ -112,5 +122,5 @@ describe('disk full (attack: fill the data directory\'s file system)', () => {
     assert.deepEqual(acked.filter((k) => !keys.has(k)), [], 'no acknowledged write lost');
     assert.equal(keys.size, acked.length, 'nothing that was refused appears');
     assert.equal(await c2.documentExists(refused.key), false);
-  });
+  };
 });
