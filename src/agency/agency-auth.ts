@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
 import { Etcd3, type IOptions } from 'etcd3';
 
 /**
@@ -59,7 +60,8 @@ export function etcdSecurityOptions(auth: AgencyAuth): Pick<IOptions, 'auth' | '
   if (auth.user !== undefined && auth.password !== undefined) out.auth = { username: auth.user, password: auth.password };
   if (auth.caFile !== undefined || auth.certFile !== undefined) {
     out.credentials = {
-      rootCertificate: auth.caFile !== undefined ? fs.readFileSync(auth.caFile) : Buffer.alloc(0),
+      // without --agency.cafile etcd's certificate must chain to a system CA
+      rootCertificate: auth.caFile !== undefined ? fs.readFileSync(auth.caFile) : Buffer.from(tls.rootCertificates.join('\n')),
       ...(auth.keyFile !== undefined ? { privateKey: fs.readFileSync(auth.keyFile) } : {}),
       ...(auth.certFile !== undefined ? { certChain: fs.readFileSync(auth.certFile) } : {}),
     };
