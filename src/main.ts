@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { AccessTokenStore, Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterMember, loadMemberId } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
-import { Router, closeHttpServer, createHttpServer, registerApi } from './http/index.ts';
+import { Router, closeHttpServer, createHttpServer, registerApi, toHttpEndpoint } from './http/index.ts';
 import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
@@ -68,7 +68,8 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
         settings: {
           agency: config.agency,
           deployment: config.deployment,
-          advertise: config.advertise,
+          // ArangoDB's ssl://host:port is advertised (agency, X-Arango-Endpoint) as https://host:port
+          advertise: toHttpEndpoint(config.advertise),
           syncFollowers: config.syncFollowers,
           syncTimeoutMs: config.syncTimeoutMs,
           maxLagForFailover: config.maxLagForFailover,

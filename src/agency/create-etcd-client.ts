@@ -1,4 +1,5 @@
 import { Etcd3, type IOptions } from 'etcd3';
+import { currentAgencyAuth, etcdSecurityOptions, type AgencyAuth } from './agency-auth.ts';
 
 type FaultHandling = NonNullable<IOptions['faultHandling']>;
 type HostPolicy = ReturnType<NonNullable<FaultHandling['host']>>;
@@ -9,6 +10,8 @@ export interface EtcdClientSettings {
   readonly endpoints: readonly string[];
   /** Deadline of every unary call; streams (watch, keep-alive) have none. */
   readonly requestTimeoutMs: number;
+  /** etcd user/password and TLS; default: the process's agency credentials ({@link setAgencyAuth}). */
+  readonly auth?: AgencyAuth;
 }
 
 /**
@@ -20,6 +23,7 @@ export interface EtcdClientSettings {
 export function createEtcdClient(settings: EtcdClientSettings): Etcd3 {
   return new Etcd3({
     hosts: [...settings.endpoints],
+    ...etcdSecurityOptions(settings.auth ?? currentAgencyAuth()),
     defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + settings.requestTimeoutMs }),
     faultHandling: {
       host: () => passThroughPolicy(),

@@ -26,3 +26,4 @@ export type { LeaderListener } from './leader-watch.ts';
 export type { LeaseLostEvent, LeaseRecoveredEvent } from './lease-session.ts';
 export { LeaseFence, type LeaseFenceTransition, type LeaseLossReason } from './lease-fence.ts';
 export { ETCD_DEBIAN_PACKAGE, findEtcdBinary, type FindEtcdBinaryOptions } from './etcd-binary.ts';
+export { agencyAuthArgs, agencyAuthOf, currentAgencyAuth, lockDownEtcd, lockDownStarterAgency, setAgencyAuth, starterAgencyPassword, type AgencyAuth } from './agency-auth.ts';

@@ -1,5 +1,7 @@
 import { CLUSTER_STARTER_USAGE, STARTER_USAGE, parseClusterStarterArgs, parseStarterArgs, runClusterStarter, runStarter } from '../cluster/index.ts';
 import { ConfigError, loadConfig, redactedConfig } from '../config/index.ts';
+import { agencyAuthOf, setAgencyAuth } from '../agency/index.ts';
+import { trustPeerCertificates } from '../http/index.ts';
 import { createLogger } from '../log/index.ts';
 import { startServer } from '../main.ts';
 import { startCoordinator } from '../main-coordinator.ts';
@@ -53,6 +55,10 @@ async function main(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel);
   let server;
   try {
+    // members reach each other over https:// with certificates of the CA in --ssl.cafile
+    trustPeerCertificates(config.sslCafile);
+    // every etcd connection of the process logs in with --agency.user/--agency.password-file (and TLS)
+    setAgencyAuth(agencyAuthOf(config));
     const start = config.mode === 'dbserver' ? startDbServer : config.mode === 'coordinator' ? startCoordinator : startServer;
     server = await start(config, log);
   } catch (err) {

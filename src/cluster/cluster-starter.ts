@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { AgencyClient, findEtcdBinary } from '../agency/index.ts';
+import { AgencyClient, findEtcdBinary, lockDownStarterAgency } from '../agency/index.ts';
 import { ClusterRegistry } from './cluster-registry.ts';
 import { waitHealthy, waitReady } from './starter.ts';
 
@@ -74,8 +74,11 @@ export async function runClusterStarter(o: ClusterStarterOptions, out: NodeJS.Wr
     '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl,
     '--initial-cluster', `kitsune-agency=${peerUrl}`, '--heartbeat-interval', '100', '--election-timeout', '1000',
     '--logger', 'zap', '--log-level', 'warn',
+    // the agency password is 192 random bits: bcrypt's stretching adds nothing but login latency
+    '--bcrypt-cost', '4',
   ], { stdio: ['ignore', 'ignore', log('etcd')] });
   const children: ChildProcess[] = [];
+  const agencyArgs: string[] = [];
   let stopping = false;
   const stopAll = async (): Promise<void> => {
     stopping = true;
@@ -89,7 +92,7 @@ export async function runClusterStarter(o: ClusterStarterOptions, out: NodeJS.Wr
     const endpoint = `http://${o.host}:${port}`;
     const child = spawn(process.execPath, [
       BIN, 'start', '--mode', mode, '--host', o.host, '--port', String(port), '--data-dir', path.join(o.dataDir, name),
-      '--agency', clientUrl, '--advertise', endpoint, '--deployment', o.deployment, '--jwt-secret-file', secretFile, ...extra,
+      '--agency', clientUrl, '--advertise', endpoint, '--deployment', o.deployment, '--jwt-secret-file', secretFile, ...agencyArgs, ...extra,
     ], { stdio: ['ignore', 'pipe', log(name)] });
     children.push(child);
     child.once('exit', (code, signal) => {
@@ -102,7 +105,10 @@ export async function runClusterStarter(o: ClusterStarterOptions, out: NodeJS.Wr
   const coordinators: string[] = [];
   try {
     await waitHealthy(`${clientUrl}/health`, 15_000);
-    out.write(`agency (etcd) on ${clientUrl}\n`);
+    // etcd is locked down before any member joins: nothing reads or writes it without credentials
+    const locked = await lockDownStarterAgency(o.dataDir, clientUrl);
+    agencyArgs.push(...locked.args);
+    out.write(`agency (etcd) on ${clientUrl}, authentication on (user root, password in ${locked.passwordFile})\n`);
     for (let i = 0; i < o.dbServers; i++) await launch(`dbserver${i + 1}`, 'dbserver', o.basePort + 50 + i, []);
     for (let i = 0; i < o.coordinators; i++) {
       coordinators.push(await launch(`coordinator${i + 1}`, 'coordinator', o.basePort + i, ['--cluster.default-replication-factor', String(o.replicationFactor)]));

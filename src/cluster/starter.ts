@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { AgencyClient, findEtcdBinary } from '../agency/index.ts';
+import { AgencyClient, findEtcdBinary, lockDownStarterAgency } from '../agency/index.ts';
 
 /** Options of `kitsune starter`. */
 export interface StarterOptions {
@@ -63,6 +63,7 @@ export async function runStarter(o: StarterOptions, out: NodeJS.WriteStream, err
   if (!fs.existsSync(secretFile)) fs.writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 });
   const children: ChildProcess[] = [];
   let stopping = false;
+  const agencyArgs: string[] = [];
   const clientUrl = `http://${o.host}:${o.basePort + 100}`;
   const peerUrl = `http://${o.host}:${o.basePort + 101}`;
   const etcd = spawn(etcdBin, [
@@ -77,6 +78,8 @@ export async function runStarter(o: StarterOptions, out: NodeJS.WriteStream, err
     '--election-timeout', '1000',
     '--logger', 'zap',
     '--log-level', 'warn',
+    // the agency password is 192 random bits: bcrypt's stretching adds nothing but login latency
+    '--bcrypt-cost', '4',
   ], { stdio: ['ignore', 'ignore', fs.openSync(path.join(o.dataDir, 'etcd.log'), 'a')] });
   children.push(etcd);
   const stopAll = async (): Promise<void> => {
@@ -89,7 +92,10 @@ export async function runStarter(o: StarterOptions, out: NodeJS.WriteStream, err
   };
   try {
     await waitHealthy(`${clientUrl}/health`, 15_000);
-    out.write(`agency (etcd) on ${clientUrl}\n`);
+    // etcd is locked down before any member joins: nothing reads or writes it without credentials
+    const locked = await lockDownStarterAgency(o.dataDir, clientUrl);
+    agencyArgs.push(...locked.args);
+    out.write(`agency (etcd) on ${clientUrl}, authentication on (user root, password in ${locked.passwordFile})\n`);
     for (let i = 0; i < o.servers; i++) {
       const port = o.basePort + i;
       const endpoint = `http://${o.host}:${port}`;
@@ -97,7 +103,7 @@ export async function runStarter(o: StarterOptions, out: NodeJS.WriteStream, err
       const child = spawn(process.execPath, [
         BIN, 'start', '--host', o.host, '--port', String(port), '--data-dir', dir,
         '--mode', 'activefailover', '--agency', clientUrl, '--advertise', endpoint,
-        '--deployment', o.deployment, '--jwt-secret-file', secretFile,
+        '--deployment', o.deployment, '--jwt-secret-file', secretFile, ...agencyArgs,
       ], { stdio: ['ignore', 'pipe', fs.openSync(path.join(o.dataDir, `server${i + 1}.log`), 'a')] });
       children.push(child);
       child.once('exit', (code, signal) => {

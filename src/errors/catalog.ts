@@ -41,7 +41,10 @@ export const ERRORS = {
   ERROR_HTTP_CORRUPTED_JSON: e(600, 400, 'invalid JSON object'),
   ERROR_HTTP_SUPERFLUOUS_SUFFICES: e(601, 404, 'superfluous URL suffices'),
   ERROR_ARANGO_READ_ONLY: e(1004, 403, 'read only'),
+  // ArangoDB maps neither to a special status (GeneralResponse::responseCode default: 500)
+  ERROR_ARANGO_FILESYSTEM_FULL: e(1104, 500, 'filesystem full'),
   ERROR_ARANGO_DATADIR_LOCKED: e(1107, 500, 'database directory is locked'),
+  ERROR_ARANGO_IO_ERROR: e(1305, 500, 'storage engine I/O error'),
   ERROR_ARANGO_CONFLICT: e(1200, 409, 'conflict'),
   ERROR_ARANGO_DOCUMENT_NOT_FOUND: e(1202, 404, 'document not found'),
   ERROR_ARANGO_DATA_SOURCE_NOT_FOUND: e(1203, 404, 'collection or view not found'),

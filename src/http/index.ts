@@ -5,3 +5,4 @@ export { sendError } from './error-response.ts';
 export { registerApi } from './register-api.ts';
 export { ARANGO_VERSION, type ServerInfo } from './api/admin-api.ts';
 export { closeHttpServer } from './close-http-server.ts';
+export { toHttpEndpoint, trustPeerCertificates } from './peer-tls.ts';

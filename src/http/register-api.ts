@@ -41,5 +41,5 @@ export function registerApi(
   registerEdgesAndImportApi(router, deps.engine, deps.transactions);
   registerDatabaseApi(router, deps.engine, deps.users);
   registerUserApi(router, deps.engine, deps.users, deps.authenticator, deps.isKnownDatabase);
-  registerAdminApi(router, deps.info, () => ({ reclaim: deps.engine.reclaimStatus }));
+  registerAdminApi(router, deps.info, deps.engine);
 }

@@ -9,6 +9,7 @@ import { OperationLog, type LogRetention } from './oplog.ts';
 import { SpaceReclaimer } from './space-reclaimer.ts';
 import { TransactionHooks } from './tx-hooks.ts';
 import type { CollectionDefinition, DatabaseDefinition, LogEntry } from './types.ts';
+import { WriteHealthTracker, guardCommitRejections, type WriteHealth } from './write-errors.ts';
 
 /** Storage settings (the `storage` slice of the server configuration). */
 export interface StorageOptions {
@@ -47,12 +48,18 @@ export class StorageEngine {
   #ddl: Promise<unknown> = Promise.resolve();
   #stopPruning: () => void = () => undefined;
   #reclaimer: SpaceReclaimer | undefined;
+  /** Write outages (disk full): the error writers get, the probe that ends them. */
+  readonly #health: WriteHealthTracker;
 
-  private constructor(env: RootDatabase, log: Logger, unlock: () => void) {
+  private constructor(env: RootDatabase, log: Logger, unlock: () => void, dataDir: string) {
     this.env = env;
     this.#log = log;
     this.#txHooks = new TransactionHooks(log);
     this.#unlock = unlock;
+    // while writes fail, an empty commit now and then finds out when space has returned
+    this.#health = new WriteHealthTracker(dataDir, log, () => {
+      if (this.#queue.length === 0 && !this.#flushing) this.write(() => undefined).catch(() => undefined);
+    });
     this.#meta = env.openDB<MetaValue, string>('meta', {});
     this.oplog = new OperationLog(env);
   }
@@ -60,9 +67,10 @@ export class StorageEngine {
   /** Opens (and on first use bootstraps) the data directory. Throws if another process holds it. */
   static async open(options: StorageOptions, log: Logger): Promise<StorageEngine> {
     const unlock = lockDataDir(options.dataDir);
+    guardCommitRejections(log);
     try {
       const env = open({ path: path.join(options.dataDir, 'kitsune.lmdb'), overlappingSync: false, maxDbs: 100_000 });
-      const engine = new StorageEngine(env, log, unlock);
+      const engine = new StorageEngine(env, log, unlock, options.dataDir);
       engine.#load();
       engine.#reclaimer = new SpaceReclaimer(env, engine.#meta as unknown as Database<unknown, string>, log);
       engine.#stopPruning = engine.oplog.schedulePruning(options.retention, log);
@@ -179,6 +187,7 @@ export class StorageEngine {
       )
       .then(
         () => {
+          this.#health.succeeded();
           if (batchTick > this.#durableTick) this.#durableTick = batchTick;
           batch.forEach((op, i) => {
             const r = results[i];
@@ -187,10 +196,13 @@ export class StorageEngine {
           });
           this.#notify();
         },
-        (err: unknown) => {
-          for (const op of batch) op.reject(err);
+        async (err: unknown) => {
+          // LMDB committed nothing of this batch: every writer gets the same clear error
+          const failure = await this.#health.failed(err);
+          for (const op of batch) op.reject(failure);
         },
-      );
+      )
+      .catch((err: unknown) => this.#log.error({ err }, 'answering a write batch failed'));
     committed
       .catch(() => undefined)
       .finally(() => {
@@ -228,9 +240,14 @@ export class StorageEngine {
       });
     } catch (err) {
       this.#txHooks.run(ctx, 'abort');
-      throw err;
+      throw await this.#health.failed(err);
     }
-    await this.env.flushed;
+    try {
+      await this.env.flushed;
+    } catch (err) {
+      throw await this.#health.failed(err);
+    }
+    this.#health.succeeded();
     if (tick > this.#durableTick) this.#durableTick = tick;
     this.#txHooks.run(ctx, 'commit');
     this.#notify();
@@ -381,6 +398,11 @@ export class StorageEngine {
       .catch((err: unknown) => this.#log.warn({ err, collection: def.name }, 'freeing dropped collection failed'));
   }
 
+  /** Whether commits currently succeed, and if not why (for `/_admin/status`). */
+  get writeHealth(): WriteHealth {
+    return this.#health.status;
+  }
+
   /** Background freeing of dropped data: what is left (for `/_admin/status`). */
   get reclaimStatus(): { pendingDatabases: number; freedEntries: number } {
     return this.#reclaimer?.status ?? { pendingDatabases: 0, freedEntries: 0 };
@@ -400,6 +422,7 @@ export class StorageEngine {
   /** Stops background work and closes the environment; releases the data directory lock. */
   async close(): Promise<void> {
     this.#stopPruning();
+    this.#health.close();
     await this.#reclaimer?.close();
     await this.#ddl.catch(() => undefined);
     await this.env.close();

@@ -1,3 +1,4 @@
+import type { WriteHealth } from '../../storage/write-errors.ts';
 import type { Router } from '../router.ts';
 
 /** The ArangoDB version kitsune reports (3.12: arangojs runs its Foxx tests against 3.x only). */
@@ -12,8 +13,11 @@ export interface ServerInfo {
 }
 
 /** `/_api/version`, `/_admin/server/role`, `/_api/engine`, `/_admin/time`, `/_admin/status`. */
-/** Storage facts for `/_admin/status` (kitsune extension): background freeing of dropped data. */
-export type StorageStatus = () => { reclaim: { pendingDatabases: number; freedEntries: number } };
+/** Storage facts for `/_admin/status` (kitsune extension): write health and background freeing. */
+export interface StorageStatus {
+  readonly writeHealth: WriteHealth;
+  readonly reclaimStatus: { pendingDatabases: number; freedEntries: number };
+}
 
 export function registerAdminApi(router: Router, info: ServerInfo, storage?: StorageStatus): void {
   router.add('GET', '/_api/version', (ctx) => {
@@ -48,7 +52,9 @@ export function registerAdminApi(router: Router, info: ServerInfo, storage?: Sto
         address: info.endpoint(),
         state: 'SERVING',
       },
-      ...(storage ? { storage: storage() } : {}),
+      // kitsune: whether the data directory takes writes (false while the disk is full, with the
+      // reason) and what is left of freeing dropped data
+      ...(storage ? { storage: { ...storage.writeHealth, reclaim: storage.reclaimStatus } } : {}),
     },
   }), { anyDatabase: true });
 }
