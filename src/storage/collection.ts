@@ -3,6 +3,7 @@ import { entryCount } from './lmdb-stats.ts';
 import { ArangoError } from '../errors/index.ts';
 import { isPlainObject, mergePatch } from './document-merge.ts';
 import { indexKey, indexValues, type IndexKeyPart } from './index-codec.ts';
+import { geoEntry, geoNear, geoPointOf } from './geo-index.ts';
 import { assertValidKey, encodeRevision, generateKey, isValidCollectionName, isValidKey } from './keys.ts';
 import {
   EDGE_COLLECTION,
@@ -35,7 +36,7 @@ export const MAX_DOCUMENT_BYTES = 32 * 1024 * 1024;
 export function collectionDbNames(def: CollectionDefinition): string[] {
   const names = [`doc:${def.id}`];
   if (def.type === EDGE_COLLECTION) names.push(`from:${def.id}`, `to:${def.id}`);
-  for (const ix of def.indexes) if (ix.type === 'persistent') names.push(`idx:${ix.id}`);
+  for (const ix of def.indexes) if (ix.type === 'persistent' || ix.type === 'geo') names.push(`idx:${ix.id}`);
   return names;
 }
 
@@ -60,7 +61,7 @@ export class Collection {
       this.#from = env.openDB<string, IndexKeyPart[]>(`from:${def.id}`, {});
       this.#to = env.openDB<string, IndexKeyPart[]>(`to:${def.id}`, {});
     }
-    for (const ix of def.indexes) if (ix.type === 'persistent') this.#openIndex(ix);
+    for (const ix of def.indexes) if (ix.type === 'persistent' || ix.type === 'geo') this.#openIndex(ix);
   }
 
   get definition(): CollectionDefinition {
@@ -74,7 +75,7 @@ export class Collection {
   /** Replaces the cached definition after a committed DDL change. */
   setDefinition(def: CollectionDefinition): void {
     this.#def = def;
-    for (const ix of def.indexes) if (ix.type === 'persistent' && !this.#indexDbs.has(ix.id)) this.#openIndex(ix);
+    for (const ix of def.indexes) if ((ix.type === 'persistent' || ix.type === 'geo') && !this.#indexDbs.has(ix.id)) this.#openIndex(ix);
   }
 
   #openIndex(ix: IndexDefinition): Database<string, IndexKeyPart[]> {
@@ -255,8 +256,12 @@ export class Collection {
 
   /** Fills a new persistent index from the existing documents; throws 1210 on a unique violation. */
   buildIndex(ix: IndexDefinition): void {
-    if (ix.type !== 'persistent') return;
+    if (ix.type !== 'persistent' && ix.type !== 'geo') return;
     const db = this.#indexDbs.get(ix.id) ?? this.#openIndex(ix);
+    if (ix.type === 'geo') {
+      for (const doc of this.all()) this.#geoPut(db, ix, doc);
+      return;
+    }
     for (const doc of this.all()) {
       const vals = indexValues(doc, ix.fields, ix.sparse);
       if (vals === null) continue;
@@ -272,7 +277,7 @@ export class Collection {
   /** Re-encodes every persistent index (after the key format or the collation changed). */
   rebuildIndexes(): void {
     for (const ix of this.#def.indexes) {
-      if (ix.type !== 'persistent') continue;
+      if (ix.type !== 'persistent' && ix.type !== 'geo') continue;
       const db = this.#indexDbs.get(ix.id) ?? this.#openIndex(ix);
       for (const k of db.getKeys()) void db.remove(k);
       this.buildIndex(ix);
@@ -285,6 +290,20 @@ export class Collection {
     if (!db) return;
     for (const k of db.getKeys()) void db.remove(k);
     this.#indexDbs.delete(indexId);
+  }
+
+  /** Document keys of a geo index in ascending distance from (lat, lon) (see geo-index.ts). */
+  geoNear(indexId: string, lat: number, lon: number): Generator<string> {
+    const db = this.#indexDbs.get(indexId);
+    if (!db) throw new ArangoError('ERROR_ARANGO_INDEX_NOT_FOUND');
+    return geoNear(db, lat, lon);
+  }
+
+  #geoPut(db: Database<string, IndexKeyPart[]>, ix: IndexDefinition, doc: Record<string, unknown> & { _key: string }): void {
+    const p = geoPointOf(doc, ix);
+    if (!p) return;
+    const e = geoEntry(p, doc._key);
+    void db.put(e.key, e.value);
   }
 
   /** Rewrites every document's `_id` after a rename (runs inside the rename transaction). */
@@ -360,6 +379,11 @@ export class Collection {
       void this.#to.put([doc['_to'] as string, doc._key], EMPTY);
     }
     for (const ix of this.#def.indexes) {
+      if (ix.type === 'geo') {
+        const gdb = this.#indexDbs.get(ix.id);
+        if (gdb) this.#geoPut(gdb, ix, doc);
+        continue;
+      }
       if (ix.type !== 'persistent') continue;
       const vals = indexValues(doc, ix.fields, ix.sparse);
       if (vals === null) continue;
@@ -375,6 +399,11 @@ export class Collection {
       void this.#to.remove([doc['_to'] as string, doc._key]);
     }
     for (const ix of this.#def.indexes) {
+      if (ix.type === 'geo') {
+        const p = geoPointOf(doc, ix);
+        if (p) void this.#indexDbs.get(ix.id)?.remove(geoEntry(p, doc._key).key);
+        continue;
+      }
       if (ix.type !== 'persistent') continue;
       const vals = indexValues(doc, ix.fields, ix.sparse);
       if (vals === null) continue;
