@@ -24,11 +24,13 @@ export interface IndexDescription {
   /** ArangoDB-style id, e.g. `"users/0"` for the primary index. */
   readonly id: string;
   readonly name: string;
-  readonly type: 'primary' | 'edge' | 'persistent';
+  readonly type: 'primary' | 'edge' | 'persistent' | 'geo';
   /** `["_key"]` for primary, `["_from", "_to"]` for edge, attribute paths (dotted) for persistent. */
   readonly fields: readonly string[];
   readonly unique: boolean;
   readonly sparse: boolean;
+  /** Geo indexes on one field: the field holds GeoJSON / `[lon, lat]` (true) or `[lat, lon]` (false). */
+  readonly geoJson?: boolean;
 }
 
 /** A collection with its indexes. */
@@ -111,6 +113,11 @@ export interface DataSource {
   indexScan(collection: string, indexId: string, range: IndexScanRange): Iterable<AqlDocument>;
   /** Edges whose `_from` (direction "out") or `_to` (direction "in") equals `vertexId`, lazily. */
   edges(collection: string, direction: 'out' | 'in', vertexId: string): Iterable<AqlDocument>;
+  /**
+   * Documents of a geo index in ascending distance from (lat, lon), lazily. Optional: without it
+   * (or when it answers undefined) a geo lookup scans and sorts.
+   */
+  geoNear?(collection: string, indexId: string, lat: number, lon: number): Iterable<AqlDocument> | undefined;
   /** A named graph, for `GRAPH "name"` traversals; undefined if unknown. */
   graph(name: string): GraphDefinition | undefined;
   /** A user-defined function (`NS::NAME`, upper case), or undefined if none is registered. */

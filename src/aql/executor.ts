@@ -121,7 +121,7 @@ function stageFor(n: PlanNode, ctx: ExecContext, f: unknown[], c: (e: Parameters
     }
     case 'IndexNode': {
       const slot = n.out.id;
-      const lookup = compileLookup(n.lookup, n.collection, n.index.id, n.reverse, ctx, f, c);
+      const lookup = compileLookup(n.lookup, n.collection, n.index.id, n.reverse, ctx, f, c, slot);
       const materialize = n.materialize;
       return function* (up, post) {
         for (const _ of up) {
@@ -448,7 +448,7 @@ function sortedValues(v: unknown, reverse: boolean): unknown[] {
 }
 
 function compileLookup(
-  l: IndexLookup, coll: string, indexId: string, reverse: boolean, ctx: ExecContext, f: unknown[], c: (e: Parameters<typeof compileExpr>[0]) => Compiled,
+  l: IndexLookup, coll: string, indexId: string, reverse: boolean, ctx: ExecContext, f: unknown[], c: (e: Parameters<typeof compileExpr>[0]) => Compiled, slot: number,
 ): () => Iterable<AqlDocument> {
   const ds = ctx.dataSource;
   switch (l.kind) {
@@ -501,5 +501,39 @@ function compileLookup(
         for (const t of tuples) yield* ds.indexScan(coll, indexId, { equal: t, lower, upper, reverse });
       };
     }
+    case 'geo': {
+      const near = l.near.map((e) => c(e));
+      const distance = c(l.distance);
+      return function* () {
+        const p = near.length === 2 ? { lat: toNumber(near[0]?.(f)), lon: toNumber(near[1]?.(f)) } : nearPoint(near[0]?.(f));
+        const hit = p === undefined ? undefined : ds.geoNear?.(coll, indexId, p.lat, p.lon);
+        if (hit !== undefined) {
+          yield* hit;
+          return;
+        }
+        // no usable index here (a transaction's view, an invalid point): what the replaced SORT did
+        const rows: Array<{ d: AqlDocument; k: unknown }> = [];
+        const saved = f[slot];
+        for (const d of ds.scan(coll)) {
+          f[slot] = d;
+          rows.push({ d, k: distance(f) });
+          ctx.tick();
+        }
+        f[slot] = saved;
+        rows.sort((a, b) => compareValues(a.k, b.k));
+        for (const r of rows) yield r.d;
+      };
+    }
   }
+}
+
+/** A GeoJSON Point or `[lon, lat]` pair as (lat, lon); undefined otherwise. */
+function nearPoint(v: unknown): { lat: number; lon: number } | undefined {
+  const pos = (x: unknown): x is [number, number] => Array.isArray(x) && x.length >= 2 && typeof x[0] === 'number' && typeof x[1] === 'number';
+  if (pos(v)) return { lon: v[0], lat: v[1] };
+  if (typeof v === 'object' && v !== null && (v as Record<string, unknown>)['type'] === 'Point') {
+    const co = (v as Record<string, unknown>)['coordinates'];
+    if (pos(co)) return { lon: co[0], lat: co[1] };
+  }
+  return undefined;
 }

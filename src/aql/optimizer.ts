@@ -136,7 +136,7 @@ function candidates(indexes: readonly IndexDescription[], conds: readonly Cond[]
       if (c !== undefined) {
         out.push({ index: idx, lookup: { kind: 'edge', direction: c.field === '_from' ? 'out' : 'in', values: c.value, many: c.op === 'IN' }, covered: [c.filterIndex], score: 60, sortFields: [], hasIn: c.op === 'IN' });
       }
-    } else {
+    } else if (idx.type === 'persistent') {
       const equal: { expr: RExpr; many: boolean }[] = [];
       const covered: number[] = [];
       let hasIn = false;
@@ -258,6 +258,11 @@ function useIndexes(nodes: PlanNode[], indexesOf: (c: string) => readonly IndexD
         }
       }
     }
+    if (chosen === undefined && sortNode?.type === 'SortNode') {
+      // SORT GEO_DISTANCE(doc.f, point) / DISTANCE(doc.lat, doc.lon, lat, lon) ascending: a geo index delivers that order
+      const geo = geoCandidate(nodes, i, sortAt, sortNode, n.out, indexes);
+      if (geo !== undefined) { chosen = geo; removeSort = true; rules.add('geo-index-optimizer'); }
+    }
     if (chosen === undefined) continue;
     const condition = chosen.covered.length === 0 ? undefined : andOf(chosen.covered.map((k) => {
       const f = nodes[k];
@@ -271,6 +276,43 @@ function useIndexes(nodes: PlanNode[], indexesOf: (c: string) => readonly IndexD
     const sorted = [...drop].sort((a, b) => b - a);
     for (const k of sorted) nodes.splice(k, 1);
   }
+}
+
+/** A geo index matching a one-key ascending SORT by distance from a point that does not depend on the loop. */
+function geoCandidate(
+  nodes: readonly PlanNode[], at: number, sortAt: number, sort: Extract<PlanNode, { type: 'SortNode' }>, out: Variable, indexes: readonly IndexDescription[],
+): Candidate | undefined {
+  const key = sort.keys[0];
+  if (sort.keys.length !== 1 || key === undefined || !key.ascending || key.expr.k !== 'call') return undefined;
+  const call = key.expr;
+  const setLater = new Set<number>([out.id]);
+  for (let j = at + 1; j < sortAt; j++) { const m = nodes[j]; if (m !== undefined) for (const v of nodeSets(m)) setLater.add(v.id); }
+  const invariant = (x: RExpr): boolean => { for (const id of varsOf(x)) if (setLater.has(id)) return false; return isDeterministic(x); };
+  const path = (x: RExpr | undefined): string | undefined => (x === undefined ? undefined : attributePath(x, out)?.join('.'));
+  const found = (near: RExpr[], fields: readonly string[], geoJson: boolean | undefined): Candidate | undefined => {
+    const idx = indexes.find((ix) => ix.type === 'geo' && ix.fields.join('\0') === fields.join('\0') && (fields.length === 2 || ix.geoJson === geoJson));
+    return idx === undefined ? undefined : { index: idx, lookup: { kind: 'geo', near, distance: call }, covered: [], score: 0, sortFields: [], hasIn: false };
+  };
+  if (call.name === 'GEO_DISTANCE' && call.args.length === 2) {
+    const [a, b] = call.args;
+    if (a === undefined || b === undefined) return undefined;
+    const fa = path(a);
+    const fb = path(b);
+    if (fa !== undefined && invariant(b)) return found([b], [fa], true);
+    if (fb !== undefined && invariant(a)) return found([a], [fb], true);
+    return undefined;
+  }
+  if (call.name === 'DISTANCE' && call.args.length === 4) {
+    const [a, b, c, d] = call.args;
+    if (a === undefined || b === undefined || c === undefined || d === undefined) return undefined;
+    const lat = path(a);
+    const lon = path(b);
+    if (lat !== undefined && lon !== undefined && invariant(c) && invariant(d)) return found([c, d], [lat, lon], undefined);
+    const lat2 = path(c);
+    const lon2 = path(d);
+    if (lat2 !== undefined && lon2 !== undefined && invariant(a) && invariant(b)) return found([a, b], [lat2, lon2], undefined);
+  }
+  return undefined;
 }
 
 function andOf(parts: RExpr[]): RExpr {

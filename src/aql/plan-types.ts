@@ -47,7 +47,12 @@ export type IndexLookup =
       readonly equal: readonly { readonly expr: RExpr; readonly many: boolean }[];
       readonly lower: readonly { readonly expr: RExpr; readonly inclusive: boolean }[];
       readonly upper: readonly { readonly expr: RExpr; readonly inclusive: boolean }[];
-    };
+    }
+  /**
+   * Geo index: documents in ascending distance from `near` (`[point]` as GEO_DISTANCE reads it, or
+   * `[lat, lon]` as DISTANCE takes them); `distance` is the SORT key it replaces (for the scan fallback).
+   */
+  | { readonly kind: 'geo'; readonly near: readonly RExpr[]; readonly distance: RExpr };
 
 /** One element of a SORT. */
 export interface SortKey {

@@ -67,6 +67,10 @@ export class GuardedDataSource implements DataSource {
     this.#check(collection, 'ro');
     return this.#inner.indexScan(collection, indexId, range);
   }
+  geoNear(collection: string, indexId: string, lat: number, lon: number): Iterable<AqlDocument> | undefined {
+    this.#check(collection, 'ro');
+    return this.#inner.geoNear?.(collection, indexId, lat, lon);
+  }
   edges(collection: string, direction: 'out' | 'in', vertexId: string): Iterable<AqlDocument> {
     this.#check(collection, 'ro');
     return this.#inner.edges(collection, direction, vertexId);

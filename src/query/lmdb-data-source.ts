@@ -76,6 +76,19 @@ export class LmdbDataSource implements DataSource {
     return this.#coll(collection).all();
   }
 
+  /** Undefined (the executor then scans and sorts) for a point outside the globe or inside a write transaction. */
+  geoNear(collection: string, indexId: string, lat: number, lon: number): Iterable<AqlDocument> | undefined {
+    if (!(Math.abs(lat) <= 90 && Math.abs(lon) <= 180) || this.#tx !== undefined) return undefined;
+    const c = this.#coll(collection);
+    const id = indexId.includes('/') ? indexId.slice(indexId.indexOf('/') + 1) : indexId;
+    return (function* () {
+      for (const key of c.geoNear(id, lat, lon)) {
+        const d = c.get(key);
+        if (d !== undefined) yield d;
+      }
+    })();
+  }
+
   *indexScan(collection: string, indexId: string, range: IndexScanRange): Iterable<AqlDocument> {
     const c = this.#coll(collection);
     const id = indexId.includes('/') ? indexId.slice(indexId.indexOf('/') + 1) : indexId;
@@ -146,8 +159,8 @@ function describe(c: Collection): CollectionDescription {
     type: d.type,
     indexes: d.indexes.flatMap((ix) =>
       // only the indexes the storage maintains are offered to the planner
-      ix.type === 'primary' || ix.type === 'edge' || ix.type === 'persistent'
-        ? [{ id: `${d.name}/${ix.id}`, name: ix.name, type: ix.type, fields: ix.fields, unique: ix.unique, sparse: ix.sparse }]
+      ix.type === 'primary' || ix.type === 'edge' || ix.type === 'persistent' || ix.type === 'geo'
+        ? [{ id: `${d.name}/${ix.id}`, name: ix.name, type: ix.type, fields: ix.fields, unique: ix.unique, sparse: ix.sparse, ...(ix.type === 'geo' ? { geoJson: ix.options?.['geoJson'] === true } : {}) }]
         : [],
     ),
     schema: d.schema,

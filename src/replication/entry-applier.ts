@@ -126,13 +126,13 @@ export class EntryApplier {
     await engine.writeAtomic((tx) => {
       this.#state.putApplied(e.tick);
       if (this.#logEntries) tx.log(e);
-      after = this.#ddlChange(e);
+      after = this.#ddlChange(e, tx);
     }, fixed);
     after();
   }
 
   /** Makes the catalog change inside the transaction; returns the in-memory update to run after commit. */
-  #ddlChange(e: LogEntry): () => void {
+  #ddlChange(e: LogEntry, tx: WriteContext): () => void {
     const engine = this.#engine;
     const noop = (): void => undefined;
     switch (e.type) {
@@ -193,9 +193,9 @@ export class EntryApplier {
         const c = this.#find(e);
         const id = (e.data as { id?: unknown } | undefined)?.id;
         if (!c || typeof id !== 'string' || !c.definition.indexes.some((i) => i.id === id)) return noop;
-        c.clearIndex(id);
         const def: CollectionDefinition = { ...c.definition, indexes: c.definition.indexes.filter((i) => i.id !== id) };
         engine.putCollection(def);
+        engine.dropIndexInTransaction(tx, c, id);
         return () => c.setDefinition(def);
       }
       default:

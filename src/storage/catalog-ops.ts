@@ -306,6 +306,8 @@ async function createAcceptedIndex(
     const index: IndexDefinition = { id, type, name, fields, unique, sparse, options: extra };
     const def: CollectionDefinition = { ...c.definition, indexes: [...c.definition.indexes, index] };
     await engine.writeAtomic((tx) => {
+      // geo indexes are stored (and used by queries); the other accepted types are catalog entries
+      c.buildIndex(index);
       engine.putCollection(def);
       tx.log({ tick: tx.nextTick(), type: LOG_INDEX_CREATE, database, collection: def.name, cid: def.id, data: index });
     });

@@ -3,6 +3,7 @@ import { entryCount } from './lmdb-stats.ts';
 import { ArangoError } from '../errors/index.ts';
 import { isPlainObject, mergePatch } from './document-merge.ts';
 import { indexKey, indexValues, type IndexKeyPart } from './index-codec.ts';
+import { geoEntry, geoNear, geoPointOf } from './geo-index.ts';
 import { assertValidKey, encodeRevision, generateKey, isValidCollectionName, isValidKey } from './keys.ts';
 import {
   EDGE_COLLECTION,
@@ -45,7 +46,7 @@ export function subDbName(def: CollectionDefinition, kind: 'doc' | 'from' | 'to'
 export function collectionDbNames(def: CollectionDefinition): string[] {
   const names = [subDbName(def, 'doc')];
   if (def.type === EDGE_COLLECTION) names.push(subDbName(def, 'from'), subDbName(def, 'to'));
-  for (const ix of def.indexes) if (ix.type === 'persistent') names.push(subDbName(def, 'idx', ix.id));
+  for (const ix of def.indexes) if (ix.type === 'persistent' || ix.type === 'geo') names.push(subDbName(def, 'idx', ix.id));
   return names;
 }
 
@@ -84,7 +85,7 @@ export class Collection {
   #open(def: CollectionDefinition): Handles {
     const edge = def.type === EDGE_COLLECTION;
     const indexes = new Map<string, IndexDb>();
-    for (const ix of def.indexes) if (ix.type === 'persistent') indexes.set(ix.id, this.#env.openDB<string, IndexKeyPart[]>(subDbName(def, 'idx', ix.id), {}));
+    for (const ix of def.indexes) if (ix.type === 'persistent' || ix.type === 'geo') indexes.set(ix.id, this.#env.openDB<string, IndexKeyPart[]>(subDbName(def, 'idx', ix.id), {}));
     return {
       docs: this.#env.openDB<Buffer, string>(subDbName(def, 'doc'), { encoding: 'binary' }),
       from: edge ? this.#env.openDB<string, IndexKeyPart[]>(subDbName(def, 'from'), {}) : undefined,
@@ -115,7 +116,7 @@ export class Collection {
       this.#indexDbs = h.indexes;
     }
     this.#def = def;
-    for (const ix of def.indexes) if (ix.type === 'persistent' && !this.#indexDbs.has(ix.id)) this.#openIndex(ix);
+    for (const ix of def.indexes) if ((ix.type === 'persistent' || ix.type === 'geo') && !this.#indexDbs.has(ix.id)) this.#openIndex(ix);
   }
 
   #openIndex(ix: IndexDefinition): IndexDb {
@@ -299,8 +300,12 @@ export class Collection {
 
   /** Fills a new persistent index from the existing documents; throws 1210 on a unique violation. */
   buildIndex(ix: IndexDefinition): void {
-    if (ix.type !== 'persistent') return;
+    if (ix.type !== 'persistent' && ix.type !== 'geo') return;
     const db = this.#indexDbs.get(ix.id) ?? this.#openIndex(ix);
+    if (ix.type === 'geo') {
+      for (const doc of this.all()) this.#geoPut(db, ix, doc);
+      return;
+    }
     for (const doc of this.all()) {
       const vals = indexValues(doc, ix.fields, ix.sparse);
       if (vals === null) continue;
@@ -316,7 +321,7 @@ export class Collection {
   /** Re-encodes every persistent index (after the key format or the collation changed). */
   rebuildIndexes(): void {
     for (const ix of this.#def.indexes) {
-      if (ix.type !== 'persistent') continue;
+      if (ix.type !== 'persistent' && ix.type !== 'geo') continue;
       const db = this.#indexDbs.get(ix.id) ?? this.#openIndex(ix);
       for (const k of db.getKeys()) void db.remove(k);
       this.buildIndex(ix);
@@ -331,9 +336,23 @@ export class Collection {
     this.#indexDbs.delete(indexId);
   }
 
-  /** Forgets a dropped index's handle without touching its entries (the engine frees them later). */
-  detachIndex(indexId: string): void {
-    this.#indexDbs.delete(indexId);
+  /** Forgets a dropped index's handle without touching its entries (the engine frees them later); false when it has none. */
+  detachIndex(indexId: string): boolean {
+    return this.#indexDbs.delete(indexId);
+  }
+
+  /** Document keys of a geo index in ascending distance from (lat, lon) (see geo-index.ts). */
+  geoNear(indexId: string, lat: number, lon: number): Generator<string> {
+    const db = this.#indexDbs.get(indexId);
+    if (!db) throw new ArangoError('ERROR_ARANGO_INDEX_NOT_FOUND');
+    return geoNear(db, lat, lon);
+  }
+
+  #geoPut(db: Database<string, IndexKeyPart[]>, ix: IndexDefinition, doc: Record<string, unknown> & { _key: string }): void {
+    const p = geoPointOf(doc, ix);
+    if (!p) return;
+    const e = geoEntry(p, doc._key);
+    void db.put(e.key, e.value);
   }
 
   /** Rewrites every document's `_id` after a rename (runs inside the rename transaction). */
@@ -409,6 +428,11 @@ export class Collection {
       void this.#to.put([doc['_to'] as string, doc._key], EMPTY);
     }
     for (const ix of this.#def.indexes) {
+      if (ix.type === 'geo') {
+        const gdb = this.#indexDbs.get(ix.id);
+        if (gdb) this.#geoPut(gdb, ix, doc);
+        continue;
+      }
       if (ix.type !== 'persistent') continue;
       const vals = indexValues(doc, ix.fields, ix.sparse);
       if (vals === null) continue;
@@ -424,6 +448,11 @@ export class Collection {
       void this.#to.remove([doc['_to'] as string, doc._key]);
     }
     for (const ix of this.#def.indexes) {
+      if (ix.type === 'geo') {
+        const p = geoPointOf(doc, ix);
+        if (p) void this.#indexDbs.get(ix.id)?.remove(geoEntry(p, doc._key).key);
+        continue;
+      }
       if (ix.type !== 'persistent') continue;
       const vals = indexValues(doc, ix.fields, ix.sparse);
       if (vals === null) continue;

@@ -272,8 +272,8 @@ export class StorageEngine {
 
   /** Frees the entries of a dropped index in the background once `tx` commits. */
   dropIndexInTransaction(tx: WriteContext, c: Collection, indexId: string): void {
-    c.detachIndex(indexId);
-    this.#retire(tx, [subDbName(c.definition, 'idx', indexId)]);
+    // only index types kept in a sub-database of their own have entries to free
+    if (c.detachIndex(indexId)) this.#retire(tx, [subDbName(c.definition, 'idx', indexId)]);
   }
 
   /** Records sub-databases as garbage in `tx` and hands them to the reclaimer after the commit. */
