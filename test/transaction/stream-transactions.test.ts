@@ -9,7 +9,7 @@ describe('stream transactions through arangojs', () => {
   let db: Database;
   const tmp = tempDir();
   before(async () => {
-    server = await startServer({ dataDir: tmp.dir, args: ['--transaction.streaming-idle-timeout', '1'] });
+    server = await startServer({ dataDir: tmp.dir, args: ['--transaction.streaming-idle-timeout', '5'] });
     db = server.db();
   });
   after(async () => {
@@ -125,8 +125,10 @@ describe('stream transactions through arangojs', () => {
     const c = await db.createCollection('idle');
     const trx = await db.beginTransaction({ write: c });
     await trx.step(() => c.save({ _key: 'gone' }));
+    // the suite's server aborts after 5 s idle (long enough that a busy machine's pauses between
+    // the other tests' steps do not expire their transactions)
     await waitFor(async () => (await trx.get()).status === 'aborted', {
-      timeoutMs: 10_000,
+      timeoutMs: 30_000,
       what: 'the idle transaction to expire',
     });
     assert.deepEqual(await failure(() => trx.step(() => c.save({ _key: 'later' }))), [404, 1655]);
