@@ -2,22 +2,17 @@
 // removing a vertex removes its edges in every graph atomically (or nothing when it fails), and
 // dropping a graph keeps the collections other graphs still use.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { aql, type Database } from 'arangojs';
 import { failure } from '../harness/arango-failure.ts';
-import { startServer, tempDir, type ServerHandle } from '../harness/server.ts';
+import { suiteServer, type ServerHandle } from '../harness/server.ts';
 
 describe('named graph consistency', () => {
   let server: ServerHandle;
   let db: Database;
-  const tmp = tempDir();
-  before(async () => {
-    server = await startServer({ dataDir: tmp.dir });
-    db = server.db();
-  });
-  after(async () => {
-    await server.stop();
-    tmp.cleanup();
+  suiteServer({}, (s) => {
+    server = s;
+    db = s.db();
   });
 
   it('refuses edges outside the definition on insert, replace and update (1947), leaving the edge as it was', async () => {

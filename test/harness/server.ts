@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { Database } from 'arangojs';
 
 export { waitFor } from './wait-for.ts';
@@ -102,4 +103,21 @@ export async function rawRequest(
     json = undefined;
   }
   return { status: res.status, headers: res.headers, text, json };
+}
+
+/**
+ * One server for the enclosing `describe`: started in `before` on a fresh data directory (extra
+ * command-line `args` if given), handed to `onStart`, stopped and its directory removed in `after`.
+ */
+export function suiteServer(opts: { args?: string[] }, onStart: (server: ServerHandle) => void): void {
+  const tmp = tempDir();
+  let server: ServerHandle | undefined;
+  before(async () => {
+    server = await startServer({ dataDir: tmp.dir, ...(opts.args ? { args: opts.args } : {}) });
+    onStart(server);
+  });
+  after(async () => {
+    await server?.stop();
+    tmp.cleanup();
+  });
 }

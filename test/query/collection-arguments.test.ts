@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { aql, type Database } from 'arangojs';
-import { startServer, tempDir, type ServerHandle } from '../harness/server.ts';
+import { suiteServer, type ServerHandle } from '../harness/server.ts';
 
 describe('collections as AQL function arguments and header+values imports', () => {
   let server: ServerHandle;
   let db: Database;
-  const tmp = tempDir();
-  before(async () => {
-    server = await startServer({ dataDir: tmp.dir });
-    db = server.db();
-  });
-  after(async () => {
-    await server.stop();
-    tmp.cleanup();
+  suiteServer({}, (s) => {
+    server = s;
+    db = s.db();
   });
 
   it('accepts DOCUMENT(@@coll, key), DOCUMENT(coll, key), LENGTH(coll) and COUNT(coll)', async () => {

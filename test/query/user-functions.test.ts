@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { aql, type Database } from 'arangojs';
 import { failure } from '../harness/arango-failure.ts';
-import { startServer, tempDir, type ServerHandle } from '../harness/server.ts';
+import { suiteServer, type ServerHandle } from '../harness/server.ts';
 
 describe('AQL user functions (/_api/aqlfunction) through arangojs (06-managing-functions)', () => {
   let server: ServerHandle;
   let db: Database;
-  const tmp = tempDir();
-  before(async () => {
-    server = await startServer({ dataDir: tmp.dir });
-    db = server.db();
-  });
-  after(async () => {
-    await server.stop();
-    tmp.cleanup();
+  suiteServer({}, (s) => {
+    server = s;
+    db = s.db();
   });
 
   it('registers, lists, calls, replaces and removes functions', async () => {

@@ -2,21 +2,16 @@
 // nearest-first and answers exactly what a full scan answers, with the index kept up to date by
 // inserts, updates and removals, and inside a stream transaction (its own writes included).
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { aql, type Database } from 'arangojs';
-import { startServer, tempDir, type ServerHandle } from '../harness/server.ts';
+import { suiteServer, type ServerHandle } from '../harness/server.ts';
 
 describe('geo index in queries', () => {
   let server: ServerHandle;
   let db: Database;
-  const tmp = tempDir();
-  before(async () => {
-    server = await startServer({ dataDir: tmp.dir });
-    db = server.db();
-  });
-  after(async () => {
-    await server.stop();
-    tmp.cleanup();
+  suiteServer({}, (s) => {
+    server = s;
+    db = s.db();
   });
 
   it('answers nearest-first queries from the index exactly as a full scan does, and keeps the index current', async () => {

@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { aql, type Database } from 'arangojs';
 import { failure } from '../harness/arango-failure.ts';
-import { startServer, tempDir, waitFor, type ServerHandle } from '../harness/server.ts';
+import { suiteServer, waitFor, type ServerHandle } from '../harness/server.ts';
 
 describe('geo, mdi, inverted, fulltext and ttl indexes through arangojs (11-managing-indexes)', () => {
   let server: ServerHandle;
   let db: Database;
-  const tmp = tempDir();
-  before(async () => {
-    server = await startServer({ dataDir: tmp.dir, args: ['--ttl.frequency', '200'] });
-    db = server.db();
-  });
-  after(async () => {
-    await server.stop();
-    tmp.cleanup();
+  suiteServer({ args: ['--ttl.frequency', '200'] }, (s) => {
+    server = s;
+    db = s.db();
   });
 
   it('accepts and lists each index type with its attributes, and drops them', async () => {

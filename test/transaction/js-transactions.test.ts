@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Database } from 'arangojs';
 import { failure } from '../harness/arango-failure.ts';
-import { startServer, tempDir, type ServerHandle } from '../harness/server.ts';
+import { suiteServer, type ServerHandle } from '../harness/server.ts';
 
 describe('JavaScript transactions (POST /_api/transaction) through arangojs', () => {
   let server: ServerHandle;
   let db: Database;
-  const tmp = tempDir();
-  before(async () => {
-    server = await startServer({ dataDir: tmp.dir });
-    db = server.db();
-  });
-  after(async () => {
-    await server.stop();
-    tmp.cleanup();
+  suiteServer({}, (s) => {
+    server = s;
+    db = s.db();
   });
 
   it('runs the action with params and the declared collections, and commits its writes', async () => {
