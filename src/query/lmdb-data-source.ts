@@ -24,6 +24,23 @@ import {
 /** Sorts after every encoded value and every document key (strings sort after numbers). */
 const AFTER = '\uffff\uffff\uffff';
 
+/** The lmdb key range of a persistent-index scan (equality prefix, optional bounds, direction). */
+export function indexScanBounds(range: IndexScanRange): { start: IndexKeyPart[]; end: IndexKeyPart[]; reverse?: boolean } {
+  const prefix: IndexKeyPart[] = [];
+  for (const v of range.equal) encodeIndexValue(v, prefix);
+  const start = [...prefix];
+  const end: IndexKeyPart[] = [...prefix];
+  if (range.lower) {
+    encodeIndexValue(range.lower.value, start);
+    if (!range.lower.inclusive) start.push(AFTER);
+  }
+  if (range.upper) {
+    encodeIndexValue(range.upper.value, end);
+    if (range.upper.inclusive) end.push(AFTER);
+  } else end.push(AFTER);
+  return range.reverse ? { start: end, end: start, reverse: true } : { start, end };
+}
+
 /** The catalog reads a data source needs (the `StorageEngine` in the main thread, a snapshot in query workers). */
 export interface CatalogView {
   collections(database: string): Collection[];
@@ -92,19 +109,7 @@ export class LmdbDataSource implements DataSource {
   *indexScan(collection: string, indexId: string, range: IndexScanRange): Iterable<AqlDocument> {
     const c = this.#coll(collection);
     const id = indexId.includes('/') ? indexId.slice(indexId.indexOf('/') + 1) : indexId;
-    const prefix: IndexKeyPart[] = [];
-    for (const v of range.equal) encodeIndexValue(v, prefix);
-    const start = [...prefix];
-    const end: IndexKeyPart[] = [...prefix];
-    if (range.lower) {
-      encodeIndexValue(range.lower.value, start);
-      if (!range.lower.inclusive) start.push(AFTER);
-    }
-    if (range.upper) {
-      encodeIndexValue(range.upper.value, end);
-      if (range.upper.inclusive) end.push(AFTER);
-    } else end.push(AFTER);
-    const bounds = range.reverse ? { start: end, end: start, reverse: true } : { start, end };
+    const bounds = indexScanBounds(range);
     for (const key of c.indexScan(id, bounds)) {
       const doc = c.get(key);
       if (doc) yield doc;

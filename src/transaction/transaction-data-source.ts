@@ -10,10 +10,10 @@ import {
   type WriteResult as AqlWriteResult,
 } from '../aql/index.ts';
 import { LmdbDataSource } from '../query/index.ts';
-import { encodeIndexValue, readPath, type Document, type IndexKeyPart, type StorageEngine, type WriteOptions, type WriteResult } from '../storage/index.ts';
+import { indexScanBounds } from '../query/lmdb-data-source.ts';
+import { readPath, type Document, type StorageEngine, type WriteOptions, type WriteResult } from '../storage/index.ts';
 import type { StreamTransaction } from './stream-transaction.ts';
 
-const AFTER = '\uffff\uffff\uffff';
 
 /**
  * The AQL data source of a query running inside a stream transaction: reads see the
@@ -72,19 +72,7 @@ export class TransactionDataSource implements DataSource {
     const c = this.#trx.readable(collection);
     const id = indexId.includes('/') ? indexId.slice(indexId.indexOf('/') + 1) : indexId;
     const own = this.#trx.overlay(c);
-    const prefix: IndexKeyPart[] = [];
-    for (const v of range.equal) encodeIndexValue(v, prefix);
-    const start = [...prefix];
-    const end: IndexKeyPart[] = [...prefix];
-    if (range.lower) {
-      encodeIndexValue(range.lower.value, start);
-      if (!range.lower.inclusive) start.push(AFTER);
-    }
-    if (range.upper) {
-      encodeIndexValue(range.upper.value, end);
-      if (range.upper.inclusive) end.push(AFTER);
-    } else end.push(AFTER);
-    const bounds = range.reverse ? { start: end, end: start, reverse: true } : { start, end };
+    const bounds = indexScanBounds(range);
     const fromSnapshot = (function* (trx: StreamTransaction): Generator<Document> {
       for (const key of c.indexScan(id, bounds, trx.snapshot)) {
         if (own?.has(key)) continue;
