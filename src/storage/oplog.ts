@@ -7,6 +7,8 @@ import type { LogEntry } from './types.ts';
 
 /** Most entries removed in one transaction while pruning. */
 const PRUNE_PER_TRANSACTION = 2000;
+/** Most entries one pruning run removes. */
+const PRUNE_PER_RUN = 100_000;
 
 /** Retention policy of the operation log. */
 export interface LogRetention {
@@ -114,7 +116,7 @@ export class OperationLog {
       if (i >= excess && tick >= ageLimitTick) break;
       doomed.push(tick);
       i++;
-      if (doomed.length >= 100_000) break;
+      if (doomed.length >= PRUNE_PER_RUN) break;
     }
     // small transactions, each freeing a few hundred pages: one large delete would leave a huge
     // free-list record that slows every later commit (see SpaceReclaimer)
@@ -132,13 +134,16 @@ export class OperationLog {
   /** Prunes every 10 s in the background (one run at a time); returns the stop function. */
   schedulePruning(retention: LogRetention, log: Logger): () => void {
     let running = false;
+    let stopped = false;
     const run = (): void => {
-      if (running) return; // a paced run can outlast the interval
+      if (running || stopped) return; // a paced run can outlast the interval
       running = true;
       this.prune(retention)
         .then(
           (n) => {
             if (n > 0) log.debug({ removed: n }, 'operation log pruned');
+            // a full run means more is due (after a large import): go on at once, still paced
+            if (n >= PRUNE_PER_RUN) setImmediate(run);
           },
           (err: unknown) => log.warn({ err }, 'operation log pruning failed'),
         )
@@ -148,6 +153,9 @@ export class OperationLog {
     };
     const timer = setInterval(run, 10_000);
     timer.unref();
-    return () => clearInterval(timer);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
   }
 }

@@ -7,16 +7,24 @@ const ENTRIES_PER_TRANSACTION = 2000;
 const BYTES_PER_TRANSACTION = 1024 * 1024;
 const PENDING_PREFIX = 'free:';
 
+/** Background transactions of this process run one at a time, in this chain. */
+let backgroundTurn: Promise<unknown> = Promise.resolve();
+
 /**
- * Runs one background transaction, then waits twice as long as it took (10 ms to 1 s), so
- * background freeing takes at most about a third of the writer and its commits never crowd out
- * the durable commits of clients.
+ * Runs one background transaction (freeing dropped data, pruning the operation log) when no other
+ * background transaction runs, then waits four times as long as it took (10 ms to 1 s) before
+ * the next one may start. All background work together so takes at most about a fifth of the
+ * writer, and its commits never crowd out the durable commits of clients.
  */
-export async function paced(fn: () => Promise<unknown>): Promise<void> {
-  const started = performance.now();
-  await fn();
-  const pause = Math.min(1000, Math.max(10, 2 * (performance.now() - started)));
-  await new Promise<void>((resolve) => setTimeout(resolve, pause));
+export function paced(fn: () => Promise<unknown>): Promise<void> {
+  const turn = backgroundTurn.then(async () => {
+    const started = performance.now();
+    await fn();
+    const pause = Math.min(1000, Math.max(10, 4 * (performance.now() - started)));
+    await new Promise<void>((resolve) => setTimeout(resolve, pause));
+  });
+  backgroundTurn = turn.catch(() => undefined);
+  return turn;
 }
 
 /**

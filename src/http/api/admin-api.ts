@@ -17,6 +17,7 @@ export interface ServerInfo {
 export interface StorageStatus {
   readonly writeHealth: WriteHealth;
   readonly reclaimStatus: { pendingDatabases: number; freedEntries: number };
+  readonly oplog: { size(): number };
 }
 
 export function registerAdminApi(router: Router, info: ServerInfo, storage?: StorageStatus): void {
@@ -53,8 +54,8 @@ export function registerAdminApi(router: Router, info: ServerInfo, storage?: Sto
         state: 'SERVING',
       },
       // kitsune: whether the data directory takes writes (false while the disk is full, with the
-      // reason) and what is left of freeing dropped data
-      ...(storage ? { storage: { ...storage.writeHealth, reclaim: storage.reclaimStatus } } : {}),
+      // reason), what is left of freeing dropped data, and the operation log's length
+      ...(storage ? { storage: { ...storage.writeHealth, reclaim: storage.reclaimStatus, operationLog: { entries: storage.oplog.size() } } } : {}),
     },
   }), { anyDatabase: true });
 }

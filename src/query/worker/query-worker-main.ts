@@ -131,6 +131,10 @@ port.on('message', (msg: ToWorker) => {
     }
   } catch {
     // a bad catalog message leaves the previous catalog in place; the next query reports the error
+  } finally {
+    // an idle worker holds no snapshot: an open read transaction would keep LMDB from reusing
+    // every page freed after it (dropped and truncated data, pruned log entries)
+    if (cursors.size === 0) env.resetReadTxn();
   }
 });
 
