@@ -12,15 +12,15 @@ let backgroundTurn: Promise<unknown> = Promise.resolve();
 
 /**
  * Runs one background transaction (freeing dropped data, pruning the operation log) when no other
- * background transaction runs, then waits four times as long as it took (10 ms to 1 s) before
- * the next one may start. All background work together so takes at most about a fifth of the
+ * background transaction runs, then waits six times as long as it took (10 ms to 1 s) before
+ * the next one may start. All background work together so takes at most about a seventh of the
  * writer, and its commits never crowd out the durable commits of clients.
  */
 export function paced(fn: () => Promise<unknown>): Promise<void> {
   const turn = backgroundTurn.then(async () => {
     const started = performance.now();
     await fn();
-    const pause = Math.min(1000, Math.max(10, 4 * (performance.now() - started)));
+    const pause = Math.min(1000, Math.max(10, 6 * (performance.now() - started)));
     await new Promise<void>((resolve) => setTimeout(resolve, pause));
   });
   backgroundTurn = turn.catch(() => undefined);
