@@ -11,18 +11,26 @@ import { startServer, tempDir, type ServerHandle } from '../harness/server.ts';
 const IMPORT_DOCS = Number(process.env['KITSUNE_DROP_DOCS'] ?? 300_000);
 const WRITES = 1500;
 
+/**
+ * Durable single-document writes per second through 32 connections: the median of three windows
+ * of WRITES / 3 writes each, so a burst of another process on the machine does not decide it.
+ */
 async function writesPerSecond(server: ServerHandle, database: string): Promise<number> {
   const c = server.db(database).collection('posts');
-  const started = performance.now();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < WRITES) {
-      next++;
-      await c.save({ title: 'a post of about two hundred bytes '.repeat(5), n: next });
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
-  return WRITES / ((performance.now() - started) / 1000);
+  const windows: number[] = [];
+  for (let w = 0; w < 3; w++) {
+    const started = performance.now();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < WRITES / 3) {
+        next++;
+        await c.save({ title: 'a post of about two hundred bytes '.repeat(5), n: next });
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, worker));
+    windows.push(WRITES / 3 / ((performance.now() - started) / 1000));
+  }
+  return windows.sort((a, b) => a - b)[1] ?? 0;
 }
 
 async function importLarge(server: ServerHandle, database: string, name: string): Promise<void> {
