@@ -12,7 +12,7 @@ import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
 import { StorageEngine, catalog, isPlainObject } from './storage/index.ts';
 import { createQueryService } from './query/index.ts';
-import { TransactionManager } from './transaction/index.ts';
+import { createTransactionManager } from './transaction/index.ts';
 
 /**
  * Composition root of `kitsune start --mode dbserver`: the single-server storage and API (the
@@ -35,11 +35,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
   let endpoint = '';
   const router = new Router();
   const { pool: queryPool, queries } = createQueryService(config, engine, log);
-  const transactions = new TransactionManager({
-    engine,
-    settings: { idleTimeoutSeconds: config.trxIdleTimeoutSeconds, maxSizeBytes: config.trxMaxSizeBytes },
-    log: log.child({ component: 'transaction' }),
-  });
+  const transactions = createTransactionManager(config, engine, log);
   registerApi(router, {
     engine,
     queries,

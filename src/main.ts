@@ -12,7 +12,7 @@ import type { Logger } from './log/index.ts';
 import { createQueryService } from './query/index.ts';
 import { StorageEngine, TtlSweeper, catalog } from './storage/index.ts';
 import { removeProtoAccessor } from './common/proto-guard.ts';
-import { TransactionManager } from './transaction/index.ts';
+import { createTransactionManager } from './transaction/index.ts';
 
 /** A running server and how to stop it. */
 export interface RunningServer {
@@ -44,11 +44,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
   let endpoint = '';
   const router = new Router();
   const { pool: queryPool, queries } = createQueryService(config, engine, log);
-  const transactions = new TransactionManager({
-    engine,
-    settings: { idleTimeoutSeconds: config.trxIdleTimeoutSeconds, maxSizeBytes: config.trxMaxSizeBytes },
-    log: log.child({ component: 'transaction' }),
-  });
+  const transactions = createTransactionManager(config, engine, log);
   registerApi(router, {
     engine,
     queries,

@@ -153,8 +153,8 @@ export class Coordinator {
     }
     if (this.#foxx !== undefined && (await this.#foxx.handle(req, res, database, path))) return;
     if (path.startsWith('/_api/foxx')) {
-      // TODO(#9): Foxx on every coordinator (install/heal/rollout status) is the next slice
-      throw new ArangoError('ERROR_NOT_IMPLEMENTED', 'Foxx services are not available in cluster mode yet');
+      // a coordinator composed without the Foxx hook (none of the shipped roles)
+      throw new ArangoError('ERROR_NOT_IMPLEMENTED', 'Foxx services are not available on this coordinator');
     }
     const search = q === -1 ? '' : url.slice(q);
     if (path.startsWith('/_api/user') || path === '/_open/auth') {

@@ -190,3 +190,16 @@ export class TransactionManager {
     }
   }
 }
+
+/** The stream-transaction manager of a server, with the configured idle timeout and size limit. */
+export function createTransactionManager(
+  config: { readonly trxIdleTimeoutSeconds: number; readonly trxMaxSizeBytes: number },
+  engine: StorageEngine,
+  log: Logger,
+): TransactionManager {
+  return new TransactionManager({
+    engine,
+    settings: { idleTimeoutSeconds: config.trxIdleTimeoutSeconds, maxSizeBytes: config.trxMaxSizeBytes },
+    log: log.child({ component: 'transaction' }),
+  });
+}
