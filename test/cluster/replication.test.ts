@@ -181,16 +181,22 @@ describe('cluster mode: replica sets, synchronous followers, DB-server failover 
     } finally {
       c.etcd.resume();
     }
+    // a fresh key per attempt: an attempt that failed on the client may still have been applied,
+    // and retrying the same key would then fail with 1210 for ever
+    let attempt = 0;
+    let written = '';
     await waitFor(async () => {
+      const key = `after${attempt++}`;
       try {
-        await col.save({ _key: 'after' });
+        await col.save({ _key: key });
+        written = key;
         return true;
       } catch {
         return false;
       }
-    }, { timeoutMs: 20_000, what: 'writes to resume after etcd returned' });
+    }, { timeoutMs: 60_000, what: 'writes to resume after etcd returned' });
     await inSync(db, 1, 'the follower to be in sync after etcd returned');
-    assert.equal((await col.document('after'))._key, 'after');
+    assert.equal((await col.document(written))._key, written);
   });
 });
 
