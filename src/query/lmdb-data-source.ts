@@ -172,7 +172,8 @@ function describe(c: Collection): CollectionDescription {
   };
 }
 
-function storageOptions(o: AqlWriteOptions): WriteOptions {
+/** AQL modification options as the storage layer takes them. */
+export function storageOptions(o: AqlWriteOptions): WriteOptions {
   const out: { -readonly [K in keyof WriteOptions]: WriteOptions[K] } = { returnNew: true, returnOld: true };
   if (o.keepNull !== undefined) out.keepNull = o.keepNull;
   if (o.mergeObjects !== undefined) out.mergeObjects = o.mergeObjects;

@@ -10,8 +10,8 @@ import {
   type WriteResult as AqlWriteResult,
 } from '../aql/index.ts';
 import { LmdbDataSource } from '../query/index.ts';
-import { indexScanBounds } from '../query/lmdb-data-source.ts';
-import { readPath, type Document, type StorageEngine, type WriteOptions, type WriteResult } from '../storage/index.ts';
+import { indexScanBounds, storageOptions } from '../query/lmdb-data-source.ts';
+import { readPath, type Document, type StorageEngine, type WriteResult } from '../storage/index.ts';
 import type { StreamTransaction } from './stream-transaction.ts';
 
 
@@ -131,16 +131,6 @@ function inRange(doc: Document, fields: readonly string[], range: IndexScanRange
     if (r > 0 || (r === 0 && !range.upper.inclusive)) return false;
   }
   return true;
-}
-
-function storageOptions(o: AqlWriteOptions): WriteOptions {
-  const out: { -readonly [K in keyof WriteOptions]: WriteOptions[K] } = { returnNew: true, returnOld: true };
-  if (o.keepNull !== undefined) out.keepNull = o.keepNull;
-  if (o.mergeObjects !== undefined) out.mergeObjects = o.mergeObjects;
-  if (o.overwriteMode !== undefined) out.overwriteMode = o.overwriteMode;
-  if (o.ignoreRevs !== undefined) out.ignoreRevs = o.ignoreRevs;
-  if (o.expectedRev !== undefined && o.ignoreRevs === false) out.expectedRev = o.expectedRev;
-  return out;
 }
 
 function toResult(r: WriteResult): AqlWriteResult {
