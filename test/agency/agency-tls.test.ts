@@ -77,3 +77,57 @@ describe('agency over TLS (--agency.cafile, https:// etcd endpoints)', () => {
     }
   });
 });
+
+describe('agency with client certificates (--agency.certfile / --agency.keyfile, etcd --client-cert-auth)', () => {
+  const tmp = tempDir('kitsune-agency-mtls-');
+  let etcd: ChildProcess | undefined;
+  let endpoint = '';
+  let pair = { cert: '', key: '' };
+  let server: ServerHandle | undefined;
+  const deployment = `emtls${Math.random().toString(36).slice(2, 8)}`;
+
+  before(async () => {
+    pair = splitPem(tmp.dir);
+    const clientPort = await freePort();
+    const peerPort = await freePort();
+    endpoint = `https://127.0.0.1:${clientPort}`;
+    const peerUrl = `http://127.0.0.1:${peerPort}`;
+    etcd = spawn(await findEtcdBinary({ searchPath: process.env['PATH'] }), [
+      '--name', 'mtls-test', '--data-dir', path.join(tmp.dir, 'etcd'),
+      '--listen-client-urls', endpoint, '--advertise-client-urls', endpoint,
+      '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `mtls-test=${peerUrl}`,
+      '--cert-file', pair.cert, '--key-file', pair.key, '--client-cert-auth', '--trusted-ca-file', CAFILE,
+      '--heartbeat-interval', '100', '--election-timeout', '500', '--log-level', 'error',
+    ], { stdio: 'ignore' });
+    const probe = new Etcd3({ hosts: [endpoint], credentials: { rootCertificate: fs.readFileSync(CAFILE), certChain: fs.readFileSync(pair.cert), privateKey: fs.readFileSync(pair.key) } });
+    await waitFor(() => probe.get('/probe').string().then(() => true, () => false), { timeoutMs: 20_000, what: 'etcd with client-cert auth', intervalMs: 200 });
+    probe.close();
+  });
+  after(async () => {
+    await server?.kill();
+    etcd?.kill('SIGKILL');
+    tmp.cleanup();
+  });
+
+  it('a client without a certificate is refused; a member with one leads', async () => {
+    const anonymous = new Etcd3({ hosts: [endpoint], credentials: { rootCertificate: fs.readFileSync(CAFILE) }, defaultCallOptions: () => ({ deadline: Date.now() + 3000 }) });
+    try {
+      await assert.rejects(anonymous.put(agencyKeys(deployment).leader).value('http://attacker:1'));
+    } finally {
+      anonymous.close();
+    }
+    const port = await freePort();
+    server = await startServer({
+      dataDir: path.join(tmp.dir, 'member'),
+      args: ['--port', String(port), '--mode', 'activefailover', '--agency', endpoint, '--agency.cafile', CAFILE, '--agency.certfile', pair.cert, '--agency.keyfile', pair.key, '--deployment', deployment, '--advertise', `http://127.0.0.1:${port}`, '--agency.lease-ttl', '1'],
+      timeoutMs: 30_000,
+    });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/_admin/server/availability`).catch(() => null))?.status === 200, { timeoutMs: 20_000, what: 'the member to lead', intervalMs: 100 });
+    const check = new Etcd3({ hosts: [endpoint], credentials: { rootCertificate: fs.readFileSync(CAFILE), certChain: fs.readFileSync(pair.cert), privateKey: fs.readFileSync(pair.key) } });
+    try {
+      assert.match((await check.get(agencyKeys(deployment).leader).string()) ?? '', new RegExp(`:${port}`));
+    } finally {
+      check.close();
+    }
+  });
+});
