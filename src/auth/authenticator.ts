@@ -80,6 +80,7 @@ export class Authenticator {
     }
     const resolved = await this.#resolve(header, client, now);
     if (!resolved) return null;
+    if (resolved.until <= now) return resolved.principal;
     if (this.#cache.size >= MAX_CACHE) {
       const oldest = this.#cache.keys().next().value;
       if (oldest !== undefined) this.#cache.delete(oldest);
@@ -100,6 +101,19 @@ export class Authenticator {
     return ok;
   }
 
+  /**
+   * The user that a user name and a password or access token authenticate as (Basic auth,
+   * `/_open/auth`), or null. An access token works as a password, with its own user's name or an
+   * empty one (ArangoDB 3.12); anything else is checked as a password.
+   */
+  async login(user: string, secret: string, client: string): Promise<string | null> {
+    if (secret.startsWith(ACCESS_TOKEN_PREFIX)) {
+      const owner = this.#tokens?.resolve(secret) ?? null;
+      if (owner !== null && (user === '' || user === owner) && this.#users.isActive(owner)) return owner;
+    }
+    return (await this.checkPassword(user, secret, client)) ? user : null;
+  }
+
   #accessToken(header: string): string | undefined {
     if (header.length < 7 || header.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
     const value = header.slice(7).trim();
@@ -114,9 +128,11 @@ export class Authenticator {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0) return null;
-      const user = decoded.slice(0, colon);
-      if (!(await this.checkPassword(user, decoded.slice(colon + 1), client))) return null;
-      return { principal: { user, superuser: false }, until: now + CACHE_MS };
+      const secret = decoded.slice(colon + 1);
+      const user = await this.login(decoded.slice(0, colon), secret, client);
+      if (user === null) return null;
+      // an access token is looked up again on every request, so deleting or expiring it acts at once
+      return { principal: { user, superuser: false }, until: secret.startsWith(ACCESS_TOKEN_PREFIX) ? now : now + CACHE_MS };
     }
     if (scheme === 'bearer') {
       const claims = verifyJwt(value, this.#secret, now / 1000);

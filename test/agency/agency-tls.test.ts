@@ -112,7 +112,7 @@ describe('agency with client certificates (--agency.certfile / --agency.keyfile,
   it('a client without a certificate is refused; a member with one leads', async () => {
     const anonymous = new Etcd3({ hosts: [endpoint], credentials: { rootCertificate: fs.readFileSync(CAFILE) }, defaultCallOptions: () => ({ deadline: Date.now() + 3000 }) });
     try {
-      await assert.rejects(anonymous.put(agencyKeys(deployment).leader).value('http://attacker:1'));
+      await assert.rejects(async () => { await anonymous.put(agencyKeys(deployment).leader).value('http://attacker:1'); });
     } finally {
       anonymous.close();
     }

@@ -50,6 +50,26 @@ describe('access tokens (/_api/token) through arangojs', () => {
     assert.equal((await jwt.version()).server, 'arango');
   });
 
+  it('works as a password: Basic auth and login with the token owner\'s name or an empty one, never another user\'s', async () => {
+    const created = await db.createAccessToken('tok', { name: 'as-password' });
+    for (const username of ['', 'tok']) {
+      const basic = server.db('_system', { username, password: created.token });
+      assert.equal((await basic.version()).server, 'arango');
+      assert.deepEqual(await failure(() => basic.createCollection(`nope${username}`)), [403, 11], 'the token acts as its ro owner');
+      const viaLogin = new Database({ url: server.endpoint });
+      const jwt = await viaLogin.login(username, created.token);
+      assert.equal(typeof jwt, 'string');
+      assert.equal((await viaLogin.version()).server, 'arango');
+    }
+    assert.deepEqual(await failure(() => server.db('_system', { username: 'root', password: created.token }).version()), [401, 11]);
+    assert.deepEqual(await failure(() => new Database({ url: server.endpoint }).login('root', created.token)), [401, 401]);
+    // deleting the token ends Basic auth with it at once (no cached success)
+    const basic = server.db('_system', { username: '', password: created.token });
+    await basic.version();
+    await db.deleteAccessToken('tok', created.id);
+    assert.deepEqual(await failure(() => basic.version()), [401, 11]);
+  });
+
   it('lets a user manage only its own tokens', async () => {
     const basic = server.db('_system', { username: 'tok', password: 'secret' });
     await basic.createAccessToken('tok', { name: 'mine' });

@@ -28,10 +28,9 @@ export function registerUserApi(
     const body = await ctx.json();
     const username = isPlainObject(body) ? body['username'] : undefined;
     const password = isPlainObject(body) ? (body['password'] ?? '') : undefined;
-    if (typeof username !== 'string' || typeof password !== 'string' || !(await auth.checkPassword(username, password, clientAddress(ctx)))) {
-      throw new ArangoError('ERROR_HTTP_UNAUTHORIZED', 'Wrong credentials');
-    }
-    return { status: 200, body: { jwt: auth.issueUserToken(username) } };
+    const user = typeof username === 'string' && typeof password === 'string' ? await auth.login(username, password, clientAddress(ctx)) : null;
+    if (user === null) throw new ArangoError('ERROR_HTTP_UNAUTHORIZED', 'Wrong credentials');
+    return { status: 200, body: { jwt: auth.issueUserToken(user) } };
   }, { open: true });
 
   router.add('GET', '/_api/user', (ctx) => {
