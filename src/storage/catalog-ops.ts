@@ -252,7 +252,8 @@ const INDEX_OPTIONS: Record<AcceptedIndexType, readonly string[]> = {
   geo: ['geoJson', 'legacyPolygons'],
   mdi: ['fieldValueTypes', 'estimates'],
   'mdi-prefixed': ['fieldValueTypes', 'prefixFields', 'storedValues', 'estimates'],
-  inverted: ['analyzer', 'features', 'includeAllFields', 'trackListPositions', 'searchField', 'primarySort', 'storedValues', 'parallelism', 'cache'],
+  inverted: ['analyzer', 'features', 'includeAllFields', 'trackListPositions', 'searchField', 'primarySort', 'storedValues', 'parallelism', 'cache',
+    'consolidationPolicy', 'consolidationIntervalMsec', 'commitIntervalMsec', 'cleanupIntervalStep', 'writebufferIdle', 'writebufferActive', 'writebufferSizeMax', 'primaryKeyCache', 'optimizeTopK'],
   ttl: ['expireAfter'],
   fulltext: ['minLength'],
 };
@@ -287,6 +288,11 @@ async function createAcceptedIndex(
     extra['legacyPolygons'] = extra['legacyPolygons'] === true;
   }
   if (type === 'fulltext' && typeof extra['minLength'] !== 'number') extra['minLength'] = 2;
+  if (type === 'inverted') {
+    // ArangoDB 3.12's tier policy defaults; given members (also newer ones) are kept as sent
+    const given = isObject(extra['consolidationPolicy']) ? extra['consolidationPolicy'] : {};
+    extra['consolidationPolicy'] = { type: 'tier', segmentsBytesFloor: 2097152, segmentsBytesMax: 5368709120, segmentsMax: 10, segmentsMin: 1, minScore: 0, ...given };
+  }
   const unique = type === 'mdi-prefixed' || type === 'mdi' ? options.unique === true : false;
   const sparse = type === 'geo' || type === 'fulltext' || type === 'ttl' ? true : options.sparse === true;
   return engine.ddl(async () => {

@@ -23,6 +23,11 @@ describe('geo, mdi, inverted, fulltext and ttl indexes through arangojs (11-mana
     await c.ensureIndex({ type: 'mdi', fields: ['x', 'y'], fieldValueTypes: 'double' });
     await c.ensureIndex({ type: 'mdi-prefixed', fields: ['x', 'y'], prefixFields: ['p'], fieldValueTypes: 'double' });
     await c.ensureIndex({ type: 'inverted', fields: ['text', { name: 'title' }] });
+    const tiered = await c.ensureIndex({ type: 'inverted', fields: ['value'], consolidationPolicy: { type: 'tier', maxSkewThreshold: 0.5, minDeletionRatio: 0.6 } } as never);
+    const policy = ((await c.index(tiered.id)) as { consolidationPolicy?: Record<string, unknown> }).consolidationPolicy;
+    assert.equal(policy?.['type'], 'tier');
+    assert.equal(policy?.['maxSkewThreshold'], 0.5, 'given policy members are kept');
+    await c.dropIndex(tiered.id);
     await c.ensureIndex({ type: 'fulltext', fields: ['text'], minLength: 3 } as never);
     const ttl = await c.ensureIndex({ type: 'ttl', fields: ['expiresAt'], expireAfter: 0 });
     const types = (await c.indexes()).map((i) => i.type).sort();
