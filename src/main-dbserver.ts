@@ -1,18 +1,16 @@
 import type { AddressInfo } from 'node:net';
 import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
-import { AccessTokenStore, Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterRegistry, ReplicaManager, loadServerId, mirrorUsers } from './cluster/index.ts';
 import { registerFoxxHostCalls } from './cluster/foxx-host-calls.ts';
 import { LeaderFeed, ReplicationState } from './replication/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { ArangoError } from './errors/index.ts';
-import { ARANGO_VERSION, Router, closeHttpServer, createHttpServer, registerApi } from './http/index.ts';
+import { ARANGO_VERSION, closeHttpServer, createHttpServer, registerApi } from './http/index.ts';
 import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
-import { StorageEngine, catalog, isPlainObject } from './storage/index.ts';
-import { createQueryService } from './query/index.ts';
-import { createTransactionManager } from './transaction/index.ts';
+import { isPlainObject } from './storage/index.ts';
+import { apiDependencies, openDataNode } from './data-node.ts';
 
 /**
  * Composition root of `kitsune start --mode dbserver`: the single-server storage and API (the
@@ -21,28 +19,12 @@ import { createTransactionManager } from './transaction/index.ts';
  * own credentials, so authentication and permissions are checked exactly as on a single server.
  */
 export async function startDbServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
-  const engine = await StorageEngine.open(
-    { dataDir: config.dataDir, retention: { maxAgeSeconds: config.logRetentionSeconds, maxEntries: config.logRetentionEntries } },
-    log.child({ component: 'storage' }),
-  );
-  await catalog.bootstrap(engine);
-  const users = new UserStore(engine);
-  await users.ensureRoot(config.rootPassword);
-  const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
-  const tokens = new AccessTokenStore(engine);
-  const authenticator = new Authenticator(users, secret, authenticatorSettingsOf(config), tokens);
+  const node = await openDataNode(config, log);
+  const { engine, users, authenticator, router, queryPool, queries, transactions } = node;
   const serverId = loadServerId(config.dataDir, 'PRMR');
   let endpoint = '';
-  const router = new Router();
-  const { pool: queryPool, queries } = createQueryService(config, engine, log);
-  const transactions = createTransactionManager(config, engine, log);
   registerApi(router, {
-    engine,
-    queries,
-    transactions,
-    tokens,
-    users,
-    authenticator,
+    ...apiDependencies(node),
     info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'PRIMARY', mode: 'default' }), isWritable: () => true },
     // users live on the _system leader, databases elsewhere: coordinators check grants against the plan
     isKnownDatabase: () => true,

@@ -2,17 +2,15 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AccessTokenStore, Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterMember, loadMemberId } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
-import { Router, closeHttpServer, createHttpServer, registerApi, toHttpEndpoint } from './http/index.ts';
+import { closeHttpServer, createHttpServer, registerApi, toHttpEndpoint } from './http/index.ts';
 import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
-import { createQueryService } from './query/index.ts';
-import { StorageEngine, TtlSweeper, catalog } from './storage/index.ts';
+import { TtlSweeper } from './storage/index.ts';
 import { removeProtoAccessor } from './common/proto-guard.ts';
-import { createTransactionManager } from './transaction/index.ts';
+import { apiDependencies, openDataNode } from './data-node.ts';
 
 /** A running server and how to stop it. */
 export interface RunningServer {
@@ -24,34 +22,19 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
   // `__proto__` in a document is an attribute like any other (ArangoDB), never a prototype
   removeProtoAccessor();
-  const engine = await StorageEngine.open(
-    { dataDir: config.dataDir, retention: { maxAgeSeconds: config.logRetentionSeconds, maxEntries: config.logRetentionEntries } },
-    log.child({ component: 'storage' }),
-  );
-  await catalog.bootstrap(engine);
-  const users = new UserStore(engine);
-  if (await users.ensureRoot(config.rootPassword)) {
+  const node = await openDataNode(config, log);
+  const { engine, users, authenticator, router, queryPool, queries, transactions } = node;
+  if (node.rootCreated) {
     if (config.rootPassword === '') log.warn('root user created with an empty password; set KITSUNE_ROOT_PASSWORD');
     else log.info('root user created');
   }
-  const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
-  const tokens = new AccessTokenStore(engine);
-  const authenticator = new Authenticator(users, secret, authenticatorSettingsOf(config), tokens);
   const failover = config.mode === 'activefailover';
   if (failover && config.agency.length === 0) throw new Error('--mode activefailover needs --agency http://HOST:PORT[,…] (etcd endpoints)');
   // an active-failover member keeps its id across restarts (its agency records and followers know it)
   const serverId = failover ? loadMemberId(config.dataDir) : `SNGL-${randomUUID()}`;
   let endpoint = '';
-  const router = new Router();
-  const { pool: queryPool, queries } = createQueryService(config, engine, log);
-  const transactions = createTransactionManager(config, engine, log);
   registerApi(router, {
-    engine,
-    queries,
-    transactions,
-    tokens,
-    users,
-    authenticator,
+    ...apiDependencies(node),
     info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'SINGLE', mode: failover ? 'resilient' : 'default' }), isWritable: () => cluster?.isWritable() ?? true },
   });
   const foxx = new FoxxRuntime(engine, config, log.child({ component: 'foxx' }), queries);
