@@ -13,7 +13,7 @@ const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * |---|---|---|
  * | `leader` | JSON {@link LeaderValue} `{id, endpoint}`; its create revision is the leader's term | the leader's lease |
  * | `members/<id>` | JSON {@link MemberInfo} `{id, endpoint, role, appliedTick, applierState, updatedAt}` | that member's lease |
- * | `foxxmaster` | reserved for a Foxx queue master if it ever differs from the leader | (unused) |
+ * | `foxxmaster` | JSON `{id, endpoint}` of the coordinator that runs the Foxx queues (cluster mode) | that coordinator's lease |
  *
  * Lease-bound keys vanish when their owner stops keeping its lease alive, which is how the
  * deployment notices a dead member or leader (the role of ArangoDB's Supervision, spec §9.4).
@@ -23,7 +23,7 @@ export interface AgencyKeys {
   readonly root: string;
   /** `/kitsune/<deployment>/leader`. */
   readonly leader: string;
-  /** `/kitsune/<deployment>/foxxmaster` (reserved). */
+  /** `/kitsune/<deployment>/foxxmaster`: the cluster's Foxxmaster coordinator. */
   readonly foxxmaster: string;
   /** `/kitsune/<deployment>/members/`, the prefix of all member records. */
   readonly membersPrefix: string;

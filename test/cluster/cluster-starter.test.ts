@@ -23,7 +23,7 @@ describe('kitsune starter --mode cluster', () => {
     try {
       await waitFor(() => out.includes('endpoints for clients'), { timeoutMs: 60_000, what: `the starter to start the cluster:\n${out}` });
       assert.match(out, new RegExp(`endpoints for clients: ${urls.join(',')}`));
-      await waitFor(() => /members: 2\/2 coordinators, 2\/2 DB-servers \| health: healthy \| leaders: _system@\S+/.test(out), { timeoutMs: 20_000, what: `a status line:\n${out}` });
+      await waitFor(() => /members: 2\/2 coordinators, 2\/2 DB-servers \| health: healthy \| leaders: _system@\S+ \| Foxxmaster: 127\.0\.0\.1:\d+/.test(out), { timeoutMs: 20_000, what: `a status line:\n${out}` });
       const db = new Database({ url: urls, auth: { username: 'root', password: '' }, loadBalancingStrategy: 'ROUND_ROBIN' });
       assert.equal((await db.route('/_admin/server/role').get()).parsedBody.role, 'COORDINATOR');
       await db.createDatabase('app');
