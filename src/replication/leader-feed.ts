@@ -5,6 +5,7 @@ import type { Collection, LogEntry, StorageEngine } from '../storage/index.ts';
 import { FollowerTracker } from './follower-tracker.ts';
 import type { ReplicationState } from './replication-state.ts';
 import { DUMP_CONTENT_TYPE, HEADER, encodeEntry, revOf } from './wire.ts';
+import { collectionInventory, isoSeconds, nonNegative, positive, requireReplicationRights, ttlMs, waitForCommit } from './feed-requests.ts';
 
 /** The local recovery record of rolled-back writes; never replicated. */
 export const ROLLBACK_COLLECTION = '_rollback';
@@ -342,66 +343,4 @@ const NL = Buffer.from('\n');
 function shipped(e: LogEntry, onlyDb: string | null): boolean {
   if (onlyDb !== null && e.database !== onlyDb) return false;
   return e.collection !== ROLLBACK_COLLECTION;
-}
-
-/** Replication needs the deployment's superuser token (or authentication switched off). */
-function requireReplicationRights(ctx: RequestContext): void {
-  if (ctx.principal === null || ctx.principal.superuser) return;
-  throw new ArangoError('ERROR_FORBIDDEN', 'replication requires the deployment superuser token');
-}
-
-function collectionInventory(c: Collection): Record<string, unknown> {
-  const d = c.definition;
-  return {
-    parameters: {
-      cid: d.id,
-      id: d.id,
-      globallyUniqueId: d.id,
-      name: d.name,
-      type: d.type,
-      isSystem: d.isSystem,
-      waitForSync: d.waitForSync,
-      keyOptions: d.keyOptions,
-      schema: d.schema,
-      counter: d.counter,
-      deleted: false,
-    },
-    indexes: d.indexes.filter((ix) => ix.type === 'persistent'),
-  };
-}
-
-function waitForCommit(engine: StorageEngine, ms: number, ctx: RequestContext, sleepers: Set<() => void>): Promise<void> {
-  return new Promise<void>((resolve) => {
-    let off: () => unknown = () => true;
-    const done = (): void => {
-      off();
-      clearTimeout(timer);
-      ctx.req.off('close', done);
-      sleepers.delete(done);
-      resolve();
-    };
-    sleepers.add(done);
-    const timer = setTimeout(done, ms);
-    off = engine.onCommit(done);
-    ctx.req.once('close', done);
-  });
-}
-
-function ttlMs(body: unknown): number {
-  const ttl = typeof body === 'object' && body !== null ? (body as { ttl?: unknown }).ttl : undefined;
-  return (typeof ttl === 'number' && ttl > 0 ? ttl : 300) * 1000;
-}
-
-function positive(raw: string | null, dflt: number): number {
-  const n = raw === null ? Number.NaN : Number(raw);
-  return Number.isFinite(n) && n > 0 ? n : dflt;
-}
-
-function nonNegative(raw: string | null, dflt: number): number {
-  const n = raw === null || raw === '' ? Number.NaN : Number(raw);
-  return Number.isSafeInteger(n) && n >= 0 ? n : dflt;
-}
-
-function isoSeconds(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
