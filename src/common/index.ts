@@ -3,3 +3,4 @@ export { collationFingerprint, compareStrings, stringSortKey } from './collation
 export { removeProtoAccessor, REMOVE_PROTO_ACCESSOR_SOURCE } from './proto-guard.ts';
 export { currentQueueTime, queueTimeHeader, recordQueryWait, registerQueue } from './queue-time.ts';
 export { retry, retryDelayMs, sleep, type RetryAttemptInfo, type RetryOptions, type RetryPolicy } from './retry.ts';
+export { validateJsonSchema } from './json-schema.ts';
