@@ -35,6 +35,7 @@ export interface NestedAnalyzer {
 
 const NAME_RE = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
 const MAX_NAME_BYTES = 254;
+const MAX_PROPERTIES_BYTES = 1024 * 1024;
 
 function bad(message: string): ArangoError {
   return new ArangoError('ERROR_BAD_PARAMETER', message);
@@ -228,6 +229,8 @@ export function normalizeFeatures(features: unknown): AnalyzerFeature[] {
 /** Validates a whole definition as `POST /_api/analyzer` receives it (name checked separately). */
 export function parseAnalyzerDefinition(type: unknown, properties: unknown, features: unknown): AnalyzerDefinition {
   const t = parseType(type);
+  // ArangoDB bounds the size of an Analyzer's properties the same way
+  if (JSON.stringify(properties ?? {}).length > MAX_PROPERTIES_BYTES) throw bad(`analyzer properties are larger than ${MAX_PROPERTIES_BYTES} bytes`);
   const def: AnalyzerDefinition = { type: t, properties: normalizeProperties(t, properties), features: normalizeFeatures(features) };
   if (t === 'wildcard' && def.features.includes('offset')) throw bad(`a 'wildcard' analyzer cannot have the 'offset' feature`);
   return def;

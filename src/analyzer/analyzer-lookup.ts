@@ -11,13 +11,15 @@ const CACHE_ENTRIES = 256;
 
 /**
  * The definition an AQL function uses for `name` (built-in, `name`, `db::name`) in `database`.
- * Throws 400 / errorNum 10 "Analyzer not found" as ArangoDB's AQL functions do; `_system::name`
+ * Throws 400 / errorNum 10 ("failure to find arangosearch analyzer") as ArangoDB's AQL functions do; `_system::name`
  * from another database is not reachable from a query here (see README).
  */
 export function findAnalyzer(fnName: string, name: unknown, database: string, read: AnalyzerReader): AnalyzerDefinition {
   const missing = (): ArangoError =>
-    new ArangoError('ERROR_BAD_PARAMETER', `${fnName}: Analyzer '${typeof name === 'string' ? name : ''}' not found`);
-  if (typeof name !== 'string') throw missing();
+    new ArangoError('ERROR_BAD_PARAMETER', `failure to find arangosearch analyzer with name '${String(name)}' while computing result for function '${fnName}'`);
+  if (typeof name !== 'string') {
+    throw new ArangoError('ERROR_BAD_PARAMETER', `invalid analyzer name argument type while computing result for function '${fnName}', string expected`);
+  }
   let r;
   try {
     r = resolveAnalyzerName(name, database);

@@ -94,6 +94,10 @@ describe('Analyzers (/_api/analyzer) through arangojs, and TOKENS() with them', 
     assert.deepEqual(await one(db, 'RETURN TOKENS("IPS (in-plane switching)", "text_en")'), ['ip', 'in', 'plane', 'switch']);
     assert.deepEqual(await one(db, 'RETURN TOKENS("Lörem ipsüm, DOLOR SIT Ämet.", "text_de")'), ['lor', 'ipsum', 'dolor', 'sit', 'amet']);
     assert.deepEqual(await one(db, 'RETURN TOKENS(["quick brown", ["fox"]], "text_en")'), [['quick', 'brown'], [['fox']]]);
+    assert.deepEqual(await one(db, 'RETURN TOKENS([true, false, null, []], "text_en")'), [['/w=='], ['AA=='], ['AA=='], []]);
+    assert.deepEqual(await one(db, 'RETURN TOKENS("Xy")'), ['Xy']);
+    assert.deepEqual(await failure(() => db.query('RETURN TOKENS({a: 1}, "text_en")')), [400, 10]);
+    assert.deepEqual(await failure(() => db.query('RETURN TOKENS("a", 1)')), [400, 10]);
   });
 
   it('evaluates the ArangoSearch functions outside SEARCH as ArangoDB does', async () => {

@@ -1,6 +1,5 @@
 import { ANALYZERS_COLLECTION, findAnalyzer, tokenizeWith, type AnalyzerDefinition, type AnalyzerReader, type TokenizeHooks } from '../../analyzer/index.ts';
 import { ArangoError } from '../../errors/index.ts';
-import { isObject, toStringValue } from '../values.ts';
 import { fn, invalidArg, type FunctionContext, type FunctionTable } from './function-types.ts';
 import { minHash } from './vector-functions.ts';
 
@@ -20,16 +19,32 @@ function tokens(def: AnalyzerDefinition, input: string): string[] {
   return tokenizeWith(def.type, def.properties, input, HOOKS);
 }
 
-/** TOKENS over a value: strings are tokenized, arrays recursively, other scalars by their string form. */
+/** An 8-byte key whose byte order is the numeric order of doubles (kitsune's numeric term; ArangoDB's differ). */
+function numericToken(n: number): string {
+  const buf = Buffer.alloc(8);
+  buf.writeDoubleBE(n === 0 ? 0 : n);
+  if ((buf[0] ?? 0) & 0x80) for (let i = 0; i < 8; i++) buf[i] = ~(buf[i] ?? 0) & 0xff;
+  else buf[0] = (buf[0] ?? 0) | 0x80;
+  return buf.toString('base64');
+}
+
+/**
+ * TOKENS over a value, as 3.12 does: strings through the Analyzer, arrays element by element
+ * (nested arrays keep their nesting), booleans and null as base64 of ArangoSearch's terms
+ * (`/w==` true, `AA==` false and null), numbers as one base64 numeric term. Objects throw 400 /
+ * errorNum 10 (no supported Analyzer accepts them).
+ */
 function tokensOf(ctx: FunctionContext, def: AnalyzerDefinition, v: unknown, depth: number): unknown {
   ctx.checkAlive();
   if (typeof v === 'string') return tokens(def, v);
   if (Array.isArray(v)) {
-    if (depth > 64) return invalidArg(ctx, 'TOKENS');
+    if (depth > 64) throw new ArangoError('ERROR_BAD_PARAMETER', "arrays nested too deeply while computing result for function 'TOKENS'");
     return v.map((x) => tokensOf(ctx, def, x, depth + 1));
   }
-  if (isObject(v)) return invalidArg(ctx, 'TOKENS');
-  return tokens(def, toStringValue(v));
+  if (v === true) return ['/w=='];
+  if (v === false || v === null || v === undefined) return ['AA=='];
+  if (typeof v === 'number') return [numericToken(v)];
+  throw new ArangoError('ERROR_BAD_PARAMETER', "unexpected parameter type 'object' while computing result for function 'TOKENS'");
 }
 
 /** Length of the longest common subsequence of two token lists. */
