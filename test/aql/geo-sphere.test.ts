@@ -75,6 +75,16 @@ describe('geo predicates on the sphere (edges are great-circle arcs, interior le
     assert.equal(one('GEO_DISTANCE([0, 0], [1, 1], "mars")'), null);
   });
 
+  it('refuses self-intersecting rings in GEO_POLYGON / GEO_MULTIPOLYGON (S2 validation): warning and null', () => {
+    const cursor = prepareQuery('RETURN GEO_POLYGON([[0, 0], [10, 10], [10, 0], [0, 10], [0, 0]])', {}, ds).execute();
+    assert.deepEqual(cursor.all(), [null]);
+    assert.equal(cursor.warnings[0]?.code, 1542);
+    assert.equal(one('GEO_MULTIPOLYGON([[[[0, 0], [5, 0], [5, 5], [0, 5], [0, 0]]], [[[2, 2], [8, 2], [8, 8], [2, 8], [2, 2]]]])'), null);
+    assert.deepEqual(one('GEO_POLYGON([[[35, 10], [45, 45], [15, 40], [10, 20], [35, 10]], [[20, 30], [30, 20], [35, 35], [20, 30]]])'), {
+      type: 'Polygon', coordinates: [[[35, 10], [45, 45], [15, 40], [10, 20], [35, 10]], [[20, 30], [30, 20], [35, 35], [20, 30]]],
+    });
+  });
+
   it('compares shapes, rings up to their starting vertex', () => {
     assert.equal(one('GEO_EQUALS(GEO_POLYGON([[0, 0], [1, 0], [1, 1], [0, 0]]), GEO_POLYGON([[1, 0], [1, 1], [0, 0], [1, 0]]))'), true);
     assert.equal(one('GEO_EQUALS(GEO_POLYGON([[0, 0], [1, 0], [1, 1], [0, 0]]), GEO_POLYGON([[0, 0], [1, 1], [1, 0], [0, 0]]))'), false);

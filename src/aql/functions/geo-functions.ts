@@ -148,6 +148,28 @@ function geoEquals(a: Geometry, b: Geometry): boolean {
 }
 
 /** Applies `f` to every position of a GeoJSON object's coordinates. */
+/** Largest polygon whose edges are checked pairwise for crossings (bounds the O(n²) check). */
+const MAX_CHECKED_EDGES = 1000;
+
+/** S2's polygon validity as far as it matters here: no two edges of the rings cross (self-intersection). */
+function ringsAreSimple(rings: readonly (readonly Position[])[]): boolean {
+  const loops = rings.map((r) => loopOf(r).vertices);
+  const edges: { a: Vec; b: Vec; ring: number; i: number; n: number }[] = [];
+  loops.forEach((l, ring) => l.forEach((a, i) => edges.push({ a, b: l[(i + 1) % l.length] as Vec, ring, i, n: l.length })));
+  if (loops.some((l) => l.length < 3)) return false;
+  if (edges.length > MAX_CHECKED_EDGES) return true;
+  for (let x = 0; x < edges.length; x++) {
+    for (let y = x + 1; y < edges.length; y++) {
+      const e = edges[x] as (typeof edges)[number];
+      const f = edges[y] as (typeof edges)[number];
+      // neighbours in one ring share a vertex by construction
+      if (e.ring === f.ring && (f.i === e.i + 1 || (e.i === 0 && f.i === e.n - 1))) continue;
+      if (arcsCross(e.a, e.b, f.a, f.b)) return false;
+    }
+  }
+  return true;
+}
+
 function mapPositions(v: Record<string, unknown>, f: (p: Position) => Position): Record<string, unknown> {
   const walk = (x: unknown): unknown => (isPosition(x) ? f(x) : Array.isArray(x) ? x.map(walk) : x);
   return { ...v, coordinates: walk(v['coordinates']) };
@@ -197,6 +219,7 @@ export const GEO_FUNCTIONS: FunctionTable = {
     if (!Array.isArray(v) || v.length === 0) return invalidArg(ctx, name);
     const rings = isPosition(v[0]) ? [v] : v;
     for (const r of rings) if (ring(ctx, name, r) === null) return null;
+    if (!ringsAreSimple(rings as Position[][])) return invalidArg(ctx, name);
     return shape('Polygon', rings);
   }),
   // a MultiPolygon needs at least two Polygons, a MultiLineString two LineStrings (3.12 pages)
@@ -206,6 +229,7 @@ export const GEO_FUNCTIONS: FunctionTable = {
       if (!Array.isArray(poly) || poly.length === 0) return invalidArg(ctx, name);
       for (const r of poly) if (ring(ctx, name, r) === null) return null;
     }
+    if (!ringsAreSimple((v as Position[][][]).flat())) return invalidArg(ctx, name);
     return shape('MultiPolygon', v);
   }),
   GEO_DISTANCE: fn(2, 3, (ctx, [a, b, ellipsoid], name) => {
