@@ -76,13 +76,17 @@ export class AnalyzerStore {
     this.#docs = docs;
   }
 
-  /** Built-ins first, then the database's own Analyzers by name. */
-  list(database: string): AnalyzerDescription[] {
+  /**
+   * Built-ins first, then the database's own Analyzers by name, then (from another database,
+   * when `includeSystem`) the `_system` database's, which queries there may use as `_system::name`.
+   */
+  list(database: string, includeSystem = false): AnalyzerDescription[] {
     const out: AnalyzerDescription[] = [...BUILT_IN_ANALYZERS].map(([name, d]) => ({ name, ...d }));
-    const custom = [...this.#docs(database).all()]
-      .map((doc) => describe(database, String(doc['name']), definitionFromDocument(doc)))
+    const customOf = (db: string): AnalyzerDescription[] => [...this.#docs(db).all()]
+      .map((doc) => describe(db, String(doc['name']), definitionFromDocument(doc)))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return [...out, ...custom];
+    const system = includeSystem && database !== SYSTEM_DATABASE ? customOf(SYSTEM_DATABASE) : [];
+    return [...out, ...customOf(database), ...system];
   }
 
   /** One Analyzer; 404 / errorNum 1202 when there is none of that name. */

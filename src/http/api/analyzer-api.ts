@@ -29,12 +29,16 @@ export function registerAnalyzerApi(router: Router, engine: StorageEngine): void
 
   router.add('GET', '/_api/analyzer', (ctx) => {
     ctx.requireDatabase('ro');
-    return { status: 200, body: { error: false, code: 200, result: store.list(ctx.database) } };
+    // as ArangoDB: `_system`'s Analyzers are listed elsewhere too, for callers who may read `_system`
+    const includeSystem = ctx.databaseLevel('_system') !== 'none';
+    return { status: 200, body: { error: false, code: 200, result: store.list(ctx.database, includeSystem) } };
   });
 
   router.add('GET', '/_api/analyzer/:name', (ctx) => {
     ctx.requireDatabase('ro');
-    return { status: 200, body: { error: false, code: 200, ...store.get(ctx.database, ctx.param(0)) } };
+    const name = ctx.param(0);
+    if (name.startsWith('_system::') || name.startsWith('::')) ctx.requireDatabase('ro', '_system');
+    return { status: 200, body: { error: false, code: 200, ...store.get(ctx.database, name) } };
   });
 
   router.add('POST', '/_api/analyzer', async (ctx) => {
