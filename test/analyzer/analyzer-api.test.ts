@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Database } from 'arangojs';
+import { Database } from 'arangojs';
 import { failure } from '../harness/arango-failure.ts';
 import { suiteServer } from '../harness/server.ts';
 
@@ -11,8 +11,10 @@ async function one(db: Database, query: string): Promise<unknown> {
 
 describe('Analyzers (/_api/analyzer) through arangojs, and TOKENS() with them', () => {
   let db: Database;
+  let endpoint = '';
   suiteServer({}, (s) => {
     db = s.db();
+    endpoint = s.endpoint;
   });
 
   it('lists the built-in Analyzers of 3.12 and refuses to drop them', async () => {
@@ -135,5 +137,21 @@ describe('Analyzers (/_api/analyzer) through arangojs, and TOKENS() with them', 
     assert.equal(await db.analyzer('mine').exists(), false);
     assert.deepEqual(await (await other.query('RETURN TOKENS("X y", "analyzer_db::mine")')).all(), [['X y']]);
     assert.deepEqual(await failure(() => other.analyzer('elsewhere::mine').get()), [403, 11]);
+  });
+
+  it('needs write access to the database to create or drop, read access to list', async () => {
+    await db.createDatabase('analyzer_acl');
+    await db.createUser('an_reader', { passwd: 'pw' });
+    await db.setUserAccessLevel('an_reader', { database: 'analyzer_acl' }, 'ro');
+    await db.database('analyzer_acl').createAnalyzer('acl_one', { type: 'identity' });
+    const reader = new Database({ url: endpoint, databaseName: 'analyzer_acl', auth: { username: 'an_reader', password: 'pw' } });
+    const names = (await reader.listAnalyzers()).map((a) => a.name);
+    assert.ok(names.includes('analyzer_acl::acl_one'));
+    assert.ok(!names.some((n) => n.startsWith('_system::')), 'no _system Analyzers for a caller without _system access');
+    assert.deepEqual(await failure(() => reader.createAnalyzer('nope', { type: 'identity' })), [403, 11]);
+    assert.deepEqual(await failure(() => reader.analyzer('acl_one').drop()), [403, 11]);
+    const outsider = new Database({ url: endpoint, databaseName: '_system', auth: { username: 'an_reader', password: 'pw' } });
+    // no access to the database at all: refused before the handler, as every database route
+    assert.deepEqual(await failure(() => outsider.listAnalyzers()), [401, 11]);
   });
 });
