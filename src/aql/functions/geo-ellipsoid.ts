@@ -3,7 +3,7 @@
  * formula for distances, and areas on the authalic sphere with latitudes mapped to authalic
  * latitudes (equal-area mapping, so areas match the ellipsoid to well below 0.1 %).
  */
-import type { LonLat } from './spherical-geometry.ts';
+import type { LonLat } from '../../common/index.ts';
 
 const A = 6378137;
 const F = 1 / 298.257223563;

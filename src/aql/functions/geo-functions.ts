@@ -2,9 +2,9 @@ import { fn, invalidArg, type FunctionContext, type FunctionTable } from './func
 import { isObject, toNumber } from '../values.ts';
 import { toAuthalic, vincentyDistance, WGS84_AUTHALIC_RADIUS_M } from './geo-ellipsoid.ts';
 import {
-  angle, arcsCross, arcsIntersect, centroid, leftArea, loopContains, loopOf, onArc, polygonArea, polygonEdges,
-  polygonOf, polygonVertices, polygonsContain, toLonLat, toVec, type SpherePolygon, type Vec,
-} from './spherical-geometry.ts';
+  angle, arcsCross, arcsIntersect, geoJsonCentroid, leftArea, loopContains, loopOf, onArc, polygonArea, polygonEdges,
+  polygonOf, polygonVertices, polygonsContain, toVec, type SpherePolygon, type Vec,
+} from '../../common/index.ts';
 
 /** Earth radius ArangoDB's geo functions use (meters). */
 const EARTH_RADIUS_M = 6371000;
@@ -120,15 +120,9 @@ function contains(a: Geometry, b: Geometry): boolean {
   return true;
 }
 
-/** The shape's centroid as [lon, lat] (what GEO_DISTANCE measures from). */
+/** The shape's centroid as [lon, lat] (what GEO_DISTANCE measures from; the geo index stores the same). */
 function centroidOf(v: unknown): Position | null {
-  // a point is its own centroid: keep its exact degrees (no round trip through a unit vector)
-  if (isPosition(v)) return v;
-  if (isObject(v) && v['type'] === 'Point' && isPosition(v['coordinates'])) return v['coordinates'];
-  const g = geometryOf(v);
-  if (g === null) return null;
-  const c = centroid(g.polygons, g.lines, g.points);
-  return c === null ? null : toLonLat(c);
+  return geoJsonCentroid(v);
 }
 
 /** Same shape, vertices equal within ~1 cm, rings equal up to their starting vertex. */

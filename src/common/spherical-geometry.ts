@@ -222,3 +222,49 @@ export function centroid(polys: readonly SpherePolygon[], lines: readonly (reado
   }
   return norm(sum) < 1e-15 ? null : normalize(sum);
 }
+
+const isLonLat = (v: unknown): v is LonLat => Array.isArray(v) && v.length >= 2 && typeof v[0] === 'number' && typeof v[1] === 'number';
+const lonLats = (v: unknown): LonLat[] | null => (Array.isArray(v) && v.every(isLonLat) ? (v as LonLat[]) : null);
+
+/**
+ * The centroid of a GeoJSON geometry or `[lon, lat]` pair as `[lon, lat]` (what ArangoDB measures
+ * GEO_DISTANCE from and what a geoJson geo index stores for non-points); null when `v` is none.
+ * Points keep their exact degrees.
+ */
+export function geoJsonCentroid(v: unknown): LonLat | null {
+  if (isLonLat(v)) return v;
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const o = v as Record<string, unknown>;
+  const c = o['coordinates'];
+  const polys: SpherePolygon[] = [];
+  const lines: Vec[][] = [];
+  let points: Vec[] = [];
+  switch (o['type']) {
+    case 'Point': return isLonLat(c) ? c : null;
+    case 'MultiPoint': { const p = lonLats(c); if (p === null || p.length === 0) return null; points = p.map(toVec); break; }
+    case 'LineString': { const l = lonLats(c); if (l === null || l.length < 2) return null; lines.push(l.map(toVec)); break; }
+    case 'MultiLineString':
+      if (!Array.isArray(c)) return null;
+      for (const x of c) { const l = lonLats(x); if (l === null || l.length < 2) return null; lines.push(l.map(toVec)); }
+      break;
+    case 'Polygon': {
+      if (!Array.isArray(c) || c.length === 0) return null;
+      const rings = c.map(lonLats);
+      if (rings.some((r) => r === null || r.length < 4)) return null;
+      polys.push(polygonOf(rings as LonLat[][]));
+      break;
+    }
+    case 'MultiPolygon':
+      if (!Array.isArray(c) || c.length === 0) return null;
+      for (const p of c) {
+        if (!Array.isArray(p) || p.length === 0) return null;
+        const rings = p.map(lonLats);
+        if (rings.some((r) => r === null || r.length < 4)) return null;
+        polys.push(polygonOf(rings as LonLat[][]));
+      }
+      break;
+    default: return null;
+  }
+  const cv = centroid(polys, lines, points);
+  return cv === null ? null : toLonLat(cv);
+}
