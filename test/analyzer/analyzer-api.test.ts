@@ -47,6 +47,12 @@ describe('Analyzers (/_api/analyzer) through arangojs, and TOKENS() with them', 
     assert.equal(await db.analyzer('delimiter_csv').exists(), false);
     assert.deepEqual(await failure(() => db.analyzer('delimiter_csv').get()), [404, 1202]);
     assert.deepEqual(await failure(() => db.query(`RETURN TOKENS("a", "delimiter_csv")`)), [400, 10]);
+    // a redefined Analyzer is used at once (no cached plan keeps the old tokens)
+    await db.createAnalyzer('redef', { type: 'delimiter', properties: { delimiter: ',' } });
+    assert.deepEqual(await one(db, 'RETURN TOKENS("a,b;c", "redef")'), ['a', 'b;c']);
+    await db.analyzer('redef').drop();
+    await db.createAnalyzer('redef', { type: 'delimiter', properties: { delimiter: ';' } });
+    assert.deepEqual(await one(db, 'RETURN TOKENS("a,b;c", "redef")'), ['a,b', 'c']);
   });
 
   it('validates names, types, properties and features with ArangoDB errorNums', async () => {

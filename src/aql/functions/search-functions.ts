@@ -77,11 +77,12 @@ function scorerOnly(name: string): never {
  * errorNum 9 as ArangoDB does without a View.
  */
 export const SEARCH_FUNCTIONS: FunctionTable = {
-  TOKENS: fn(1, 2, (ctx, [input, name]) => tokensOf(ctx, analyzer(ctx, 'TOKENS', name ?? 'identity'), input, 0)),
+  // not folded at plan time: a cached plan must not keep the tokens of a since redefined Analyzer
+  TOKENS: fn(1, 2, (ctx, [input, name]) => tokensOf(ctx, analyzer(ctx, 'TOKENS', name ?? 'identity'), input, 0), false),
   ANALYZER: fn(2, 2, (ctx, [expr, name]) => {
     analyzer(ctx, 'ANALYZER', name);
     return expr;
-  }),
+  }, false),
   BOOST: fn(2, 2, (ctx, [expr, boost], name) => (typeof boost === 'number' ? expr : invalidArg(ctx, name))),
   NGRAM_MATCH: fn(2, 4, (ctx, args, name) => {
     if (args.length === 2) throw new ArangoError('ERROR_BAD_PARAMETER', `'${name}' AQL function: Analyzer argument is required outside SEARCH`);
@@ -93,7 +94,7 @@ export const SEARCH_FUNCTIONS: FunctionTable = {
     const t = tokens(def, target);
     if (t.length === 0) return false;
     return lcs(tokens(def, value), t) / t.length >= threshold;
-  }),
+  }, false),
   MINHASH_MATCH: fn(3, 4, (ctx, args, fnName) => {
     // the threshold is optional (3.12 reference); without it every signature slot must agree
     const [value, target] = args;
@@ -109,7 +110,7 @@ export const SEARCH_FUNCTIONS: FunctionTable = {
     let same = 0;
     for (let i = 0; i < b.length; i++) if (a[i] === b[i]) same++;
     return same / b.length >= threshold;
-  }),
+  }, false),
   PHRASE: fn(2, Infinity, (_c, _a, name) => searchOnly(name)),
   EXISTS: fn(1, 3, (_c, _a, name) => searchOnly(name)),
   BM25: fn(1, 3, (_c, _a, name) => scorerOnly(name)),
