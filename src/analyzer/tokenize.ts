@@ -12,6 +12,21 @@ export interface TokenizeHooks {
 const MAX_INPUT_CHARS = 1 << 20;
 /** Most tokens one input may produce. */
 const MAX_TOKENS = 1 << 20;
+/** Most characters the tokens of one input may hold together (n-grams of long inputs grow quadratically). */
+const MAX_OUTPUT_CHARS = 32 << 20;
+
+/** Collects tokens under the count and size bounds (errorNum 32 beyond them, before the memory is spent). */
+class TokenSink {
+  readonly out: string[] = [];
+  #chars = 0;
+  push(t: string): void {
+    this.#chars += t.length;
+    if (this.out.length >= MAX_TOKENS || this.#chars > MAX_OUTPUT_CHARS) {
+      throw new ArangoError('ERROR_RESOURCE_LIMIT', 'an analyzer produced too many tokens for one input');
+    }
+    this.out.push(t);
+  }
+}
 
 const str = (p: AnalyzerProperties, k: string): string => {
   const v = p[k];
@@ -111,7 +126,7 @@ function ngrams(input: string, p: AnalyzerProperties): string[] {
     }
   };
   const n = units.length;
-  const out: string[] = [];
+  const out = new TokenSink();
   for (let i = 0; i < n; i++) {
     for (let len = min; len <= max && i + len <= n; len++) {
       out.push((i === 0 ? start : '') + text(i, i + len) + (i + len === n ? end : ''));
@@ -123,10 +138,9 @@ function ngrams(input: string, p: AnalyzerProperties): string[] {
         if (end !== '') out.push(input + end);
       }
     }
-    if (out.length > MAX_TOKENS) throw new ArangoError('ERROR_RESOURCE_LIMIT', 'too many n-grams for one input');
   }
   if (n === 0 && p['preserveOriginal'] === true) out.push(input);
-  return out;
+  return out.out;
 }
 
 function words(input: string, locale: string): string[] {
@@ -136,33 +150,36 @@ function words(input: string, locale: string): string[] {
   return out;
 }
 
-function edgeNgrams(token: string, edge: AnalyzerProperties): string[] {
+function edgeNgrams(token: string, edge: AnalyzerProperties, out: TokenSink): void {
   const chars = [...token];
   const min = typeof edge['min'] === 'number' ? edge['min'] : 1;
   const max = typeof edge['max'] === 'number' ? edge['max'] : chars.length;
-  const out: string[] = [];
-  for (let len = Math.max(min, 1); len <= Math.min(max, chars.length); len++) out.push(chars.slice(0, len).join(''));
+  let prefix = '';
+  for (let len = 1; len <= Math.min(max, chars.length); len++) {
+    prefix += chars[len - 1] ?? '';
+    if (len >= min) out.push(prefix);
+  }
   if (edge['preserveOriginal'] === true && (chars.length < min || chars.length > max)) out.push(token);
-  return out;
 }
 
 function text(input: string, p: AnalyzerProperties): string[] {
   const locale = str(p, 'locale');
   const stop = new Set(strings(p, 'stopwords'));
   const edge = p['edgeNgram'];
-  const out: string[] = [];
+  const out = new TokenSink();
   for (const w of words(input, locale)) {
     let t = p['accent'] === true ? w : removeAccents(w);
     t = applyCase(t, str(p, 'case'), locale);
     if (stop.has(t)) continue;
     if (p['stemming'] !== false) t = stem(t, locale);
-    if (typeof edge === 'object' && edge !== null && !Array.isArray(edge)) out.push(...edgeNgrams(t, edge as AnalyzerProperties));
+    if (typeof edge === 'object' && edge !== null && !Array.isArray(edge)) edgeNgrams(t, edge as AnalyzerProperties, out);
     else out.push(t);
   }
-  return out;
+  return out.out;
 }
 
-const GRAPHIC_SPACE = /^[\u0009\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u202f\u205f\u3000]+$/u;
+// the whitespace `break: "graphic"` drops, as the 3.12 page lists it (line breaks other than U+2028 stay)
+const GRAPHIC_SPACE = /^[\u0009\u0020\u0085\u00a0\u1680\u2000\u2028\u202f\u205f\u3000]+$/u;
 
 function segmentation(input: string, p: AnalyzerProperties): string[] {
   const seg = new Intl.Segmenter('und', { granularity: 'word' });
@@ -171,7 +188,7 @@ function segmentation(input: string, p: AnalyzerProperties): string[] {
   for (const s of seg.segment(input)) {
     const t = s.segment;
     if (mode === 'alpha' && !/[\p{L}\p{N}]/u.test(t)) continue;
-    if (mode === 'graphic' && (GRAPHIC_SPACE.test(t) || /^\s+$/u.test(t))) continue;
+    if (mode === 'graphic' && GRAPHIC_SPACE.test(t)) continue;
     out.push(applyCase(t, str(p, 'case'), 'und'));
   }
   return out;
@@ -181,13 +198,13 @@ function wildcard(input: string, p: AnalyzerProperties, hooks: TokenizeHooks): s
   const size = num(p, 'ngramSize');
   const inner = p['analyzer'] as NestedAnalyzer | undefined;
   const base = inner === undefined ? [input] : tokenizeWith(inner.type, inner.properties, input, hooks);
-  const out: string[] = [];
+  const out = new TokenSink();
   for (const t of base) {
     const chars = ['\ufffd', ...t, '\ufffd'];
     // one start n-gram and `ngramSize - 1` end n-grams (the last ones shorter), as 3.12 documents
     for (let i = 0; i + 1 < chars.length; i++) out.push(chars.slice(i, i + size).join(''));
   }
-  return out;
+  return out.out;
 }
 
 /**
@@ -226,8 +243,9 @@ export function tokenizeWith(type: AnalyzerType, p: AnalyzerProperties, input: s
     case 'pipeline': {
       let tokens = [input];
       for (const m of (p['pipeline'] ?? []) as readonly NestedAnalyzer[]) {
-        tokens = tokens.flatMap((t) => tokenizeWith(m.type, m.properties, t, hooks));
-        if (tokens.length > MAX_TOKENS) throw new ArangoError('ERROR_RESOURCE_LIMIT', 'too many tokens for one input');
+        const next = new TokenSink();
+        for (const t of tokens) for (const x of tokenizeWith(m.type, m.properties, t, hooks)) next.push(x);
+        tokens = next.out;
       }
       return tokens;
     }

@@ -131,6 +131,14 @@ describe('Analyzers (/_api/analyzer) through arangojs, and TOKENS() with them', 
     assert.equal(await one(db, 'RETURN MINHASH_MATCH("the quick brown fox", "The Quick Brown Fox", 1, "minhash5")'), true);
   });
 
+  it('bounds what one input may expand to (errorNum 32) and keeps serving', async () => {
+    await db.createAnalyzer('huge_ngrams', { type: 'ngram', properties: { min: 1, max: 100000, preserveOriginal: false, streamType: 'utf8' } } as never);
+    assert.deepEqual(await failure(() => db.query('RETURN LENGTH(TOKENS(CONCAT_SEPARATOR("", (FOR i IN 1..20000 RETURN "x")), "huge_ngrams"))')), [400, 32]);
+    await db.createAnalyzer('huge_edges', { type: 'text', properties: { locale: 'en', stemming: false, edgeNgram: { min: 1, max: 1000000 } } });
+    assert.deepEqual(await failure(() => db.query('RETURN LENGTH(TOKENS(CONCAT_SEPARATOR("", (FOR i IN 1..20000 RETURN "y")), "huge_edges"))')), [400, 32]);
+    assert.deepEqual(await one(db, 'RETURN TOKENS("ab", "huge_ngrams")'), ['a', 'ab', 'b']);
+  });
+
   it('keeps Analyzers per database', async () => {
     await db.createDatabase('analyzer_db');
     const other = db.database('analyzer_db');
