@@ -131,7 +131,8 @@ function referenceInside(l: Loop, i: number): Vec {
   const a = vertex(l, i);
   const b = vertex(l, i + 1);
   const m = normalize(add(add([0, 0, 0], a, 0.6180339887), b, 0.3819660113));
-  return normalize(add(m, normalize(cross(a, b)), 1.37e-7));
+  // the step off the edge shrinks with the edge, so small polygons (a building) keep it inside
+  return normalize(add(m, normalize(cross(a, b)), Math.min(1.37e-7, 1e-4 * angle(a, b))));
 }
 
 /** True when `p` is in the region to the left of the loop (boundary points: undefined, as in S2). */

@@ -48,6 +48,15 @@ describe('geo predicates on the sphere (edges are great-circle arcs, interior le
     assert.equal(one(`GEO_CONTAINS(${multi}, [101.5, 1.5])`), false);
   });
 
+  it('works for small shapes (a 5 m square) as for large ones', () => {
+    const d = 0.00005; // about 5.5 m of longitude at the equator
+    const tiny = `GEO_POLYGON([[0, 0], [${d}, 0], [${d}, ${d}], [0, ${d}], [0, 0]])`;
+    assert.equal(one(`GEO_CONTAINS(${tiny}, [${d / 2}, ${d / 2}])`), true);
+    assert.equal(one(`GEO_CONTAINS(${tiny}, [${d * 1.5}, ${d / 2}])`), false);
+    const area = one(`GEO_AREA(${tiny})`) as number;
+    assert.ok(Math.abs(area - 30.9) < 0.5, String(area));
+  });
+
   it('measures areas of geodesic polygons, holes and polygons larger than a hemisphere', () => {
     const sphere = 4 * Math.PI * 6371000 ** 2;
     const small = one(`GEO_AREA(${CCW})`) as number;
