@@ -139,6 +139,14 @@ describe('Analyzers (/_api/analyzer) through arangojs, and TOKENS() with them', 
     assert.deepEqual(await one(db, 'RETURN TOKENS("ab", "huge_ngrams")'), ['a', 'ab', 'b']);
   });
 
+  it('creates the first Analyzers of a database concurrently', async () => {
+    await db.createDatabase('analyzer_race');
+    const race = db.database('analyzer_race');
+    await Promise.all(Array.from({ length: 8 }, (_, i) => race.createAnalyzer(`r${i}`, { type: 'identity' })));
+    const names = (await race.listAnalyzers()).map((a) => a.name).filter((n) => n.startsWith('analyzer_race::'));
+    assert.equal(names.length, 8);
+  });
+
   it('keeps Analyzers per database', async () => {
     await db.createDatabase('analyzer_db');
     const other = db.database('analyzer_db');

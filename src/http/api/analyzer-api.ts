@@ -1,5 +1,5 @@
 import { ANALYZERS_COLLECTION, AnalyzerStore, type AnalyzerDocuments } from '../../analyzer/index.ts';
-import { ArangoError } from '../../errors/index.ts';
+import { ArangoError, ERRORS, isArangoError } from '../../errors/index.ts';
 import { catalog, isPlainObject, type StorageEngine } from '../../storage/index.ts';
 import type { Router } from '../router.ts';
 
@@ -10,7 +10,12 @@ function analyzerDocuments(engine: StorageEngine, database: string): AnalyzerDoc
     get: (name) => find()?.get(name),
     all: () => find()?.all() ?? [],
     async insert(doc) {
-      if (!find()) await catalog.createCollection(engine, database, ANALYZERS_COLLECTION, { isSystem: true });
+      if (!find()) {
+        // two first creations at once: the loser's collection already exists, which is what it wanted
+        await catalog.createCollection(engine, database, ANALYZERS_COLLECTION, { isSystem: true }).catch((err: unknown) => {
+          if (!(isArangoError(err) && err.errorNum === ERRORS.ERROR_ARANGO_DUPLICATE_NAME.errorNum)) throw err;
+        });
+      }
       const c = engine.collection(database, ANALYZERS_COLLECTION);
       await engine.write((tx) => c.insert(tx, doc));
     },
