@@ -1,4 +1,4 @@
-import { ArangoError } from '../errors/index.ts';
+import { ArangoError, ERRORS, isArangoError } from '../errors/index.ts';
 import {
   parseAnalyzerDefinition, sameDefinition, validateAnalyzerName, type AnalyzerDefinition,
 } from './analyzer-definition.ts';
@@ -118,7 +118,17 @@ export class AnalyzerStore {
       if (sameDefinition(old, def)) return { isNew: false, analyzer: describe(database, r.name, old) };
       throw new ArangoError('ERROR_BAD_PARAMETER', `Name collision detected while registering an arangosearch analyzer '${database}::${r.name}'`);
     }
-    await docs.insert({ _key: r.name, name: r.name, type: def.type, properties: def.properties, features: def.features, revision: 0 });
+    try {
+      await docs.insert({ _key: r.name, name: r.name, type: def.type, properties: def.properties, features: def.features, revision: 0 });
+    } catch (err) {
+      // the same name created by a concurrent request: answered as if it had come first
+      const now = isArangoError(err) && err.errorNum === ERRORS.ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED.errorNum ? docs.get(r.name) : undefined;
+      if (now === undefined) throw err;
+      if (!sameDefinition(definitionFromDocument(now), def)) {
+        throw new ArangoError('ERROR_BAD_PARAMETER', `Name collision detected while registering an arangosearch analyzer '${database}::${r.name}'`);
+      }
+      return { isNew: false, analyzer: describe(database, r.name, def) };
+    }
     return { isNew: true, analyzer: describe(database, r.name, def) };
   }
 

@@ -145,6 +145,8 @@ describe('Analyzers (/_api/analyzer) through arangojs, and TOKENS() with them', 
     await Promise.all(Array.from({ length: 8 }, (_, i) => race.createAnalyzer(`r${i}`, { type: 'identity' })));
     const names = (await race.listAnalyzers()).map((a) => a.name).filter((n) => n.startsWith('analyzer_race::'));
     assert.equal(names.length, 8);
+    const same = await Promise.all(Array.from({ length: 6 }, () => race.analyzer('twin').create({ type: 'identity' })));
+    assert.ok(same.every((a) => a.name === 'analyzer_race::twin'));
   });
 
   it('keeps Analyzers per database', async () => {
