@@ -48,6 +48,10 @@ const EN_STEP3: readonly [string, string][] = [
   ['tional', 'tion'], ['ational', 'ate'], ['alize', 'al'], ['icate', 'ic'], ['iciti', 'ic'], ['ical', 'ic'],
   ['ful', ''], ['ness', ''], ['ative', ''],
 ];
+const EN_STEP2_SUFFIXES = EN_STEP2.map(([x]) => x);
+const EN_STEP2_MAP = new Map(EN_STEP2);
+const EN_STEP3_SUFFIXES = EN_STEP3.map(([x]) => x);
+const EN_STEP3_MAP = new Map(EN_STEP3);
 const EN_STEP4 = ['al', 'ance', 'ence', 'er', 'ic', 'able', 'ible', 'ant', 'ement', 'ment', 'ent', 'ism', 'ate', 'iti', 'ous', 'ive', 'ize', 'ion'];
 
 /** The English (Porter2) stem of one lower-case word. */
@@ -56,7 +60,7 @@ export function stemEnglish(word: string): string {
   const exception = EN_EXCEPTIONS[word];
   if (exception !== undefined) return exception;
   let w = word.startsWith("'") ? word.slice(1) : word;
-  w = w.replace(/^y/, 'Y').replace(/([aeiouy])y/g, '$1Y');
+  if (w.includes('y')) w = w.replace(/^y/, 'Y').replace(/([aeiouy])y/g, '$1Y');
   const r1 = /^(gener|commun|arsen)/.exec(w)?.[0].length ?? regionAfter(w, 0, isEnVowel);
   const r2 = regionAfter(w, r1, isEnVowel);
   // step 0
@@ -81,18 +85,18 @@ export function stemEnglish(word: string): string {
   // step 1c
   if (w.length > 2 && /[yY]$/.test(w) && !isEnVowel(w[w.length - 2])) w = w.slice(0, -1) + 'i';
   // step 2
-  const s2 = longest(w, EN_STEP2.map(([s]) => s));
+  const s2 = longest(w, EN_STEP2_SUFFIXES);
   if (s2 !== undefined && w.length - s2.length >= r1) {
     const stem = w.slice(0, -s2.length);
     if (s2 === 'ogi') { if (stem.endsWith('l')) w = stem + 'og'; }
     else if (s2 === 'li') { if (LI_ENDINGS.has(stem.slice(-1))) w = stem; }
-    else w = stem + (EN_STEP2.find(([s]) => s === s2)?.[1] ?? '');
+    else w = stem + (EN_STEP2_MAP.get(s2) ?? '');
   }
   // step 3
-  const s3 = longest(w, EN_STEP3.map(([s]) => s));
+  const s3 = longest(w, EN_STEP3_SUFFIXES);
   if (s3 !== undefined && w.length - s3.length >= r1) {
     if (s3 === 'ative') { if (w.length - s3.length >= r2) w = w.slice(0, -s3.length); }
-    else w = w.slice(0, -s3.length) + (EN_STEP3.find(([s]) => s === s3)?.[1] ?? '');
+    else w = w.slice(0, -s3.length) + (EN_STEP3_MAP.get(s3) ?? '');
   }
   // step 4
   const s4 = longest(w, EN_STEP4);
@@ -106,7 +110,7 @@ export function stemEnglish(word: string): string {
   } else if (w.endsWith('ll') && w.length - 1 >= r2) {
     w = w.slice(0, -1);
   }
-  return w.replace(/Y/g, 'y');
+  return w.includes('Y') ? w.replace(/Y/g, 'y') : w;
 }
 
 const DE_VOWELS = new Set(['a', 'e', 'i', 'o', 'u', 'y', 'ä', 'ö', 'ü']);

@@ -53,13 +53,20 @@ function applyCase(s: string, mode: string, locale: string): string {
 }
 
 /** An ICU locale (`de_DE`, `es__TRADITIONAL`, `en.utf-8`) as a BCP 47 tag; `und` when unusable. */
+const tags = new Map<string, string>();
+
 function icuTag(locale: string): string {
+  const hit = tags.get(locale);
+  if (hit !== undefined) return hit;
   const lang = locale.split(/[_.@]/)[0] ?? '';
+  let tag = 'und';
   try {
-    return Intl.getCanonicalLocales(lang)[0] ?? 'und';
+    tag = Intl.getCanonicalLocales(lang)[0] ?? 'und';
   } catch {
-    return 'und';
+    // not a language ICU knows: ArangoDB accepts such locales too and falls back to the root locale
   }
+  if (tags.size < 256) tags.set(locale, tag);
+  return tag;
 }
 
 /** RFC 4180 fields without new records on newlines: a field in double quotes may hold the delimiter. */
@@ -143,8 +150,20 @@ function ngrams(input: string, p: AnalyzerProperties): string[] {
   return out.out;
 }
 
+/** Word segmenters by BCP 47 tag (creating one costs far more than segmenting a sentence). */
+const segmenters = new Map<string, Intl.Segmenter>();
+
+function segmenter(tag: string): Intl.Segmenter {
+  let seg = segmenters.get(tag);
+  if (seg === undefined) {
+    seg = new Intl.Segmenter(tag, { granularity: 'word' });
+    if (segmenters.size < 64) segmenters.set(tag, seg);
+  }
+  return seg;
+}
+
 function words(input: string, locale: string): string[] {
-  const seg = new Intl.Segmenter(icuTag(locale), { granularity: 'word' });
+  const seg = segmenter(icuTag(locale));
   const out: string[] = [];
   for (const s of seg.segment(input)) if (s.isWordLike === true) out.push(s.segment);
   return out;
@@ -182,7 +201,7 @@ function text(input: string, p: AnalyzerProperties): string[] {
 const GRAPHIC_SPACE = /^[\u0009\u0020\u0085\u00a0\u1680\u2000\u2028\u202f\u205f\u3000]+$/u;
 
 function segmentation(input: string, p: AnalyzerProperties): string[] {
-  const seg = new Intl.Segmenter('und', { granularity: 'word' });
+  const seg = segmenter('und');
   const mode = str(p, 'break');
   const out: string[] = [];
   for (const s of seg.segment(input)) {
