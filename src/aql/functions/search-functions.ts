@@ -59,15 +59,16 @@ function lcs(a: readonly string[], b: readonly string[]): number {
   return prev[b.length] ?? 0;
 }
 
-/** ArangoDB's answer for a filter function evaluated outside SEARCH (errorNum 9, HTTP 501). */
-function searchOnly(name: string): never {
+/** ArangoDB's answer (its own text) for a filter function evaluated outside SEARCH: errorNum 9, HTTP 501. */
+function searchOnly(): never {
   throw new ArangoError('ERROR_NOT_IMPLEMENTED',
-    `ArangoSearch function '${name}' is designed to be used only within a corresponding SEARCH statement of ArangoSearch view. Please ensure function signature is correct.`);
+    'ArangoSearch filter functions EXISTS, PHRASE  are designed to be used only within a corresponding SEARCH statement of ArangoSearch view. Please ensure function signature is correct.');
 }
 
-function scorerOnly(name: string): never {
+/** ArangoDB's answer for a scorer evaluated without a View. */
+function scorerOnly(): never {
   throw new ArangoError('ERROR_NOT_IMPLEMENTED',
-    `ArangoSearch scorer function '${name}' is designed to be used only outside SEARCH statement within a context of ArangoSearch view. Please ensure function signature is correct.`);
+    'ArangoSearch scorer functions BM25() and TFIDF() are designed to be used only outside SEARCH statement within a context of ArangoSearch view. Please ensure function signature is correct.');
 }
 
 /**
@@ -111,9 +112,9 @@ export const SEARCH_FUNCTIONS: FunctionTable = {
     for (let i = 0; i < b.length; i++) if (a[i] === b[i]) same++;
     return same / b.length >= threshold;
   }, false),
-  PHRASE: fn(2, Infinity, (_c, _a, name) => searchOnly(name)),
-  EXISTS: fn(1, 3, (_c, _a, name) => searchOnly(name)),
-  BM25: fn(1, 3, (_c, _a, name) => scorerOnly(name)),
-  TFIDF: fn(1, 2, (_c, _a, name) => scorerOnly(name)),
-  OFFSET_INFO: fn(2, 2, (_c, _a, name) => scorerOnly(name)),
+  PHRASE: fn(2, Infinity, () => searchOnly()),
+  EXISTS: fn(1, 3, () => searchOnly()),
+  BM25: fn(1, 3, () => scorerOnly()),
+  TFIDF: fn(1, 2, () => scorerOnly()),
+  OFFSET_INFO: fn(2, 2, () => scorerOnly()),
 };
