@@ -74,17 +74,16 @@ function scorerOnly(): never {
 /**
  * ArangoSearch functions as far as they have a meaning outside `SEARCH` (3.12 ArangoSearch and
  * string pages): TOKENS, NGRAM_MATCH, MINHASH_MATCH (LEVENSHTEIN_MATCH and MIN_MATCH are in
- * `more-misc-functions.ts`), and the context functions ANALYZER / BOOST, which return their expression. PHRASE, EXISTS and the scorers throw
+ * `more-misc-functions.ts`), and the context functions ANALYZER / BOOST, which return their
+ * expression. PHRASE, EXISTS and the scorers throw
  * errorNum 9 as ArangoDB does without a View.
  */
 export const SEARCH_FUNCTIONS: FunctionTable = {
   // not folded at plan time: a cached plan must not keep the tokens of a since redefined Analyzer
   TOKENS: fn(1, 2, (ctx, [input, name]) => tokensOf(ctx, analyzer(ctx, 'TOKENS', name ?? 'identity'), input, 0), false),
-  ANALYZER: fn(2, 2, (ctx, [expr, name]) => {
-    analyzer(ctx, 'ANALYZER', name);
-    return expr;
-  }, false),
-  BOOST: fn(2, 2, (ctx, [expr, boost], name) => (typeof boost === 'number' ? expr : invalidArg(ctx, name))),
+  // outside SEARCH the context functions only return their expression (ArangoDB checks nothing else)
+  ANALYZER: fn(2, 2, (_c, [expr]) => expr),
+  BOOST: fn(2, 2, (_c, [expr]) => expr),
   NGRAM_MATCH: fn(2, 4, (ctx, args, name) => {
     if (args.length === 2) throw new ArangoError('ERROR_BAD_PARAMETER', `'${name}' AQL function: Analyzer argument is required outside SEARCH`);
     const [value, target] = args;
