@@ -47,7 +47,8 @@ export function resolveAnalyzerName(name: unknown, database: string): ResolvedAn
   const db = sep === 0 ? SYSTEM_DATABASE : name.slice(0, sep);
   const local = validateAnalyzerName(name.slice(sep + 2));
   if (db !== database && db !== SYSTEM_DATABASE) {
-    throw new ArangoError('ERROR_FORBIDDEN', `analyzer '${name}' belongs to another database`);
+    throw new ArangoError('ERROR_FORBIDDEN',
+      `Analyzer '${name}' is not accessible. Only analyzers from current database ('${database}')${database === SYSTEM_DATABASE ? '' : ' or system database'} are available`);
   }
   return { kind: 'custom', database: db, name: local };
 }
@@ -62,7 +63,7 @@ function describe(database: string, name: string, def: AnalyzerDefinition): Anal
 }
 
 function notFound(name: string): ArangoError {
-  return new ArangoError('ERROR_ARANGO_DOCUMENT_NOT_FOUND', `failure to find analyzer '${name}'`);
+  return new ArangoError('ERROR_ARANGO_DOCUMENT_NOT_FOUND', `unable to find analyzer: ${name}`);
 }
 
 /**
