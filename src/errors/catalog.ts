@@ -130,6 +130,8 @@ export const ERRORS = {
   ERROR_QUERY_IN_USE: e(1592, 409, 'query with this ID is in use'),
   ERROR_CURSOR_NOT_FOUND: e(1600, 404, 'cursor not found'),
   ERROR_CURSOR_BUSY: e(1601, 409, 'cursor is busy'),
+  ERROR_VALIDATION_FAILED: e(1620, 400, 'schema validation failed'),
+  ERROR_VALIDATION_BAD_PARAMETER: e(1621, 400, 'invalid schema validation parameter'),
   ERROR_TRANSACTION_INTERNAL: e(1650, 500, 'internal transaction error'),
   ERROR_TRANSACTION_UNREGISTERED_COLLECTION: e(1652, 400, 'collection not used in transaction'),
   ERROR_TRANSACTION_DISALLOWED_OPERATION: e(1653, 400, 'disallowed operation inside transaction'),

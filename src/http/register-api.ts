@@ -5,6 +5,7 @@ import { registerTransactionApi } from './api/transaction-api.ts';
 import { registerGharialApi } from './api/gharial-api.ts';
 import { registerTokenApi } from './api/token-api.ts';
 import { registerAqlFunctionApi } from './api/aqlfunction-api.ts';
+import { registerAnalyzerApi } from './api/analyzer-api.ts';
 import { registerAdminApi, type ServerInfo } from './api/admin-api.ts';
 import { registerCollectionApi } from './api/collection-api.ts';
 import { registerCursorApi } from './api/cursor-api.ts';
@@ -35,6 +36,7 @@ export function registerApi(
   registerGharialApi(router, deps.engine);
   registerTokenApi(router, deps.users, deps.tokens);
   registerAqlFunctionApi(router, deps.engine);
+  registerAnalyzerApi(router, deps.engine);
   registerCollectionApi(router, deps.engine, deps.transactions);
   registerIndexApi(router, deps.engine);
   registerCursorApi(router, deps.engine, deps.queries, deps.info.isWritable, deps.transactions);

@@ -1,6 +1,7 @@
 import { ArangoError } from '../errors/index.ts';
 import type { Collection } from './collection.ts';
 import type { StorageEngine } from './engine.ts';
+import { parseCollectionSchema } from './document-schema.ts';
 import { isValidCollectionName, isValidDatabaseName, parseKeyOptions } from './keys.ts';
 import {
   DOCUMENT_COLLECTION,
@@ -107,7 +108,7 @@ export async function createCollection(
       isSystem: name.startsWith('_'),
       waitForSync: options.waitForSync === true,
       keyOptions,
-      schema: options.schema ?? null,
+      schema: parseCollectionSchema(options.schema),
       indexes,
       counter: 0,
     };
@@ -178,7 +179,7 @@ export async function changeCollectionProperties(
     const def: CollectionDefinition = {
       ...c.definition,
       waitForSync: typeof props.waitForSync === 'boolean' ? props.waitForSync : c.definition.waitForSync,
-      schema: props.schema === undefined ? c.definition.schema : props.schema,
+      schema: props.schema === undefined ? c.definition.schema : parseCollectionSchema(props.schema),
     };
     await engine.writeAtomic((tx) => {
       engine.putCollection(def);

@@ -4,6 +4,7 @@ import { ArangoError } from '../errors/index.ts';
 import { isPlainObject, mergePatch } from './document-merge.ts';
 import { indexKey, indexValues, type IndexKeyPart } from './index-codec.ts';
 import { geoEntry, geoNear, geoPointOf } from './geo-index.ts';
+import { checkSchema } from './document-schema.ts';
 import { assertValidKey, encodeRevision, generateKey, isValidCollectionName, isValidKey } from './keys.ts';
 import {
   EDGE_COLLECTION,
@@ -224,6 +225,7 @@ export class Collection {
     const key = givenKey === undefined ? this.#newKey(tx, tick) : this.#userKey(tx, givenKey);
     const rev = opts.isRestore && typeof input['_rev'] === 'string' ? input['_rev'] : encodeRevision(tick);
     const doc = this.#build(key, rev, input, undefined);
+    if (opts.isRestore !== true) checkSchema(this.#def.schema, doc, undefined);
     const bytes = this.#encode(doc);
     this.#checkUnique(doc, undefined);
     this.#write(tx, tick, 'insert', doc, bytes, undefined);
@@ -255,6 +257,7 @@ export class Collection {
     const tick = tx.nextTick();
     const rev = opts.isRestore && typeof input['_rev'] === 'string' ? input['_rev'] : encodeRevision(tick);
     const doc = this.#build(key, rev, input, undefined);
+    if (opts.isRestore !== true) checkSchema(this.#def.schema, doc, old);
     const bytes = this.#encode(doc);
     this.#checkUnique(doc, old);
     this.#write(tx, tick, 'replace', doc, bytes, old);
@@ -269,6 +272,7 @@ export class Collection {
     const rev = opts.isRestore && typeof input['_rev'] === 'string' ? input['_rev'] : encodeRevision(tick);
     const merged = mergePatch(old, input, opts.keepNull ?? true, opts.mergeObjects ?? true);
     const doc = this.#build(key, rev, merged, old);
+    if (opts.isRestore !== true) checkSchema(this.#def.schema, doc, old);
     const bytes = this.#encode(doc);
     this.#checkUnique(doc, old);
     this.#write(tx, tick, 'update', doc, bytes, old);

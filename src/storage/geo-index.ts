@@ -1,4 +1,5 @@
 import type { Database } from 'lmdb';
+import { geoJsonCentroid } from '../common/index.ts';
 import type { IndexKeyPart } from './index-codec.ts';
 import { readPath } from './index-codec.ts';
 import type { IndexDefinition } from './types.ts';
@@ -32,24 +33,13 @@ export function haversineM(lat1: number, lon1: number, lat2: number, lon2: numbe
 
 const isPos = (v: unknown): v is [number, number] => Array.isArray(v) && v.length >= 2 && typeof v[0] === 'number' && typeof v[1] === 'number';
 
-/** GeoJSON (or a `[lon, lat]` pair) → its point as GEO_DISTANCE reads it (other shapes: centroid of their positions). */
+/** GeoJSON (or a `[lon, lat]` pair) → its point as GEO_DISTANCE reads it (other shapes: their spherical centroid). */
 export function geoJsonPoint(v: unknown): GeoPoint | null {
-  if (isPos(v)) return { lon: v[0], lat: v[1] };
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
-  const o = v as Record<string, unknown>;
-  if (o['type'] === 'Point' && isPos(o['coordinates'])) return { lon: o['coordinates'][0], lat: o['coordinates'][1] };
-  if (typeof o['type'] !== 'string' || !Array.isArray(o['coordinates'])) return null;
-  const flat: Array<[number, number]> = [];
-  const walk = (x: unknown): void => {
-    if (isPos(x)) flat.push(x);
-    else if (Array.isArray(x)) x.forEach(walk);
-  };
-  walk(o['coordinates']);
-  if (flat.length === 0) return null;
-  return { lon: flat.reduce((s, p) => s + p[0], 0) / flat.length, lat: flat.reduce((s, p) => s + p[1], 0) / flat.length };
+  // the same centroid GEO_DISTANCE measures from (area-weighted on the sphere for polygons)
+  const c = geoJsonCentroid(v);
+  return c === null ? null : { lon: c[0], lat: c[1] };
 }
 
-/** The point a geo index takes from a document (ArangoDB: two fields are [lat, lon]; one field is GeoJSON or [lat, lon]). */
 export function geoPointOf(doc: Record<string, unknown>, ix: IndexDefinition): GeoPoint | null {
   let p: GeoPoint | null;
   const [f1, f2] = ix.fields;

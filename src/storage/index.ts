@@ -5,5 +5,6 @@ export { OperationLog, type LogRetention } from './oplog.ts';
 export { generateKey, isValidKey, isValidDatabaseName, isValidCollectionName, encodeRevision, decodeRevision, type KeyOptions } from './keys.ts';
 export { encodeIndexValue, indexKey, indexValues, readPath, type IndexKeyPart } from './index-codec.ts';
 export { mergePatch, isPlainObject } from './document-merge.ts';
+export { checkSchema, parseCollectionSchema, type CollectionSchema, type SchemaLevel } from './document-schema.ts';
 export * from './types.ts';
 export { TtlSweeper } from './ttl-sweeper.ts';

@@ -2,6 +2,7 @@ import type { Transaction } from 'lmdb';
 import { ArangoError } from '../errors/index.ts';
 import {
   EDGE_COLLECTION,
+  checkSchema,
   MAX_DOCUMENT_BYTES,
   encodeRevision,
   generateKey,
@@ -179,6 +180,7 @@ export class StreamTransaction {
       key = givenKey;
     } else key = this.#newKey(c);
     const doc = this.#build(c, key, input, undefined);
+    checkSchema(c.definition.schema, doc, undefined);
     this.#put(c, doc, undefined);
     return result(doc, undefined, opts);
   }
@@ -187,6 +189,7 @@ export class StreamTransaction {
     if (!isPlainObject(input)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
     const old = this.#existing(c, key, input, opts);
     const doc = this.#build(c, key, input, undefined);
+    checkSchema(c.definition.schema, doc, old);
     this.#put(c, doc, old);
     return result(doc, old, opts);
   }
@@ -196,6 +199,7 @@ export class StreamTransaction {
     const old = this.#existing(c, key, input, opts);
     const merged = mergePatch(old, input, opts.keepNull ?? true, opts.mergeObjects ?? true);
     const doc = this.#build(c, key, merged, old);
+    checkSchema(c.definition.schema, doc, old);
     this.#put(c, doc, old);
     return result(doc, old, opts);
   }

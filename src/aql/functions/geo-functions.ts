@@ -1,5 +1,10 @@
 import { fn, invalidArg, type FunctionContext, type FunctionTable } from './function-types.ts';
-import { isObject, toNumber, valuesEqual } from '../values.ts';
+import { isObject, toNumber } from '../values.ts';
+import { toAuthalic, vincentyDistance, WGS84_AUTHALIC_RADIUS_M } from './geo-ellipsoid.ts';
+import {
+  angle, arcsCross, arcsIntersect, geoJsonCentroid, leftArea, loopContains, loopOf, onArc, polygonArea, polygonEdges,
+  polygonOf, polygonVertices, polygonsContain, toVec, type SpherePolygon, type Vec,
+} from '../../common/index.ts';
 
 /** Earth radius ArangoDB's geo functions use (meters). */
 const EARTH_RADIUS_M = 6371000;
@@ -19,37 +24,6 @@ function haversine(lat1: number, lon1: number, lat2: number, lon2: number): numb
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-/** A GeoJSON Point or a [lon, lat] pair → [lon, lat]; other shapes give their first position's centroid. */
-function pointOf(v: unknown): Position | null {
-  if (isPosition(v)) return v;
-  if (isObject(v) && v['type'] === 'Point' && isPosition(v['coordinates'])) return v['coordinates'];
-  if (isObject(v) && typeof v['type'] === 'string' && Array.isArray(v['coordinates'])) {
-    const flat: Position[] = [];
-    const walk = (x: unknown): void => {
-      if (isPosition(x)) flat.push(x);
-      else if (Array.isArray(x)) x.forEach(walk);
-    };
-    walk(v['coordinates']);
-    if (flat.length === 0) return null;
-    const lon = flat.reduce((s, p) => s + p[0], 0) / flat.length;
-    const lat = flat.reduce((s, p) => s + p[1], 0) / flat.length;
-    return [lon, lat];
-  }
-  return null;
-}
-
-/** Ray casting over a ring of [lon, lat] positions. */
-function inRing(lon: number, lat: number, ring: readonly Position[]): boolean {
-  let inside = false;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const a = ring[i];
-    const b = ring[j];
-    if (a === undefined || b === undefined) continue;
-    if (a[1] > lat !== b[1] > lat && lon < ((b[0] - a[0]) * (lat - a[1])) / (b[1] - a[1]) + a[0]) inside = !inside;
-  }
-  return inside;
-}
-
 function positions(ctx: FunctionContext, name: string, v: unknown, min: number): Position[] | null {
   if (!Array.isArray(v) || v.length < min || !v.every(isPosition)) return invalidArg(ctx, name);
   return v as Position[];
@@ -65,11 +39,16 @@ function ring(ctx: FunctionContext, name: string, v: unknown): Position[] | null
 }
 
 
-/** A GeoJSON geometry reduced to what the predicates need: its polygons (rings), segments and vertices. */
+/** A GeoJSON geometry on the unit sphere: its polygons, line paths and points. */
 interface Geometry {
-  readonly polygons: readonly (readonly Position[])[][];
-  readonly segments: readonly [Position, Position][];
-  readonly vertices: readonly Position[];
+  readonly kind: string;
+  readonly polygons: readonly SpherePolygon[];
+  readonly lines: readonly (readonly Vec[])[];
+  readonly points: readonly Vec[];
+  /** Every edge: line segments and polygon ring edges. */
+  readonly edges: readonly [Vec, Vec][];
+  /** Every vertex: points, line vertices and ring vertices. */
+  readonly vertices: readonly Vec[];
 }
 
 function ringsOf(v: unknown): Position[][] | null {
@@ -88,10 +67,13 @@ function linesOf(v: unknown, min: number): Position[] | null {
 
 /** Parses a GeoJSON object (or a [lon, lat] pair) into a Geometry; null when it is not one. */
 function geometryOf(v: unknown): Geometry | null {
-  if (isPosition(v)) return { polygons: [], segments: [], vertices: [v] };
+  if (isPosition(v)) {
+    const p = toVec(v);
+    return { kind: 'Point', polygons: [], lines: [], points: [p], edges: [], vertices: [p] };
+  }
   if (!isObject(v) || typeof v['type'] !== 'string') return null;
   const c = v['coordinates'];
-  const polygons: Position[][][] = [];
+  const polygons: SpherePolygon[] = [];
   const lines: Position[][] = [];
   let points: Position[] = [];
   switch (v['type']) {
@@ -102,83 +84,109 @@ function geometryOf(v: unknown): Geometry | null {
       if (!Array.isArray(c)) return null;
       for (const x of c) { const l = linesOf(x, 2); if (l === null) return null; lines.push(l); }
       break;
-    case 'Polygon': { const r = ringsOf(c); if (r === null) return null; polygons.push(r); break; }
+    case 'Polygon': { const r = ringsOf(c); if (r === null) return null; polygons.push(polygonOf(r)); break; }
     case 'MultiPolygon':
       if (!Array.isArray(c) || c.length === 0) return null;
-      for (const x of c) { const r = ringsOf(x); if (r === null) return null; polygons.push(r); }
+      for (const x of c) { const r = ringsOf(x); if (r === null) return null; polygons.push(polygonOf(r)); }
       break;
     default: return null;
   }
-  const segments: [Position, Position][] = [];
-  const vertices: Position[] = [...points];
-  for (const path of [...lines, ...polygons.flat()]) {
-    vertices.push(...path);
-    for (let i = 0; i + 1 < path.length; i++) segments.push([path[i] as Position, path[i + 1] as Position]);
-  }
-  return { polygons, segments, vertices };
+  const lineVecs = lines.map((l) => l.map(toVec));
+  const pointVecs = points.map(toVec);
+  const edges: [Vec, Vec][] = polygonEdges(polygons);
+  for (const l of lineVecs) for (let i = 0; i + 1 < l.length; i++) edges.push([l[i] as Vec, l[i + 1] as Vec]);
+  const vertices = [...pointVecs, ...lineVecs.flat(), ...polygonVertices(polygons)];
+  return { kind: v['type'], polygons, lines: lineVecs, points: pointVecs, edges, vertices };
 }
 
-/** Even-odd rule over every ring of every polygon (holes and nested polygons subtract). */
-function inside(g: Geometry, p: Position): boolean {
-  let n = 0;
-  for (const poly of g.polygons) for (const ring of poly) if (inRing(p[0], p[1], ring)) n++;
-  return n % 2 === 1;
+function onBoundaryOrInside(g: Geometry, p: Vec): boolean {
+  return polygonsContain(g.polygons, p) || g.edges.some(([a, b]) => onArc(a, b, p)) || g.vertices.some((q) => angle(p, q) <= 1e-9);
 }
 
-function orient(a: Position, b: Position, c: Position): number {
-  const v = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]);
-  return v > 0 ? 1 : v < 0 ? -1 : 0;
-}
-
-function onSegment(a: Position, b: Position, p: Position): boolean {
-  return orient(a, b, p) === 0 && Math.min(a[0], b[0]) <= p[0] && p[0] <= Math.max(a[0], b[0]) && Math.min(a[1], b[1]) <= p[1] && p[1] <= Math.max(a[1], b[1]);
-}
-
-function segmentsCross([a, b]: [Position, Position], [c, d]: [Position, Position]): boolean {
-  const o1 = orient(a, b, c);
-  const o2 = orient(a, b, d);
-  const o3 = orient(c, d, a);
-  const o4 = orient(c, d, b);
-  if (o1 !== o2 && o3 !== o4) return true;
-  return onSegment(a, b, c) || onSegment(a, b, d) || onSegment(c, d, a) || onSegment(c, d, b);
-}
-
-function touches(g: Geometry, p: Position): boolean {
-  return inside(g, p) || g.segments.some(([a, b]) => onSegment(a, b, p)) || g.vertices.some((q) => q[0] === p[0] && q[1] === p[1]);
-}
-
-/** True when the two geometries share at least one point (planar over lon/lat). */
+/** True when the two geometries share at least one point (edges are great-circle arcs). */
 function intersects(a: Geometry, b: Geometry): boolean {
-  if (b.vertices.some((p) => touches(a, p)) || a.vertices.some((p) => touches(b, p))) return true;
-  return a.segments.some((s) => b.segments.some((t) => segmentsCross(s, t)));
+  if (b.vertices.some((p) => onBoundaryOrInside(a, p)) || a.vertices.some((p) => onBoundaryOrInside(b, p))) return true;
+  return a.edges.some(([p, q]) => b.edges.some(([r, s]) => arcsIntersect(p, q, r, s)));
 }
 
-/** True when every point of `b` lies in the polygons of `a`: all vertices inside, no edge crossing a's boundary. */
+/**
+ * True when every point of `b` lies in the polygons of `a`: all of b's vertices inside, no edge
+ * of b crossing a's boundary, and (for a polygon b) no ring of a inside b (a hole of a within b).
+ */
 function contains(a: Geometry, b: Geometry): boolean {
-  if (!b.vertices.every((p) => inside(a, p))) return false;
-  return !b.segments.some(([p, q]) => a.segments.some(([r, s]) => orient(p, q, r) !== orient(p, q, s) && orient(r, s, p) !== orient(r, s, q)));
+  if (!b.vertices.every((p) => polygonsContain(a.polygons, p))) return false;
+  if (b.edges.some(([p, q]) => a.edges.some(([r, s]) => arcsCross(p, q, r, s)))) return false;
+  if (b.polygons.length > 0 && a.polygons.some((poly) => poly.holes.some((h) => h.vertices.some((p) => polygonsContain(b.polygons, p))))) return false;
+  return true;
 }
 
-/** Spherical area of one ring (m²) on a sphere of radius `r`. */
-function ringArea(ring: readonly Position[], r: number): number {
-  const rad = Math.PI / 180;
-  let sum = 0;
-  for (let i = 0; i + 1 < ring.length; i++) {
-    const p = ring[i] as Position;
-    const q = ring[i + 1] as Position;
-    sum += (q[0] - p[0]) * rad * (2 + Math.sin(p[1] * rad) + Math.sin(q[1] * rad));
+/** The shape's centroid as [lon, lat] (what GEO_DISTANCE measures from; the geo index stores the same). */
+function centroidOf(v: unknown): Position | null {
+  return geoJsonCentroid(v);
+}
+
+/** Same shape, vertices equal within ~1 cm, rings equal up to their starting vertex. */
+function geoEquals(a: Geometry, b: Geometry): boolean {
+  if (a.kind !== b.kind || a.polygons.length !== b.polygons.length || a.lines.length !== b.lines.length || a.points.length !== b.points.length) return false;
+  const same = (p: Vec, q: Vec): boolean => angle(p, q) <= 1e-9;
+  const sameList = (x: readonly Vec[], y: readonly Vec[]): boolean => x.length === y.length && x.every((p, i) => same(p, y[i] as Vec));
+  const sameRing = (x: readonly Vec[], y: readonly Vec[]): boolean =>
+    x.length === y.length && x.some((_p, k) => x.every((p, i) => same(p, y[(i + k) % y.length] as Vec)));
+  if (!sameList(a.points, b.points)) return false;
+  if (!a.lines.every((l, i) => sameList(l, b.lines[i] ?? []))) return false;
+  return a.polygons.every((p, i) => {
+    const q = b.polygons[i];
+    return q !== undefined && sameRing(p.outer.vertices, q.outer.vertices) && p.holes.length === q.holes.length
+      && p.holes.every((h, k) => sameRing(h.vertices, q.holes[k]?.vertices ?? []));
+  });
+}
+
+/** Applies `f` to every position of a GeoJSON object's coordinates. */
+/** Largest polygon whose edges are checked pairwise for crossings (bounds the O(n²) check). */
+const MAX_CHECKED_EDGES = 1000;
+
+/** S2's polygon validity as far as it matters here: no two edges of the rings cross (self-intersection). */
+function ringsAreSimple(rings: readonly (readonly Position[])[]): boolean {
+  const loops = rings.map((r) => loopOf(r).vertices);
+  const edges: { a: Vec; b: Vec; ring: number; i: number; n: number }[] = [];
+  loops.forEach((l, ring) => l.forEach((a, i) => edges.push({ a, b: l[(i + 1) % l.length] as Vec, ring, i, n: l.length })));
+  if (loops.some((l) => l.length < 3)) return false;
+  if (edges.length > MAX_CHECKED_EDGES) return true;
+  for (let x = 0; x < edges.length; x++) {
+    for (let y = x + 1; y < edges.length; y++) {
+      const e = edges[x] as (typeof edges)[number];
+      const f = edges[y] as (typeof edges)[number];
+      // neighbours in one ring share a vertex by construction
+      if (e.ring === f.ring && (f.i === e.i + 1 || (e.i === 0 && f.i === e.n - 1))) continue;
+      if (arcsCross(e.a, e.b, f.a, f.b)) return false;
+    }
   }
-  return Math.abs((sum * r * r) / 2);
+  return true;
 }
 
-/** WGS84's authalic radius: a sphere with the ellipsoid's surface area. */
-const WGS84_AUTHALIC_RADIUS_M = 6371007.181;
+function mapPositions(v: Record<string, unknown>, f: (p: Position) => Position): Record<string, unknown> {
+  const walk = (x: unknown): unknown => (isPosition(x) ? f(x) : Array.isArray(x) ? x.map(walk) : x);
+  return { ...v, coordinates: walk(v['coordinates']) };
+}
+
+/** Distance between the centroids (meters) on the sphere or WGS84; null when an argument is no geometry. */
+function distance(a: unknown, b: unknown, ellipsoid: unknown): number | null {
+  if (ellipsoid !== undefined && ellipsoid !== 'sphere' && ellipsoid !== 'wgs84') return null;
+  const p = centroidOf(a);
+  const q = centroidOf(b);
+  if (p === null || q === null) return null;
+  if (ellipsoid === 'wgs84') {
+    const d = vincentyDistance(p, q);
+    if (d !== null) return d;
+  }
+  return haversine(p[1], p[0], q[1], q[0]);
+}
 
 function shape(type: string, coordinates: unknown): Record<string, unknown> {
   return { type, coordinates };
 }
 
-/** Geo constructors and measurements over GeoJSON and coordinate pairs (no geo index yet). */
+/** Geo constructors, measurements and predicates over GeoJSON and coordinate pairs, on the sphere (S2's reading of GeoJSON). */
 export const GEO_FUNCTIONS: FunctionTable = {
   DISTANCE: fn(4, 4, (_c, args) => {
     const [lat1, lon1, lat2, lon2] = args.map((a) => toNumber(a));
@@ -205,6 +213,7 @@ export const GEO_FUNCTIONS: FunctionTable = {
     if (!Array.isArray(v) || v.length === 0) return invalidArg(ctx, name);
     const rings = isPosition(v[0]) ? [v] : v;
     for (const r of rings) if (ring(ctx, name, r) === null) return null;
+    if (!ringsAreSimple(rings as Position[][])) return invalidArg(ctx, name);
     return shape('Polygon', rings);
   }),
   // a MultiPolygon needs at least two Polygons, a MultiLineString two LineStrings (3.12 pages)
@@ -214,37 +223,37 @@ export const GEO_FUNCTIONS: FunctionTable = {
       if (!Array.isArray(poly) || poly.length === 0) return invalidArg(ctx, name);
       for (const r of poly) if (ring(ctx, name, r) === null) return null;
     }
+    if (!ringsAreSimple((v as Position[][][]).flat())) return invalidArg(ctx, name);
     return shape('MultiPolygon', v);
   }),
-  GEO_DISTANCE: fn(2, 3, (ctx, [a, b], name) => {
-    const p = pointOf(a);
-    const q = pointOf(b);
-    if (p === null || q === null) return invalidArg(ctx, name);
-    return haversine(p[1], p[0], q[1], q[0]);
+  GEO_DISTANCE: fn(2, 3, (ctx, [a, b, ellipsoid], name) => {
+    const d = distance(a, b, ellipsoid);
+    return d === null ? invalidArg(ctx, name) : d;
   }),
-  GEO_IN_RANGE: fn(4, 7, (ctx, [a, b, lo, hi, incLo, incHi], name) => {
-    const p = pointOf(a);
-    const q = pointOf(b);
-    if (p === null || q === null) return invalidArg(ctx, name);
-    const d = haversine(p[1], p[0], q[1], q[0]);
+  GEO_IN_RANGE: fn(4, 7, (ctx, [a, b, lo, hi, incLo, incHi, ellipsoid], name) => {
+    const d = distance(a, b, ellipsoid);
+    if (d === null) return invalidArg(ctx, name);
     const low = toNumber(lo);
     const high = toNumber(hi);
     return (incLo === false ? d > low : d >= low) && (incHi === false ? d < high : d <= high);
   }),
-  GEO_EQUALS: fn(2, 2, (_c, [a, b]) => valuesEqual(a, b)),
+  GEO_EQUALS: fn(2, 2, (ctx, [a, b], name) => {
+    const ga = geometryOf(a);
+    const gb = geometryOf(b);
+    if (ga === null || gb === null) return invalidArg(ctx, name);
+    return geoEquals(ga, gb);
+  }),
   GEO_AREA: fn(1, 2, (ctx, [v, ellipsoid], name) => {
-    const g = isObject(v) && (v['type'] === 'Polygon' || v['type'] === 'MultiPolygon') ? geometryOf(v) : null;
-    if (g === null || (ellipsoid !== undefined && ellipsoid !== 'sphere' && ellipsoid !== 'wgs84')) return invalidArg(ctx, name);
+    const isPoly = isObject(v) && (v['type'] === 'Polygon' || v['type'] === 'MultiPolygon');
+    if (!isPoly || (ellipsoid !== undefined && ellipsoid !== 'sphere' && ellipsoid !== 'wgs84')) return invalidArg(ctx, name);
+    // wgs84: the same rings on the authalic sphere (an equal-area mapping of the ellipsoid)
+    const g = geometryOf(ellipsoid === 'wgs84' ? mapPositions(v, toAuthalic) : v);
+    if (g === null) return invalidArg(ctx, name);
     const r = ellipsoid === 'wgs84' ? WGS84_AUTHALIC_RADIUS_M : EARTH_RADIUS_M;
-    let area = 0;
-    for (const [outer, ...holes] of g.polygons) {
-      if (outer === undefined) continue;
-      area += ringArea(outer, r) - holes.reduce((s2, h) => s2 + ringArea(h, r), 0);
-    }
-    return area;
+    return g.polygons.reduce((sum, p) => sum + polygonArea(p), 0) * r * r;
   }),
   IS_IN_POLYGON: fn(2, 3, (ctx, [poly, a, b], name) => {
-    if (!Array.isArray(poly) || !poly.every(isPosition)) return invalidArg(ctx, name);
+    if (!Array.isArray(poly) || poly.length < 3 || !poly.every(isPosition)) return invalidArg(ctx, name);
     // IS_IN_POLYGON(polygon, latitude, longitude) or (polygon, [lat, lon], geoJson)
     let lat: number;
     let lon: number;
@@ -256,8 +265,10 @@ export const GEO_FUNCTIONS: FunctionTable = {
       lat = toNumber(a);
       lon = toNumber(b);
     }
-    const ring = poly.map((p) => (geoJson ? p : ([p[1], p[0]] as Position)));
-    return inRing(lon, lat, ring);
+    // the deprecated form predates ring orientation: its region is the smaller side of the ring
+    const loop = loopOf(poly.map((p) => (geoJson ? p : ([p[1], p[0]] as Position))));
+    const region = leftArea(loop) > 2 * Math.PI ? { vertices: [...loop.vertices].reverse() } : loop;
+    return loopContains(region, toVec([lon, lat]));
   }),
   GEO_CONTAINS: fn(2, 2, (ctx, [a, b], name) => {
     const ga = geometryOf(a);

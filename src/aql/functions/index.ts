@@ -14,6 +14,7 @@ import { DATE_ZONE_FUNCTIONS } from './date-zone-functions.ts';
 import { BIT_FUNCTIONS } from './bit-functions.ts';
 import { VECTOR_FUNCTIONS } from './vector-functions.ts';
 import { MORE_MISC_FUNCTIONS } from './more-misc-functions.ts';
+import { SEARCH_FUNCTIONS } from './search-functions.ts';
 
 export type { AqlFunction, FunctionContext, FunctionTable } from './function-types.ts';
 
@@ -32,6 +33,7 @@ const BUILT_IN: FunctionTable = {
   ...BIT_FUNCTIONS,
   ...VECTOR_FUNCTIONS,
   ...MORE_MISC_FUNCTIONS,
+  ...SEARCH_FUNCTIONS,
 };
 
 /** Functions CALL() / APPLY() refuse to call (as ArangoDB does: they need the query's own context). */

@@ -1,7 +1,7 @@
 import { ArangoError } from '../../errors/index.ts';
 import { fn, invalidArg, type FunctionTable } from './function-types.ts';
 import { damerauLevenshtein } from './extra-string-functions.ts';
-import { validateJsonSchema } from './json-schema.ts';
+import { validateJsonSchema } from '../../common/index.ts';
 import { isObject, toBool, toStringValue } from '../values.ts';
 
 /** ArangoDB's revision alphabet (a base-64 variant that sorts like the numbers it encodes). */

@@ -100,10 +100,6 @@ export function minHash(values: readonly unknown[], k: number): string[] {
   return out;
 }
 
-function analyzerNotFound(name: string, analyzer: unknown): never {
-  throw new ArangoError('ERROR_BAD_PARAMETER', `'${name}' AQL function: Analyzer '${typeof analyzer === 'string' ? analyzer : ''}' not found`);
-}
-
 /** Largest signature MINHASH computes in one call (bounds memory and time). */
 const MAX_HASHES = 65536;
 
@@ -129,7 +125,4 @@ export const VECTOR_FUNCTIONS: FunctionTable = {
     if (!Array.isArray(values) || typeof n !== 'number' || !Number.isInteger(k) || k < 1 || k > MAX_HASHES) return invalidArg(ctx, name);
     return minHash(values, k);
   }),
-  // the target is tokenized by the named Analyzer; kitsune has no Analyzers yet (they come with ArangoSearch)
-  MINHASH_MATCH: fn(3, 4, (_c, args, name) => analyzerNotFound(name, args[3])),
-  NGRAM_MATCH: fn(2, 4, (_c, args, name) => analyzerNotFound(name, args.length === 4 ? args[3] : args[2])),
 };

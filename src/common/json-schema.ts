@@ -1,16 +1,51 @@
-import { isObject, valuesEqual } from '../values.ts';
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Equality of JSON values (numbers by value, objects regardless of key order). */
+function valuesEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => valuesEqual(x, b[i]));
+  if (isObject(a)) {
+    if (!isObject(b)) return false;
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && valuesEqual(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Resolves a local JSON pointer (`#`, `#/definitions/x`, `#/properties/a~1b`) in the root schema. */
+function resolveRef(root: unknown, ref: string): unknown {
+  if (ref === '#') return root;
+  if (!ref.startsWith('#/')) return undefined;
+  let cur: unknown = root;
+  for (const raw of ref.slice(2).split('/')) {
+    const part = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) cur = cur[Number(part)];
+    else if (isObject(cur) && Object.prototype.hasOwnProperty.call(cur, part)) cur = cur[part];
+    else return undefined;
+  }
+  return cur;
+}
 
 /**
- * A JSON Schema (draft-4, as ArangoDB's collection schemas use) validator covering the keywords
- * of the type, object, array, string, number and combination families; `format`, `$ref` and
- * `dependencies` are not checked. Returns true when `v` satisfies `schema`.
+ * A JSON Schema validator for draft-4, as ArangoDB's collection schemas (and SCHEMA_VALIDATE)
+ * use it: types, enum/const, allOf/anyOf/oneOf/not, numbers, strings (pattern as a Unicode
+ * RegExp), arrays, objects, `dependencies`, and local `$ref`s (`#`, `#/definitions/…`).
+ * `format` is an annotation here (not asserted), and remote `$ref`s fail validation.
+ * Returns true when `v` satisfies `schema`; nesting deeper than 64 levels fails.
  */
-export function validateJsonSchema(schema: unknown, v: unknown, depth = 0): boolean {
+export function validateJsonSchema(schema: unknown, v: unknown, depth = 0, root: unknown = schema): boolean {
   if (depth > 64) return false;
   if (schema === true || schema === undefined || schema === null) return true;
   if (schema === false || !isObject(schema)) return false;
   const s = schema;
-  const sub = (x: unknown, value: unknown): boolean => validateJsonSchema(x, value, depth + 1);
+  const sub = (x: unknown, value: unknown): boolean => validateJsonSchema(x, value, depth + 1, root);
+  // draft-4: a $ref replaces its schema object entirely
+  if (typeof s['$ref'] === 'string') {
+    const target = resolveRef(root, s['$ref']);
+    return target !== undefined && sub(target, v);
+  }
   if (s['type'] !== undefined) {
     const types = Array.isArray(s['type']) ? s['type'] : [s['type']];
     if (!types.some((t) => hasType(v, t))) return false;
@@ -121,6 +156,14 @@ function objectOk(s: Record<string, unknown>, v: Record<string, unknown>, sub: (
       }
     }
     if (!matched && s['additionalProperties'] !== undefined && !sub(s['additionalProperties'], v[k])) return false;
+  }
+  if (isObject(s['dependencies'])) {
+    for (const [k, dep] of Object.entries(s['dependencies'])) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      if (Array.isArray(dep)) {
+        if (!dep.every((d) => typeof d === 'string' && Object.prototype.hasOwnProperty.call(v, d))) return false;
+      } else if (!sub(dep, v)) return false;
+    }
   }
   return true;
 }
