@@ -32,6 +32,7 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
     endpoint: () => endpoint,
     superuser,
     defaultReplicationFactor: config.defaultReplicationFactor,
+    failoverRetryTimeoutMs: config.clusterFailoverRetryTimeout * 1000,
     log: log.child({ component: 'coordinator' }),
   });
   const httpLog = log.child({ component: 'http' });
