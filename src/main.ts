@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AccessTokenStore, Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterMember, loadMemberId } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
-import { Router, closeHttpServer, createHttpServer, registerApi, toHttpEndpoint } from './http/index.ts';
+import { Router, closeHttpServer, createHttpServer, registerApi, serverTlsOf, toHttpEndpoint } from './http/index.ts';
 import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
@@ -102,7 +101,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
     maxBufferedBytes: config.maxBufferedBytes,
-    ...(config.sslKeyfile !== '' ? { tls: { keyAndCert: fs.readFileSync(config.sslKeyfile, 'utf8'), ...(config.sslCafile !== '' ? { ca: fs.readFileSync(config.sslCafile, 'utf8') } : {}) } } : {}),
+    ...(config.sslKeyfile !== '' ? { tls: serverTlsOf(config.sslKeyfile, config.sslCafile) } : {}),
     log: log.child({ component: 'http' }),
     ...(cluster ? { gate: cluster.gate, afterWrite: (req: IncomingMessage, method: string, path: string) => cluster.afterWrite(req, method, path) } : {}),
   });

@@ -1,7 +1,7 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ArangoError, errorNameOf } from '../errors/index.ts';
+import { peerRequest } from './peer-http.ts';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: 'lifo' });
 const SMALL_BODY_BYTES = 16 * 1024;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 
@@ -16,19 +16,18 @@ export type ForwardFailure = 'refused' | 'not-leader' | 'lost';
 
 /**
  * Forwards a client request unchanged (method, path, headers including the client's Authorization,
- * body) to `target` (`http://host:port`) and streams the answer back. The DB-server authenticates
+ * body) to `target` (`http(s)://host:port`) and streams the answer back. The DB-server authenticates
  * and authorises it as a single server would. `body`: the request body already read (`null`: none),
  * or `undefined` to stream it from `req` (such a request cannot be sent twice). Resolves `null` once
  * answered, or the reason nothing was sent to the client (the caller may retry elsewhere).
  */
 export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: string, urlPath: string, body?: Buffer | null): Promise<ForwardFailure | null> {
-  const url = hostOf(target);
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
   if (body instanceof Buffer) headers['content-length'] = String(body.length);
   return new Promise<ForwardFailure | null>((resolve) => {
     let sent = false;
-    const up = http.request({ host: url.hostname, port: url.port, method: req.method, path: urlPath, headers, agent }, (answer) => {
+    const up = peerRequest(target, { pool: 'forward', maxSockets: 256, method: req.method ?? 'GET', path: urlPath, headers }, (answer) => {
       if (answer.statusCode === 503 && answer.headers['x-arango-endpoint'] !== undefined) {
         // the gate of a DB-server that does not lead this database (an old plan): nothing ran there
         answer.resume();
@@ -72,20 +71,6 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
     else if (body === null || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) up.end();
     else req.pipe(up);
   });
-}
-
-const hosts = new Map<string, { hostname: string; port: string }>();
-
-/** `http://host:port` → host and port, parsed once per DB-server endpoint. */
-function hostOf(target: string): { hostname: string; port: string } {
-  let h = hosts.get(target);
-  if (h === undefined) {
-    const u = new URL(target);
-    h = { hostname: u.hostname, port: u.port };
-    if (hosts.size > 1000) hosts.clear();
-    hosts.set(target, h);
-  }
-  return h;
 }
 
 /** A JSON request from the coordinator to a DB-server; resolves with status and parsed body. */
