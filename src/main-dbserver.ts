@@ -4,7 +4,7 @@ import { retry } from './common/retry.ts';
 import { AccessTokenStore, Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import { ClusterRegistry, ReplicaManager, loadServerId, mirrorUsers } from './cluster/index.ts';
 import { registerFoxxHostCalls } from './cluster/foxx-host-calls.ts';
-import { LeaderFeed, ReplicationState } from './replication/index.ts';
+import { LeaderFeed, ReplicationState, registerFollowedRoute } from './replication/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { ArangoError } from './errors/index.ts';
 import { ARANGO_VERSION, Router, closeHttpServer, createHttpServer, registerApi, serverTlsOf, toHttpEndpoint } from './http/index.ts';
@@ -67,6 +67,8 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     clientTtlMs: config.replicationClientTtl * 1000,
   });
   feed.register(router);
+  // what this server last applied of whom (a returning old leader keeps the writes nobody received)
+  registerFollowedRoute(router, engine);
   // the `db` calls of Foxx services running on coordinators
   registerFoxxHostCalls(router, engine, log.child({ component: 'foxx' }), queries);
   const server = createHttpServer({
