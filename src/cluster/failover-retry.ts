@@ -31,7 +31,9 @@ export interface FailoverDeps {
 export async function forwardWithFailover(d: FailoverDeps, req: IncomingMessage, res: ServerResponse, database: string, url: string): Promise<void> {
   const method = req.method ?? 'GET';
   const idempotent = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
-  const body = await readSmallBody(req);
+  // most requests (reads) have no body: no extra await for them
+  const declared = req.headers['content-length'];
+  const body = declared === undefined && req.headers['transfer-encoding'] === undefined ? null : await readSmallBody(req, declared);
   const deadline = Date.now() + d.timeoutMs;
   for (let attempt = 1; ; attempt++) {
     let failure: ForwardFailure | 'no-leader';
@@ -66,9 +68,7 @@ export async function forwardWithFailover(d: FailoverDeps, req: IncomingMessage,
  * The request body, read whole when it is small (null: none), or `undefined` when it is large and
  * must be streamed (such a request is sent once).
  */
-async function readSmallBody(req: IncomingMessage): Promise<Buffer | null | undefined> {
-  const declared = req.headers['content-length'];
-  if (declared === undefined && req.headers['transfer-encoding'] === undefined) return null;
+async function readSmallBody(req: IncomingMessage, declared: string | undefined): Promise<Buffer | null | undefined> {
   if (declared === undefined || Number(declared) > RETRY_BODY_BYTES) return undefined;
   if (Number(declared) === 0) return null;
   const chunks: Buffer[] = [];
