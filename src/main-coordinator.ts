@@ -1,4 +1,3 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
@@ -6,7 +5,7 @@ import { signJwt, loadJwtSecret } from './auth/index.ts';
 import { ClusterRegistry, Coordinator, loadServerId } from './cluster/index.ts';
 import { startCoordinatorFoxx } from './cluster/foxx-start.ts';
 import type { ServerConfig } from './config/index.ts';
-import { ARANGO_VERSION, closeHttpServer, sendError } from './http/index.ts';
+import { ARANGO_VERSION, closeHttpServer, createListener, sendError, serverTlsOf, toHttpEndpoint } from './http/index.ts';
 import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
 import { shortName } from './main-dbserver.ts';
@@ -23,7 +22,9 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
   const superuser = (): string => `bearer ${signJwt({ iss: 'arangodb', iat: Math.floor(Date.now() / 1000), server_id: serverId }, secret)}`;
   const agency = new AgencyClient({ endpoints: config.agency, deployment: config.deployment, memberId: serverId, leaseTtlSeconds: config.agencyLeaseTtl, log });
   const registry = new ClusterRegistry(agency, log);
-  let endpoint = config.advertise;
+  // `ssl://` (ArangoDB's notation) is advertised as `https://`
+  let endpoint = toHttpEndpoint(config.advertise);
+  const scheme = config.sslKeyfile !== '' ? 'https' : 'http';
   const coordinator = new Coordinator({
     registry,
     serverId,
@@ -32,14 +33,13 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
     endpoint: () => endpoint,
     superuser,
     defaultReplicationFactor: config.defaultReplicationFactor,
+    failoverRetryTimeoutMs: config.clusterFailoverRetryTimeout * 1000,
     log: log.child({ component: 'coordinator' }),
   });
   const httpLog = log.child({ component: 'http' });
-  const server = http.createServer((req, res) => {
+  const server = createListener((req, res) => {
     coordinator.handle(req, res).catch((err: unknown) => sendError(res, err, httpLog));
-  });
-  server.keepAliveTimeout = 65_000;
-  server.requestTimeout = 0;
+  }, serverTlsOf(config.sslKeyfile, config.sslCafile));
   const stopping = new AbortController();
   let foxx: { stop(): Promise<void> } | undefined;
   try {
@@ -52,7 +52,7 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
       server.once('error', reject);
       server.listen(config.port, config.host, () => resolve());
     });
-    const local = `http://${config.host}:${(server.address() as AddressInfo).port}`;
+    const local = `${scheme}://${config.host}:${(server.address() as AddressInfo).port}`;
     if (endpoint === '') endpoint = local;
     await registry.register(() => ({ id: serverId, role: 'COORDINATOR', endpoint, shortName: shortName(serverId), version: ARANGO_VERSION, engine: 'lmdb' }));
     await coordinator.refresh();
@@ -67,7 +67,7 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
   }
   log.info({ endpoint, serverId }, 'coordinator serving');
   return {
-    endpoint: `http://${config.host}:${(server.address() as AddressInfo).port}`,
+    endpoint: `${scheme}://${config.host}:${(server.address() as AddressInfo).port}`,
     async stop() {
       stopping.abort();
       coordinator.stop();

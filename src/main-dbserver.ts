@@ -3,10 +3,10 @@ import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
 import { ClusterRegistry, ReplicaManager, loadServerId, mirrorUsers } from './cluster/index.ts';
 import { registerFoxxHostCalls } from './cluster/foxx-host-calls.ts';
-import { LeaderFeed, ReplicationState } from './replication/index.ts';
+import { LeaderFeed, ReplicationState, registerFollowedRoute } from './replication/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { ArangoError } from './errors/index.ts';
-import { ARANGO_VERSION, closeHttpServer, createHttpServer, registerApi } from './http/index.ts';
+import { ARANGO_VERSION, closeHttpServer, createHttpServer, registerApi, serverTlsOf, toHttpEndpoint } from './http/index.ts';
 import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
 import { isPlainObject } from './storage/index.ts';
@@ -49,6 +49,8 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     clientTtlMs: config.replicationClientTtl * 1000,
   });
   feed.register(router);
+  // what this server last applied of whom (a returning old leader keeps the writes nobody received)
+  registerFollowedRoute(router, engine);
   // the `db` calls of Foxx services running on coordinators
   registerFoxxHostCalls(router, engine, log.child({ component: 'foxx' }), queries);
   const server = createHttpServer({
@@ -58,6 +60,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     authenticator,
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
+    ...(config.sslKeyfile !== '' ? { tls: serverTlsOf(config.sslKeyfile, config.sslCafile) } : {}),
     log: log.child({ component: 'http' }),
     gate: (req, res, path) => manager?.gate(req, res, path),
     afterWrite: async (req, method, path) => manager?.afterWrite(req, method, path),
@@ -66,7 +69,8 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
-  endpoint = config.advertise !== '' ? config.advertise : `http://${config.host}:${(server.address() as AddressInfo).port}`;
+  // `ssl://` (ArangoDB's notation) is advertised as `https://`: coordinators and peers connect over TLS
+  endpoint = config.advertise !== '' ? toHttpEndpoint(config.advertise) : `${config.sslKeyfile !== '' ? 'https' : 'http'}://${config.host}:${(server.address() as AddressInfo).port}`;
   const agency = new AgencyClient({ endpoints: config.agency, deployment: config.deployment, memberId: serverId, leaseTtlSeconds: config.agencyLeaseTtl, log });
   const registry = new ClusterRegistry(agency, log);
   try {
@@ -99,7 +103,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
   }
   log.info({ endpoint, serverId }, 'DB-server registered in the agency');
   return {
-    endpoint: `http://${config.host}:${(server.address() as AddressInfo).port}`,
+    endpoint: `${config.sslKeyfile !== '' ? 'https' : 'http'}://${config.host}:${(server.address() as AddressInfo).port}`,
     async stop() {
       await manager?.stop();
       feed.close();

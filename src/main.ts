@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClusterMember, loadMemberId } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
-import { closeHttpServer, createHttpServer, registerApi, toHttpEndpoint } from './http/index.ts';
+import { closeHttpServer, createHttpServer, registerApi, serverTlsOf, toHttpEndpoint } from './http/index.ts';
 import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
@@ -85,7 +84,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
     maxBufferedBytes: config.maxBufferedBytes,
-    ...(config.sslKeyfile !== '' ? { tls: { keyAndCert: fs.readFileSync(config.sslKeyfile, 'utf8'), ...(config.sslCafile !== '' ? { ca: fs.readFileSync(config.sslCafile, 'utf8') } : {}) } } : {}),
+    ...(config.sslKeyfile !== '' ? { tls: serverTlsOf(config.sslKeyfile, config.sslCafile) } : {}),
     log: log.child({ component: 'http' }),
     ...(cluster ? { gate: cluster.gate, afterWrite: (req: IncomingMessage, method: string, path: string) => cluster.afterWrite(req, method, path) } : {}),
   });

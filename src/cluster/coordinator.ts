@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ArangoError } from '../errors/index.ts';
 import { placeDatabase, type ClusterRegistry, type DatabasePlan, type ServerRecord } from './cluster-registry.ts';
-import { callServer, forwardBuffered, forwardRequest, relayError } from './forward.ts';
+import { callServer, forwardBuffered, relayError } from './forward.ts';
+import { forwardWithFailover, type FailoverDeps } from './failover-retry.ts';
 import { toTcp } from './cluster-api.ts';
 import { shardDistribution } from './shard-distribution.ts';
 
@@ -16,6 +17,8 @@ export interface CoordinatorDeps {
   /** `bearer <superuser JWT>` for coordinator → DB-server calls. */
   readonly superuser: () => string;
   readonly defaultReplicationFactor: number;
+  /** How long a request may wait for the failover of its database's leader. */
+  readonly failoverRetryTimeoutMs: number;
   readonly log: Logger;
 }
 
@@ -51,9 +54,17 @@ export class Coordinator {
   #refreshAgain = false;
   readonly #authCache = new Map<string, number>();
   #foxx: CoordinatorFoxxHook | undefined;
+  #refreshWaiters: Array<() => void> = [];
+  readonly #failover: FailoverDeps;
 
   constructor(deps: CoordinatorDeps) {
     this.#d = deps;
+    this.#failover = {
+      leaderEndpoint: (database) => this.leaderEndpoint(database),
+      planRefresh: (ms) => this.#planRefresh(ms),
+      timeoutMs: deps.failoverRetryTimeoutMs,
+      log: deps.log,
+    };
   }
 
   /** Waits for a DB-server, plans `_system` if nobody did, then refreshes in the background. */
@@ -98,8 +109,24 @@ export class Coordinator {
         if (this.#refreshAgain) {
           this.#refreshAgain = false;
           this.#scheduleRefresh();
+        } else {
+          const waiters = this.#refreshWaiters;
+          this.#refreshWaiters = [];
+          for (const w of waiters) w();
         }
       });
+  }
+
+  /** Schedules a refresh; resolves after the next completed one, or after `timeoutMs`. */
+  #planRefresh(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#refreshWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.#scheduleRefresh();
+    });
   }
 
   /** Serves Foxx on this coordinator (before, `/_api/foxx` answers 501). */
@@ -158,7 +185,6 @@ export class Coordinator {
     }
     const search = q === -1 ? '' : url.slice(q);
     if (path.startsWith('/_api/user') || path === '/_open/auth') {
-      const leader = await this.#leaderOf('_system');
       const isChange = method !== 'GET' && method !== 'HEAD' && path.startsWith('/_api/user');
       const grant = /^\/_api\/user\/[^/]+\/database\/([^/]+)/.exec(path);
       if (isChange && grant?.[1] !== undefined && grant[1] !== '*') {
@@ -166,12 +192,11 @@ export class Coordinator {
         if (!this.#plans.has(db)) await this.refresh().catch(() => undefined);
         if (!this.#plans.has(db)) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
       }
-      if (!isChange) return forwardRequest(req, res, leader.endpoint, `/_db/_system${path}${search}`);
-      return this.#userChange(req, res, leader, `/_db/_system${path}${search}`);
+      if (!isChange) return forwardWithFailover(this.#failover, req, res, '_system', `/_db/_system${path}${search}`);
+      return this.#userChange(req, res, await this.#leaderOf('_system'), `/_db/_system${path}${search}`);
     }
-    const leader = await this.#leaderOf(database);
-    if (path === '/_api/collection' || path.startsWith('/_api/collection/')) return this.#collectionRequest(req, res, leader, database, path, url);
-    await forwardRequest(req, res, leader.endpoint, url);
+    if (path === '/_api/collection' || path.startsWith('/_api/collection/')) return this.#collectionRequest(req, res, await this.#leaderOf(database), database, path, url);
+    await forwardWithFailover(this.#failover, req, res, database, url);
   }
 
   /**

@@ -1,22 +1,39 @@
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ArangoError, errorNameOf } from '../errors/index.ts';
+import { peerRequest } from './peer-http.ts';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: 'lifo' });
 const SMALL_BODY_BYTES = 16 * 1024;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 
 /**
- * Forwards a client request unchanged (method, path, headers including the client's Authorization,
- * body streamed) to `target` (`http://host:port`) and streams the answer back. The DB-server
- * authenticates and authorises it as a single server would. Throws `ERROR_CLUSTER_BACKEND_UNAVAILABLE`
- * (1478, 503) when the DB-server cannot be reached before an answer began.
+ * Why a forwarded request got no answer for the client: `refused` = it provably never reached the
+ * DB-server (connection refused, or the connection broke before the whole request was handed to the
+ * OS); `not-leader` = the DB-server's gate refused it before any handler ran (503 with
+ * `x-arango-endpoint`, its answer dropped); `lost` = the connection broke after the request was sent
+ * and before any byte of the answer (a write may or may not have happened).
  */
-export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: string, urlPath: string): Promise<void> {
-  const url = hostOf(target);
+export type ForwardFailure = 'refused' | 'not-leader' | 'lost';
+
+/**
+ * Forwards a client request unchanged (method, path, headers including the client's Authorization,
+ * body) to `target` (`http(s)://host:port`) and streams the answer back. The DB-server authenticates
+ * and authorises it as a single server would. `body`: the request body already read (`null`: none),
+ * or `undefined` to stream it from `req` (such a request cannot be sent twice). Resolves `null` once
+ * answered, or the reason nothing was sent to the client (the caller may retry elsewhere).
+ */
+export function forwardRequest(req: IncomingMessage, res: ServerResponse, target: string, urlPath: string, body?: Buffer | null): Promise<ForwardFailure | null> {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
-  return new Promise<void>((resolve, reject) => {
-    const up = http.request({ host: url.hostname, port: url.port, method: req.method, path: urlPath, headers, agent }, (answer) => {
+  if (body instanceof Buffer) headers['content-length'] = String(body.length);
+  return new Promise<ForwardFailure | null>((resolve) => {
+    let sent = false;
+    const up = peerRequest(target, { pool: 'forward', maxSockets: 256, method: req.method ?? 'GET', path: urlPath, headers }, (answer) => {
+      if (answer.statusCode === 503 && answer.headers['x-arango-endpoint'] !== undefined) {
+        // the gate of a DB-server that does not lead this database (an old plan): nothing ran there
+        answer.resume();
+        resolve('not-leader');
+        return;
+      }
       const out: string[] = [];
       for (let i = 0; i < answer.rawHeaders.length; i += 2) {
         const k = answer.rawHeaders[i] ?? '';
@@ -30,43 +47,30 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
         answer.once('end', () => {
           res.writeHead(answer.statusCode ?? 502, out);
           res.end(chunks.length === 1 ? (chunks[0] as Buffer).toString('latin1') : Buffer.concat(chunks).toString('latin1'), 'latin1');
-          resolve();
+          resolve(null);
         });
         answer.once('error', () => {
           res.destroy();
-          resolve();
+          resolve(null);
         });
         return;
       }
       res.writeHead(answer.statusCode ?? 502, out);
       answer.pipe(res);
-      answer.once('end', () => resolve());
-      answer.once('error', () => resolve());
+      answer.once('end', () => resolve(null));
+      answer.once('error', () => resolve(null));
     });
-    up.once('error', (cause) => {
+    up.once('finish', () => (sent = true));
+    up.once('error', (cause: NodeJS.ErrnoException) => {
       if (res.headersSent) {
         res.destroy();
-        resolve();
-      } else reject(new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${target} cannot be reached`, { cause }));
+        resolve(null);
+      } else resolve(cause.code === 'ECONNREFUSED' || !sent ? 'refused' : 'lost');
     });
-    // a request without a body (most reads) is sent at once instead of through a pipe
-    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) up.end();
+    if (body instanceof Buffer) up.end(body);
+    else if (body === null || (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined)) up.end();
     else req.pipe(up);
   });
-}
-
-const hosts = new Map<string, { hostname: string; port: string }>();
-
-/** `http://host:port` → host and port, parsed once per DB-server endpoint. */
-function hostOf(target: string): { hostname: string; port: string } {
-  let h = hosts.get(target);
-  if (h === undefined) {
-    const u = new URL(target);
-    h = { hostname: u.hostname, port: u.port };
-    if (hosts.size > 1000) hosts.clear();
-    hosts.set(target, h);
-  }
-  return h;
 }
 
 /** A JSON request from the coordinator to a DB-server; resolves with status and parsed body. */

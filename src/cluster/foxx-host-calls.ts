@@ -1,4 +1,3 @@
-import http from 'node:http';
 import v8 from 'node:v8';
 import type { Logger } from 'pino';
 import { ArangoError } from '../errors/index.ts';
@@ -6,6 +5,7 @@ import { handleDbCall } from '../foxx/db-host.ts';
 import { QueueService } from '../foxx/queues.ts';
 import { toWireError, type HostCall, type HostReply } from '../foxx/runtime/protocol.ts';
 import { fromWireError } from '../foxx/runtime/sync-call.ts';
+import { peerRequest } from './peer-http.ts';
 import type { Router } from '../http/index.ts';
 import type { QueryService } from '../query/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
@@ -44,24 +44,21 @@ export function registerFoxxHostCalls(router: Router, engine: StorageEngine, log
   });
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' });
-
 /**
  * Coordinator side: sends one host call to `endpoint` (the database's leader) and returns its
  * value or throws its error (the service sees the DB-server's ArangoDB error as is).
  */
 export function remoteHostCall(endpoint: string, authorization: string, call: HostCall, timeoutMs = 60_000): Promise<unknown> {
-  const url = new URL(endpoint);
   const body = v8.serialize({ op: call.op, args: call.args });
   return new Promise((resolve, reject) => {
-    const req = http.request(
+    const req = peerRequest(
+      endpoint,
       {
-        host: url.hostname,
-        port: url.port,
+        pool: 'host-calls',
+        maxSockets: 64,
         method: 'POST',
         path: `/_db/${encodeURIComponent(call.database)}${HOST_CALL_PATH}`,
         headers: { authorization, 'content-type': V8_TYPE, 'content-length': String(body.length) },
-        agent,
         timeout: timeoutMs,
       },
       (res) => {

@@ -127,7 +127,7 @@ export class ReplicaManager {
    */
   gate(req: IncomingMessage, _res: ServerResponse, path: string): void {
     if (EXEMPT.some((p) => path.startsWith(p))) return;
-    if (!this.#ready) throw new ArangoError('ERROR_CLUSTER_LEADERSHIP_CHALLENGE_ONGOING', 'this DB-server has not read the cluster plan yet');
+    if (!this.#ready) throw new ArangoError('ERROR_CLUSTER_LEADERSHIP_CHALLENGE_ONGOING', 'this DB-server has not read the cluster plan yet', { headers: { 'x-arango-endpoint': '' } });
     const database = databaseOf(req.url ?? '/');
     const plan = this.#plans.get(database);
     if (plan === undefined) return;

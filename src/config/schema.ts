@@ -113,6 +113,12 @@ export const OPTIONS = {
     default: 3,
     doc: 'seconds a leader DB-server waits for an in-sync follower before dropping it from the in-sync set (cluster mode)',
   },
+  clusterFailoverRetryTimeout: {
+    flag: 'cluster.failover-retry-timeout',
+    type: 'number',
+    default: 15,
+    doc: 'seconds a coordinator holds a request whose database leader is gone, waiting for the failover (cluster mode)',
+  },
   clusterFailedServerTimeout: {
     flag: 'cluster.failed-server-timeout',
     type: 'number',

@@ -83,6 +83,7 @@ export const ERRORS = {
   ERROR_REPLICATION_START_TICK_NOT_PRESENT: e(1414, 400, 'start tick not present'),
   ERROR_REPLICATION_WRITE_CONCERN_NOT_FULFILLED: e(1429, 403, 'write concern not fulfilled'),
   ERROR_CLUSTER_TIMEOUT: e(1457, 504, 'timeout in cluster operation'),
+  ERROR_CLUSTER_CONNECTION_LOST: e(1465, 503, 'cluster internal HTTP connection broken'),
   ERROR_CLUSTER_INSUFFICIENT_DBSERVERS: e(1477, 500, 'insufficient number of DB-servers'),
   ERROR_CLUSTER_BACKEND_UNAVAILABLE: e(1478, 503, 'A cluster backend which was required for the operation could not be reached'),
   ERROR_CLUSTER_AGENCY_COMMUNICATION_FAILED: e(1492, 500, 'some agency operation failed'),

@@ -14,6 +14,13 @@ export function toHttpEndpoint(endpoint: string): string {
     .replace(/\/+$/, '');
 }
 
+let trusted: string[] | undefined;
+
+/** The CAs outgoing connections trust (`--ssl.cafile` plus the system's), for agents made by hand; undefined: the defaults. */
+export function peerCa(): readonly string[] | undefined {
+  return trusted;
+}
+
 /**
  * Makes every outgoing connection of this process (replication from the leader, forwarding,
  * `fetch` and `https.request`) trust the CAs of `--ssl.cafile` in addition to the system's, so
@@ -23,6 +30,7 @@ export function toHttpEndpoint(endpoint: string): string {
 export function trustPeerCertificates(caFile: string): void {
   if (caFile === '') return;
   const ca = [...tls.rootCertificates, fs.readFileSync(caFile, 'utf8')];
+  trusted = ca;
   // global fetch reads undici's global dispatcher
   setGlobalDispatcher(new Agent({ connect: { ca }, keepAliveTimeout: 10_000 }));
   https.globalAgent.options.ca = ca;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
@@ -18,6 +19,12 @@ import type { Router } from './router.ts';
  */
 export type RequestGate = (req: IncomingMessage, res: ServerResponse, path: string) => void;
 
+/** Certificate and key (one PEM, as ArangoDB's `--ssl.keyfile`) and the CAs client certificates are checked against. */
+export interface ServerTls {
+  readonly keyAndCert: string;
+  readonly ca?: string;
+}
+
 export interface HttpServerDeps {
   readonly router: Router;
   readonly engine: StorageEngine;
@@ -29,7 +36,7 @@ export interface HttpServerDeps {
   readonly maxBufferedBytes?: number;
   readonly log: Logger;
   /** Serve HTTPS with this certificate and key (PEM); absent = plain HTTP. */
-  readonly tls?: { readonly keyAndCert: string; readonly ca?: string };
+  readonly tls?: ServerTls;
   gate?: RequestGate;
   /**
    * Runs after a successful non-GET handler, before the reply is sent (active failover: wait for
@@ -58,9 +65,23 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(deps, budget, req, res).catch((err: unknown) => sendError(res, err, deps.log));
   };
+  return createListener(onRequest, deps.tls);
+}
+
+/** Server TLS from `--ssl.keyfile` / `--ssl.cafile` (undefined when no key file is set: plain HTTP). */
+export function serverTlsOf(keyfile: string, cafile: string): ServerTls | undefined {
+  if (keyfile === '') return undefined;
+  return { keyAndCert: fs.readFileSync(keyfile, 'utf8'), ...(cafile !== '' ? { ca: fs.readFileSync(cafile, 'utf8') } : {}) };
+}
+
+/**
+ * The node HTTP server (HTTPS with `tls`) with kitsune's timeouts and parse-error answers; the
+ * coordinator's listener is one too.
+ */
+export function createListener(onRequest: (req: IncomingMessage, res: ServerResponse) => void, serverTls?: ServerTls): http.Server {
   // ArangoDB's --ssl.keyfile holds certificate and key in one PEM file: each reader takes its blocks
-  const server: http.Server = deps.tls
-    ? https.createServer({ key: deps.tls.keyAndCert, cert: deps.tls.keyAndCert, ...(deps.tls.ca ? { ca: deps.tls.ca } : {}), ...TLS_TUNING }, onRequest)
+  const server: http.Server = serverTls
+    ? https.createServer({ key: serverTls.keyAndCert, cert: serverTls.keyAndCert, ...(serverTls.ca ? { ca: serverTls.ca } : {}), ...TLS_TUNING }, onRequest)
     : http.createServer(onRequest);
   server.on('clientError', (err: Error, socket) => sendParseError(socket, err));
   server.keepAliveTimeout = 65_000;

@@ -6,6 +6,7 @@ import { EntryApplier } from './entry-applier.ts';
 import { alignCollection, syncCollection, toDefinition, type InventoryCollection } from './initial-sync.ts';
 import { createCollectionIn } from './entry-applier.ts';
 import { LeaderClient } from './leader-client.ts';
+import { rollBackDivergent } from './database-rollback.ts';
 import { ROLLBACK_COLLECTION } from './leader-feed.ts';
 import { ReplicationState } from './replication-state.ts';
 import { HEADER, decodeEntry, splitLines } from './wire.ts';
@@ -95,7 +96,7 @@ export class DatabaseFollower {
     while (!client.aborted) {
       try {
         this.#phase = 'initial-sync';
-        const from = await this.#sync(client, log);
+        const from = await this.#sync(client, target, log);
         delay = 50;
         this.#phase = 'tailing';
         await this.#tail(client, target, from);
@@ -111,8 +112,10 @@ export class DatabaseFollower {
   }
 
   /** Incremental resync of the database from the leader; returns the leader tick S to tail from. */
-  async #sync(client: LeaderClient, log: Logger): Promise<number> {
+  async #sync(client: LeaderClient, target: ReplicationTarget, log: Logger): Promise<number> {
     const { engine, database } = this.#o;
+    // writes this server led that the new leader never received: kept in _system/_rollback first
+    await rollBackDivergent({ engine, state: this.#state, client, serverId: this.#o.serverId, database, leaderId: target.id, log });
     const base = `/_db/${encodeURIComponent(database)}/_api/replication`;
     const batch = await client.json<{ id: string; lastTick: string }>('POST', `${base}/batch`, { ttl: 600 });
     const snapshot = Number(batch.lastTick);
@@ -152,7 +155,10 @@ export class DatabaseFollower {
         fetched += r.fetched;
         removed += r.removed;
       }
-      await engine.writeAtomic(() => this.#state.putApplied(snapshot));
+      await engine.writeAtomic(() => {
+        this.#state.putApplied(snapshot);
+        this.#state.putAppliedFrom(target.id);
+      });
       if (database === '_system') this.#o.onUsersChanged();
       log.info({ tick: snapshot, fetched, removed }, 'database synchronised from its leader');
       return snapshot;

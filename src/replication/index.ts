@@ -10,4 +10,5 @@ export { EntryApplier } from './entry-applier.ts';
 export { LeaderClient } from './leader-client.ts';
 export { encodeEntry, decodeEntry, HEADER, DUMP_CONTENT_TYPE } from './wire.ts';
 export { recordRollback, type RollbackRecord } from './rollback.ts';
+export { registerFollowedRoute } from './database-rollback.ts';
 export { DatabaseFollower, type DatabaseFollowerOptions, type DatabaseFollowerPhase } from './database-follower.ts';

@@ -54,6 +54,28 @@ export class ReplicationState {
     void this.#db.put(`${this.#prefix}completeFrom`, tick);
   }
 
+  /** The leader whose ticks `appliedTick` counts (cluster mode's database followers; '' unknown). */
+  get appliedFrom(): string {
+    const v = this.#db.get(`${this.#prefix}appliedFrom`);
+    return typeof v === 'string' ? v : '';
+  }
+
+  /** Must run inside a write transaction. */
+  putAppliedFrom(leaderId: string): void {
+    void this.#db.put(`${this.#prefix}appliedFrom`, leaderId);
+  }
+
+  /** This server's own log entries up to this tick were already compared against a leader (cluster-mode rollback). */
+  get rolledBackTo(): number {
+    const v = this.#db.get(`${this.#prefix}rolledBackTo`);
+    return typeof v === 'number' ? v : 0;
+  }
+
+  /** Must run inside a write transaction. */
+  putRolledBackTo(tick: number): void {
+    void this.#db.put(`${this.#prefix}rolledBackTo`, tick);
+  }
+
   async setLineage(lineage: Lineage): Promise<void> {
     if (this.lineage !== lineage) await this.#db.put(`${this.#prefix}lineage`, lineage);
   }

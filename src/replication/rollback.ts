@@ -24,6 +24,15 @@ export interface RollbackRecord {
  * that undoes them in the data. Returns the number of recorded changes.
  */
 export async function recordRollback(engine: StorageEngine, fork: number, divergent: readonly LogEntry[], leader: string, log: Logger): Promise<number> {
+  await keepRolledBack(engine, divergent, leader, log);
+  return await engine.writeAtomic(() => engine.oplog.truncateAfter(fork));
+}
+
+/**
+ * Stores `divergent` changes in `_system/_rollback` (created on first use, local, never replicated)
+ * and logs how many; `alsoInTx` runs in the same write transaction (e.g. to mark them handled).
+ */
+export async function keepRolledBack(engine: StorageEngine, divergent: readonly LogEntry[], leader: string, log: Logger, alsoInTx?: () => void): Promise<void> {
   if (divergent.length > 0) {
     const coll = engine.findCollection('_system', ROLLBACK_COLLECTION) ?? (await catalog.createCollection(engine, '_system', ROLLBACK_COLLECTION, { isSystem: true }));
     const now = new Date().toISOString();
@@ -43,11 +52,8 @@ export async function recordRollback(engine: StorageEngine, fork: number, diverg
         };
         coll.insert(q, record);
       }
+      alsoInTx?.();
     });
-  }
-  const removed = await engine.writeAtomic(() => engine.oplog.truncateAfter(fork));
-  if (divergent.length > 0) {
-    log.warn({ rolledBack: divergent.length, fork, leader, collection: `_system/${ROLLBACK_COLLECTION}` }, `rolled back ${divergent.length} change(s) the new leader never received; kept in _system/${ROLLBACK_COLLECTION}`);
-  }
-  return removed;
+    log.warn({ rolledBack: divergent.length, leader, collection: `_system/${ROLLBACK_COLLECTION}` }, `rolled back ${divergent.length} change(s) the new leader never received; kept in _system/${ROLLBACK_COLLECTION}`);
+  } else if (alsoInTx) await engine.writeAtomic(() => alsoInTx());
 }

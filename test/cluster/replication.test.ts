@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Database } from 'arangojs';
-import { getJson } from '../harness/cluster.ts';
+import { mapIds, shardOf, type Shard } from './cluster-helpers.ts';
 import { waitFor } from '../harness/server.ts';
 import { startShardedCluster, type RoleHandle, type ShardedCluster } from '../harness/sharded-cluster.ts';
 
 const REPEAT = Math.max(1, Number(process.env['KITSUNE_STRESS_REPEAT'] ?? 1));
-
-interface Shard {
-  readonly leader: string;
-  readonly planned: string[];
-  readonly inSync: string[];
-}
-
-/** Leader, planned followers and in-sync followers of a OneShard database, as a coordinator reports them. */
-async function shardOf(db: Database): Promise<Shard | null> {
-  const body = (await db.route('/_admin/cluster/shardDistribution').get()).parsedBody as {
-    results: Record<string, { Plan: Record<string, { leader: string; followers: string[] }>; Current: Record<string, { followers: string[] }> }>;
-  };
-  const first = Object.values(body.results)[0];
-  const plan = first ? Object.values(first.Plan)[0] : undefined;
-  const current = first ? Object.values(first.Current)[0] : undefined;
-  return plan && current ? { leader: plan.leader, planned: plan.followers, inSync: current.followers } : null;
-}
 
 /** Writes documents through the coordinators until stopped; remembers each acknowledged key. */
 function writeLoad(db: Database, collection: string, writers: number): { acked: Set<string>; errors: string[]; lastAck: () => number; stop: () => Promise<void> } {
@@ -54,15 +37,6 @@ function writeLoad(db: Database, collection: string, writers: number): { acked: 
       await Promise.all(loops);
     },
   };
-}
-
-/** DB-server id → handle (asked from each DB-server, retried while a loaded machine is slow to answer). */
-async function mapIds(c: ShardedCluster, ids: Map<string, RoleHandle>): Promise<void> {
-  for (const h of c.dbServers) {
-    let id: string | undefined;
-    await waitFor(async () => (id = ((await getJson(`${h.endpoint}/_admin/server/id`)) as { id?: string } | null)?.id) !== undefined, { timeoutMs: 15_000, what: `the id of ${h.endpoint}` });
-    ids.set(id ?? '', h);
-  }
 }
 
 describe('cluster mode: replica sets, synchronous followers, DB-server failover (real etcd and processes)', () => {

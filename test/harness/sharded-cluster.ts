@@ -27,7 +27,15 @@ export interface ShardedCluster {
 }
 
 /** Starts etcd, then the DB-servers, then the coordinators (each resolves on its ready line). */
-export async function startShardedCluster(o: { dbServers: number; coordinators: number; args?: readonly string[] }): Promise<ShardedCluster> {
+export async function startShardedCluster(o: {
+  dbServers: number;
+  coordinators: number;
+  args?: readonly string[];
+  /** Every member serves HTTPS with `keyfile`, advertises `ssl://…` and trusts `cafile` for peers; clients trust it too. */
+  tls?: { readonly keyfile: string; readonly cafile: string };
+}): Promise<ShardedCluster> {
+  const tlsArgs = o.tls ? ['--ssl.keyfile', o.tls.keyfile, '--ssl.cafile', o.tls.cafile] : [];
+  const ca = o.tls ? fs.readFileSync(o.tls.cafile, 'utf8') : undefined;
   const etcd = await startEtcd();
   const deployment = `c${Math.random().toString(36).slice(2, 10)}`;
   const secretDir = tempDir('kitsune-secret-');
@@ -38,7 +46,7 @@ export async function startShardedCluster(o: { dbServers: number; coordinators: 
     const port = await freePort();
     const d = tempDir('kitsune-cl-');
     dirs.push(d.cleanup);
-    return { port, endpoint: `http://127.0.0.1:${port}`, dataDir: d.dir, server: null };
+    return { port, endpoint: `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}`, dataDir: d.dir, server: null };
   };
   const dbServers: RoleHandle[] = [];
   const coordinators: RoleHandle[] = [];
@@ -47,8 +55,8 @@ export async function startShardedCluster(o: { dbServers: number; coordinators: 
   const start = async (h: RoleHandle, mode: string, extraArgs: readonly string[] = []): Promise<void> => {
     h.server = await startServer({
       dataDir: h.dataDir,
-      args: ['--port', String(h.port), '--mode', mode, '--agency', etcd.endpoint, '--deployment', deployment, '--advertise', h.endpoint,
-        '--jwt-secret-file', secretFile, '--agency.lease-ttl', '2', ...(o.args ?? []), ...extraArgs],
+      args: ['--port', String(h.port), '--mode', mode, '--agency', etcd.endpoint, '--deployment', deployment, '--advertise', o.tls ? h.endpoint.replace(/^https:/, 'ssl:') : h.endpoint,
+        '--jwt-secret-file', secretFile, '--agency.lease-ttl', '2', ...tlsArgs, ...(o.args ?? []), ...extraArgs],
       timeoutMs: 30_000,
     });
   };
@@ -57,7 +65,7 @@ export async function startShardedCluster(o: { dbServers: number; coordinators: 
     dbServers,
     coordinators,
     client(database = '_system', auth = { username: 'root', password: '' }) {
-      return new Database({ url: coordinators.map((c) => c.endpoint), databaseName: database, auth, loadBalancingStrategy: 'ROUND_ROBIN' });
+      return new Database({ url: coordinators.map((c) => c.endpoint), databaseName: database, auth, loadBalancingStrategy: 'ROUND_ROBIN', ...(ca === undefined ? {} : { agentOptions: { connect: { ca } } }) });
     },
     logs() {
       return [...dbServers.map((h, i) => `--- dbserver ${i} ---\n${h.server?.logs() ?? ''}`), ...coordinators.map((h, i) => `--- coordinator ${i} ---\n${h.server?.logs() ?? ''}`)].join('\n');

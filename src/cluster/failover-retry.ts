@@ -1,0 +1,77 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ArangoError, isArangoError } from '../errors/index.ts';
+import { forwardRequest, type ForwardFailure } from './forward.ts';
+
+/** Bodies up to this size are read before forwarding, so the request can be sent again after a failover. */
+const RETRY_BODY_BYTES = 1024 * 1024;
+/** Longest wait for a plan change before the same leader is tried again. */
+const RECHECK_MS = 250;
+
+/** What {@link forwardWithFailover} needs from the coordinator. */
+export interface FailoverDeps {
+  /** The endpoint of the database's current leader (throws 1228 unknown database, 1478 leader not live). */
+  leaderEndpoint(database: string): Promise<string>;
+  /** Asks for a plan refresh and resolves after the next completed one, or after `timeoutMs`. */
+  planRefresh(timeoutMs: number): Promise<void>;
+  /** Milliseconds a request may wait for a failover (`--cluster.failover-retry-timeout`). */
+  readonly timeoutMs: number;
+  readonly log: Logger;
+}
+
+/**
+ * Forwards a request to its database's leader and, when that leader is gone or refuses (it does not
+ * lead any more), waits for the failover the plan records in etcd and sends it to the new leader,
+ * for at most `timeoutMs`. Repeated are only requests that may run twice or provably did not run:
+ * reads (GET, HEAD, OPTIONS) after any failure before the first byte of an answer; other methods only
+ * when the request never reached the leader (connection refused, not fully sent) or its gate refused
+ * it. A write whose connection broke after it was sent answers 503 errorNum 1465 (it may have
+ * happened); a request still without leader at the deadline answers 503 errorNum 1478.
+ */
+export async function forwardWithFailover(d: FailoverDeps, req: IncomingMessage, res: ServerResponse, database: string, url: string): Promise<void> {
+  const method = req.method ?? 'GET';
+  const idempotent = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+  // most requests (reads) have no body: no extra await for them
+  const declared = req.headers['content-length'];
+  const body = declared === undefined && req.headers['transfer-encoding'] === undefined ? null : await readSmallBody(req, declared);
+  const deadline = Date.now() + d.timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    let failure: ForwardFailure | 'no-leader';
+    let endpoint = '';
+    try {
+      endpoint = await d.leaderEndpoint(database);
+      const r = await forwardRequest(req, res, endpoint, url, body);
+      if (r === null) {
+        if (attempt > 1) d.log.info({ database, method, attempt, endpoint }, 'request served by the new leader after a failover');
+        return;
+      }
+      failure = r;
+    } catch (err) {
+      if (!isArangoError(err) || err.errorNum !== 1478) throw err;
+      failure = 'no-leader';
+    }
+    const retryable = (idempotent || failure !== 'lost') && (body !== undefined || failure === 'no-leader');
+    const left = deadline - Date.now();
+    if (!retryable || left <= 0) {
+      d.log.warn({ database, method, attempt, endpoint, failure }, 'request failed: its database leader did not answer');
+      if (failure === 'lost' && !idempotent) {
+        throw new ArangoError('ERROR_CLUSTER_CONNECTION_LOST', `the connection to the leader of database '${database}' broke before it answered; the operation may or may not have been applied`);
+      }
+      throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `the leader of database '${database}' is not available (no failover within ${d.timeoutMs} ms)`);
+    }
+    if (attempt === 1) d.log.debug({ database, method, endpoint, failure }, 'leader did not answer, waiting for a failover');
+    await d.planRefresh(Math.min(RECHECK_MS, left));
+  }
+}
+
+/**
+ * The request body, read whole when it is small (null: none), or `undefined` when it is large and
+ * must be streamed (such a request is sent once).
+ */
+async function readSmallBody(req: IncomingMessage, declared: string | undefined): Promise<Buffer | null | undefined> {
+  if (declared === undefined || Number(declared) > RETRY_BODY_BYTES) return undefined;
+  if (Number(declared) === 0) return null;
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+}
