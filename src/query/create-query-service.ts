@@ -13,6 +13,7 @@ export function createQueryService(config: ServerConfig, engine: StorageEngine, 
     workerMemoryMb: config.queryWorkerMemoryMb,
     memoryLimit: config.queryMemoryLimit,
     threadNice: config.queryThreadNice,
+    tickBuffer: engine.tickBuffer,
     log: log.child({ component: 'query' }),
   });
   return { pool, queries: new QueryService(engine, pool, { maxRuntime: config.queryMaxRuntime }) };

@@ -6,6 +6,7 @@ import type { StorageEngine } from '../storage/index.ts';
 import { GuardedDataSource, requireAccess, type AccessLevel, type AccessSnapshot } from './guarded-data-source.ts';
 import { LmdbDataSource } from './lmdb-data-source.ts';
 import { QueryRegistry, type QueryListing } from './query-registry.ts';
+import { runModificationInWorker } from './worker-modification.ts';
 import type { QueryPool, WorkerRows } from './worker/query-pool.ts';
 import type { WireExtra } from './worker/protocol.ts';
 
@@ -194,6 +195,7 @@ export class QueryService {
       const aqlOptions: QueryOptions = { ...toAqlOptions(options), cache: this.#cache, killCell: kill };
       const context = { user: caller.user, database };
       const prepared = prepareQuery(query, bindVars, new LmdbDataSource(this.#engine, database), aqlOptions, context);
+      if (prepared.isModification && this.#pool !== undefined) return this.#modifyInWorker(q, prepared.collections, access, options, caller, kill);
       if (prepared.isModification) return this.#modify(q, prepared.collections, access, aqlOptions, caller);
       if (this.#pool === undefined) return this.#mainThread(q, prepared.rebind(new GuardedDataSource(new LmdbDataSource(this.#engine, database), access), aqlOptions, context), access, kill, firstBatch);
     }
@@ -228,6 +230,31 @@ export class QueryService {
     t.q.done = r.done;
     if (r.done) this.finish(t.q.id);
     return t.q;
+  }
+
+  async #modifyInWorker(q: RunningQuery, collections: { read: readonly string[]; write: readonly string[] }, access: AccessSnapshot, options: RunOptions, caller: QueryCaller, kill: Int32Array): Promise<{ running: RunningQuery; rows: unknown[] }> {
+    const pool = this.#pool;
+    if (pool === undefined) throw new ArangoError('ERROR_INTERNAL', 'no query pool');
+    if (caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
+    for (const c of collections.read) requireAccess(access, c, 'ro');
+    for (const c of collections.write) requireAccess(access, c, 'rw');
+    const t: Tracked = { q, kill };
+    this.#running.set(q.id, t);
+    if (options.maxRuntime !== undefined && options.maxRuntime > 0) {
+      t.timer = setTimeout(() => this.#kill(t, 2), options.maxRuntime * 1000);
+      t.timer.unref();
+    }
+    try {
+      const r = await runModificationInWorker(this.#engine, pool, {
+        queryId: q.id, database: q.database, query: q.query, bindVars: q.bindVars, options: toAqlOptions(options), user: q.user, access, kill,
+        onStart: () => (q.state = 'executing'),
+      });
+      q.extra = extraOfWire(r.extra);
+      return { running: q, rows: r.rows };
+    } finally {
+      q.done = true;
+      this.finish(q.id);
+    }
   }
 
   async #modify(q: RunningQuery, collections: { read: readonly string[]; write: readonly string[] }, access: AccessSnapshot, aqlOptions: QueryOptions, caller: QueryCaller): Promise<{ running: RunningQuery; rows: unknown[] }> {

@@ -8,6 +8,7 @@ import { indexKeyFormat } from './index-codec.ts';
 import { OperationLog, type LogRetention } from './oplog.ts';
 import { SpaceReclaimer } from './space-reclaimer.ts';
 import { TransactionHooks } from './tx-hooks.ts';
+import { TickClock } from './tick-clock.ts';
 import type { CollectionDefinition, DatabaseDefinition, LogEntry } from './types.ts';
 import { WriteHealthTracker, guardCommitRejections, type WriteHealth } from './write-errors.ts';
 
@@ -40,7 +41,8 @@ export class StorageEngine {
   /** database name → collection name → collection */
   readonly #collections = new Map<string, Map<string, Collection>>();
   readonly #listeners = new Set<CommitListener>();
-  #tick = 0;
+  /** The tick sequence, shared with query workers (see `tickBuffer`). */
+  readonly #clock = new TickClock();
   /** The newest tick known to be flushed to disk: readers outside the server (followers) see no further. */
   #durableTick = 0;
   #queue: Array<{ fn: (tx: WriteContext) => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }> = [];
@@ -83,8 +85,8 @@ export class StorageEngine {
 
   #load(): void {
     const stored = this.#meta.get('tick');
-    this.#tick = Math.max(typeof stored === 'number' ? stored : 0, this.oplog.lastTick());
-    this.#durableTick = this.#tick;
+    this.#clock.raise(Math.max(typeof stored === 'number' ? stored : 0, this.oplog.lastTick()));
+    this.#durableTick = this.#clock.value;
     for (const { key, value } of this.#meta.getRange({ start: 'd:', end: 'd;' })) {
       if (key.startsWith('d:')) this.#databases.set((value as DatabaseDefinition).name, value as DatabaseDefinition);
     }
@@ -112,7 +114,12 @@ export class StorageEngine {
 
   /** The newest tick handed out (committed or in flight). */
   get currentTick(): number {
-    return this.#tick;
+    return this.#clock.value;
+  }
+
+  /** The shared memory of the tick clock: query workers open a `TickClock` over it. */
+  get tickBuffer(): SharedArrayBuffer {
+    return this.#clock.buffer;
   }
 
   /** The newest tick whose transaction is flushed to disk (replication must not ship past it). */
@@ -131,13 +138,10 @@ export class StorageEngine {
       nextTick: fixedTicks
         ? () => {
             const t = fixedTicks();
-            if (t > this.#tick) this.#tick = t;
+            this.#clock.raise(t);
             return t;
           }
-        : () => {
-            this.#tick = Math.max(this.#tick + 1, Date.now() * 1000);
-            return this.#tick;
-          },
+        : () => this.#clock.next(),
       log: (entry: LogEntry) => this.oplog.append(entry),
       saveDefinition: (def: CollectionDefinition) => void this.#meta.put(collectionKey(def), def),
     };
@@ -176,7 +180,7 @@ export class StorageEngine {
           results.push({ ok: false, value: err });
         }
       }
-      batchTick = this.#tick;
+      batchTick = this.#clock.value;
       void this.#meta.put('tick', batchTick);
     });
     committed
@@ -229,7 +233,7 @@ export class StorageEngine {
       result = await this.env.childTransaction(() => {
         try {
           const r = fn(ctx);
-          tick = this.#tick;
+          tick = this.#clock.value;
           void this.#meta.put('tick', tick);
           return r;
         } catch (err) {
@@ -415,8 +419,7 @@ export class StorageEngine {
 
   /** Allocates a new unique id (collection, index, database ids are ticks too). */
   newId(): string {
-    this.#tick = Math.max(this.#tick + 1, Date.now() * 1000);
-    return String(this.#tick);
+    return String(this.#clock.next());
   }
 
   /** Stops background work and closes the environment; releases the data directory lock. */

@@ -1,6 +1,7 @@
 import { ArangoError, errorNameOf } from '../../errors/index.ts';
 import type { CollectionDefinition } from '../../storage/index.ts';
 import type { AccessSnapshot } from '../guarded-data-source.ts';
+import type { WriteSet } from './write-set.ts';
 
 /** Query options forwarded to a worker (the cursor API's subset). */
 export interface WireRunOptions {
@@ -28,6 +29,8 @@ export type ToWorker =
       readonly batch: number;
       /** Int32 cell: 0 running, 1 killed, 2 maxRuntime exceeded. */
       readonly kill: SharedArrayBuffer;
+      /** A modification query: run it over an overlay and answer its write set (all rows at once). */
+      readonly write?: boolean;
     }
   | { readonly type: 'more'; readonly job: number; readonly queryId: string; readonly batch: number }
   | { readonly type: 'close'; readonly queryId: string };
@@ -47,7 +50,7 @@ export interface WireError {
 
 /** Query worker → main thread. */
 export type FromWorker =
-  | { readonly type: 'rows'; readonly job: number; readonly rows: unknown[]; readonly done: boolean; readonly extra: WireExtra }
+  | { readonly type: 'rows'; readonly job: number; readonly rows: unknown[]; readonly done: boolean; readonly extra: WireExtra; readonly writes?: WriteSet }
   | { readonly type: 'error'; readonly job: number; readonly error: WireError };
 
 /** Flattens any thrown value for postMessage; unknown errors become errorNum 4. */

@@ -5,6 +5,7 @@ import { ArangoError } from '../../errors/index.ts';
 import type { CollectionDefinition } from '../../storage/index.ts';
 import { recordQueryWait, registerQueue } from '../../common/queue-time.ts';
 import { fromWireError, type FromWorker, type ToWorker, type WireExtra } from './protocol.ts';
+import type { WriteSet } from './write-set.ts';
 
 /** Settings of a {@link QueryPool} (from `--query.*`). */
 export interface QueryPoolOptions {
@@ -16,6 +17,8 @@ export interface QueryPoolOptions {
   readonly memoryLimit: number;
   /** Linux niceness of the worker threads (0 = as the main thread). */
   readonly threadNice?: number;
+  /** The storage's shared tick clock (`StorageEngine.tickBuffer`): revisions written by modification queries. */
+  readonly tickBuffer?: SharedArrayBuffer;
   readonly log: Logger;
 }
 
@@ -24,6 +27,8 @@ export interface WorkerRows {
   readonly rows: unknown[];
   readonly done: boolean;
   readonly extra: WireExtra;
+  /** A modification query's writes, still to be applied. */
+  readonly writes?: WriteSet;
 }
 
 /** A start (with the database's current collection definitions) or the next batch of a stream cursor. */
@@ -63,7 +68,7 @@ class QueryWorker {
 
   constructor(options: QueryPoolOptions, onMessage: (w: QueryWorker, m: FromWorker) => void, onExit: (w: QueryWorker, code: number) => void) {
     this.worker = new Worker(ENTRY, {
-      workerData: { lmdbPath: options.lmdbPath, memoryLimit: options.memoryLimit, threadNice: options.threadNice ?? 0 },
+      workerData: { lmdbPath: options.lmdbPath, memoryLimit: options.memoryLimit, threadNice: options.threadNice ?? 0, tickBuffer: options.tickBuffer },
       resourceLimits: { maxOldGenerationSizeMb: options.workerMemoryMb },
       stdout: false,
       stderr: false,
@@ -202,7 +207,7 @@ export class QueryPool {
         w.cursors.add(queryId);
         this.#cursorHome.set(queryId, w);
       }
-      p.resolve({ rows: m.rows, done: m.done, extra: m.extra });
+      p.resolve(m.writes === undefined ? { rows: m.rows, done: m.done, extra: m.extra } : { rows: m.rows, done: m.done, extra: m.extra, writes: m.writes });
     } else {
       w.cursors.delete(queryId);
       this.#cursorHome.delete(queryId);

@@ -11,8 +11,10 @@ import { LmdbDataSource } from '../lmdb-data-source.ts';
 import { PlanCache } from './plan-cache.ts';
 import { toWireError, type FromWorker, type ToWorker, type WireExtra } from './protocol.ts';
 import { WorkerCatalog } from './worker-catalog.ts';
+import { WriteOverlaySource } from './write-overlay.ts';
+import { TickClock } from '../../storage/index.ts';
 
-const data = workerData as { lmdbPath: string; memoryLimit: number; threadNice: number };
+const data = workerData as { lmdbPath: string; memoryLimit: number; threadNice: number; tickBuffer?: SharedArrayBuffer };
 const port = parentPort;
 if (port === null) throw new Error('query worker started outside a worker thread');
 lowerThreadPriority(data.threadNice);
@@ -20,6 +22,7 @@ const env = open({ path: data.lmdbPath, maxDbs: 100_000, readOnly: true });
 const catalog = new WorkerCatalog(env);
 const parsed = new QueryCache(512);
 const plans = new PlanCache<PreparedQuery>(256, 16 * 1024 * 1024);
+const clock = data.tickBuffer === undefined ? undefined : new TickClock(data.tickBuffer);
 
 interface OpenCursor {
   readonly cursor: QueryCursor;
@@ -62,6 +65,7 @@ function send(msg: FromWorker): void {
 
 function run(msg: Extract<ToWorker, { type: 'run' }>): void {
   env.resetReadTxn();
+  if (msg.write === true) return runModification(msg);
   const memoryLimit = effectiveLimit(msg.options.memoryLimit);
   const options: QueryOptions = { ...msg.options, memoryLimit, cache: parsed, killCell: new Int32Array(msg.kill) };
   const context = { user: msg.user, database: msg.database };
@@ -83,6 +87,24 @@ function run(msg: Extract<ToWorker, { type: 'run' }>): void {
   const { rows, done } = pull(open, msg.batch);
   if (!done) cursors.set(msg.queryId, open);
   send({ type: 'rows', job: msg.job, rows, done, extra: extraOf(open.cursor) });
+}
+
+/**
+ * A modification query: executed to the end over this job's snapshot plus an in-memory overlay of
+ * its writes; the rows and the write set go to the main thread, which applies the writes (or re-runs
+ * the query on a conflict). Nothing is written here: a failed or killed query leaves no trace.
+ */
+function runModification(msg: Extract<ToWorker, { type: 'run' }>): void {
+  if (clock === undefined) throw new ArangoError('ERROR_INTERNAL', 'query worker without a tick clock');
+  const memoryLimit = effectiveLimit(msg.options.memoryLimit);
+  const options: QueryOptions = { ...msg.options, memoryLimit, cache: parsed, killCell: new Int32Array(msg.kill) };
+  const overlay = new WriteOverlaySource(catalog, msg.database, clock, memoryLimit);
+  const prepared = prepareQuery(msg.query, msg.bindVars, new GuardedDataSource(overlay, msg.access), options, { user: msg.user, database: msg.database });
+  for (const c of prepared.collections.read) requireAccess(msg.access, c, 'ro');
+  for (const c of prepared.collections.write) requireAccess(msg.access, c, 'rw');
+  const open: OpenCursor = { cursor: prepared.execute(), memoryLimit, ahead: [] };
+  const { rows } = pull(open, Number.POSITIVE_INFINITY);
+  send({ type: 'rows', job: msg.job, rows, done: true, extra: extraOf(open.cursor), writes: overlay.writeSet() });
 }
 
 /** A cached plan is bound to the data source it was planned with; run it again over this query's (guarded) source. */
