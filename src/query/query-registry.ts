@@ -18,8 +18,25 @@ export interface QueryListing {
   readonly bindVars: Readonly<Record<string, unknown>>;
   readonly started: string;
   readonly runTime: number;
-  readonly state: 'queued' | 'executing' | 'finished';
+  /** Most memory the query's executor accounted for, in bytes. */
+  readonly peakMemoryUsage: number;
+  readonly state: 'queued' | 'executing' | 'finished' | 'killed';
   readonly stream: boolean;
+  readonly modificationQuery: boolean;
+  /** Only in the slow-query log: the errorNum the query failed with, 0 on success. */
+  readonly exitCode?: number;
+}
+
+/** What the registry needs of a query that has ended. */
+export interface EndedQuery {
+  readonly id: string;
+  readonly database: string;
+  readonly user: string | null;
+  readonly query: string;
+  readonly bindVars: Readonly<Record<string, unknown>>;
+  readonly stream: boolean;
+  readonly modification: boolean;
+  readonly extra: { readonly stats: { readonly peakMemoryUsage: number } };
 }
 
 /**
@@ -50,17 +67,23 @@ export class QueryRegistry {
   }
 
   /** Records a finished query if it ran past the threshold. */
-  finished(q: Omit<QueryListing, 'state' | 'runTime' | 'started'>, startedMs: number): void {
+  finished(q: EndedQuery, startedMs: number, exitCode: number): void {
     const p = this.properties;
     const runTime = (Date.now() - startedMs) / 1000;
     if (!p.enabled || !p.trackSlowQueries || runTime < (q.stream ? p.slowStreamingQueryThreshold : p.slowQueryThreshold)) return;
     this.#slow.push({
-      ...q,
+      id: q.id,
+      database: q.database,
+      user: q.user,
       query: q.query.slice(0, p.maxQueryStringLength),
       bindVars: p.trackBindVars ? q.bindVars : {},
       started: new Date(startedMs).toISOString(),
       runTime,
-      state: 'finished',
+      peakMemoryUsage: q.extra.stats.peakMemoryUsage,
+      state: exitCode === 1500 ? 'killed' : 'finished',
+      stream: q.stream,
+      modificationQuery: q.modification,
+      exitCode,
     });
     if (this.#slow.length > p.maxSlowQueries) this.#slow.splice(0, this.#slow.length - p.maxSlowQueries);
   }

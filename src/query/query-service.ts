@@ -59,6 +59,8 @@ export interface RunningQuery {
   readonly started: number;
   readonly stream: boolean;
   state: 'queued' | 'executing';
+  /** Whether the query writes (known once it is planned; a guess from its text before). */
+  modification: boolean;
   done: boolean;
   extra: QueryExtra;
 }
@@ -82,6 +84,14 @@ function extraOfCursor(cursor: QueryCursor): QueryExtra {
 
 function extraOfWire(extra: WireExtra): QueryExtra {
   return { stats: { ...(extra.stats as unknown as QueryStats), httpRequests: 0 }, warnings: extra.warnings };
+}
+
+/** Cheap first look at a query's text: only queries that match can write. */
+const MODIFYING = /\b(INSERT|UPDATE|REPLACE|REMOVE|UPSERT)\b/i;
+
+/** The errorNum a query failed with, as the slow-query log reports it. */
+function exitCodeOf(err: unknown): number {
+  return err instanceof ArangoError ? err.errorNum : 1;
 }
 
 const EMPTY_EXTRA: QueryExtra = { stats: { writesExecuted: 0, writesIgnored: 0, scannedFull: 0, scannedIndex: 0, filtered: 0, executionTime: 0, peakMemoryUsage: 0, httpRequests: 0 }, warnings: [] };
@@ -132,7 +142,10 @@ export class QueryService {
     for (const t of this.#running.values()) {
       if (!this.#visible(t, database, caller)) continue;
       const q = t.q;
-      out.push({ id: q.id, database: q.database, user: q.user, query: q.query, bindVars: q.bindVars, started: new Date(q.started).toISOString(), runTime: (now - q.started) / 1000, state: q.state, stream: q.stream });
+      out.push({
+        id: q.id, database: q.database, user: q.user, query: q.query, bindVars: q.bindVars, started: new Date(q.started).toISOString(),
+        runTime: (now - q.started) / 1000, peakMemoryUsage: q.extra.stats.peakMemoryUsage, state: q.state, stream: q.stream, modificationQuery: q.modification,
+      });
     }
     return out;
   }
@@ -154,8 +167,11 @@ export class QueryService {
     else Atomics.store(t.kill, 0, reason);
   }
 
-  /** Marks a query finished (exhausted, failed or its cursor deleted); frees its worker state. */
-  finish(id: string): void {
+  /**
+   * Marks a query finished (exhausted, failed or its cursor deleted); frees its worker state.
+   * `exitCode` is the errorNum it failed with (0: success), as the slow-query log shows it.
+   */
+  finish(id: string, exitCode = 0): void {
     const t = this.#running.get(id);
     if (!t) return;
     this.#running.delete(id);
@@ -164,7 +180,7 @@ export class QueryService {
       Atomics.store(t.kill, 0, 1);
       this.#pool?.closeCursor(id);
     }
-    this.registry.finished(t.q, t.q.started);
+    this.registry.finished(t.q, t.q.started, exitCode);
   }
 
   /**
@@ -187,14 +203,15 @@ export class QueryService {
     const kill = new Int32Array(new SharedArrayBuffer(4));
     const q: RunningQuery = {
       id: newId(), database, query, bindVars, user: caller.user, started: Date.now(), stream: options.stream === true,
-      state: 'queued', done: false, extra: EMPTY_EXTRA,
+      state: 'queued', done: false, extra: EMPTY_EXTRA, modification: MODIFYING.test(query),
     };
     if (transaction) return this.#inTransaction(q, transaction, access, { ...toAqlOptions(options), cache: this.#cache, killCell: kill }, caller);
     // modification queries are recognised by their text first (cheap); the worker refuses any it misses
-    if (this.#pool === undefined || /\b(INSERT|UPDATE|REPLACE|REMOVE|UPSERT)\b/i.test(query)) {
+    if (this.#pool === undefined || q.modification) {
       const aqlOptions: QueryOptions = { ...toAqlOptions(options), cache: this.#cache, killCell: kill };
       const context = { user: caller.user, database };
       const prepared = prepareQuery(query, bindVars, new LmdbDataSource(this.#engine, database), aqlOptions, context);
+      q.modification = prepared.isModification;
       if (prepared.isModification && this.#pool !== undefined) return this.#modifyInWorker(q, prepared.collections, access, options, caller, kill);
       if (prepared.isModification) return this.#modify(q, prepared.collections, access, aqlOptions, caller);
       if (this.#pool === undefined) return this.#mainThread(q, prepared.rebind(new GuardedDataSource(new LmdbDataSource(this.#engine, database), access), aqlOptions, context), access, kill, firstBatch);
@@ -220,7 +237,7 @@ export class QueryService {
       return { running: this.#after(t, r), rows: r.rows };
     } catch (err) {
       q.done = true;
-      this.finish(q.id);
+      this.finish(q.id, exitCodeOf(err));
       throw err;
     }
   }
@@ -250,10 +267,13 @@ export class QueryService {
         onStart: () => (q.state = 'executing'),
       });
       q.extra = extraOfWire(r.extra);
-      return { running: q, rows: r.rows };
-    } finally {
       q.done = true;
       this.finish(q.id);
+      return { running: q, rows: r.rows };
+    } catch (err) {
+      q.done = true;
+      this.finish(q.id, exitCodeOf(err));
+      throw err;
     }
   }
 
@@ -280,6 +300,7 @@ export class QueryService {
   #inTransaction(q: RunningQuery, transaction: QueryTransaction, access: AccessSnapshot, aqlOptions: QueryOptions, caller: QueryCaller): { running: RunningQuery; rows: unknown[] } {
     const source = new GuardedDataSource(transaction.source, access);
     const prepared = prepareQuery(q.query, q.bindVars, source, aqlOptions, { user: q.user, database: q.database });
+    q.modification = prepared.isModification;
     if (prepared.isModification && caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
     for (const c of prepared.collections.read) requireAccess(access, c, 'ro');
     for (const c of prepared.collections.write) requireAccess(access, c, 'rw');
@@ -303,7 +324,7 @@ export class QueryService {
       const rows = await this.pull(q, firstBatch);
       return { running: q, rows };
     } catch (err) {
-      this.finish(q.id);
+      this.finish(q.id, exitCodeOf(err));
       throw err;
     }
   }
@@ -326,7 +347,7 @@ export class QueryService {
       return r.rows;
     } catch (err) {
       q.done = true;
-      this.finish(q.id);
+      this.finish(q.id, exitCodeOf(err));
       throw err;
     }
   }

@@ -151,8 +151,11 @@ describe('modification queries under limits', () => {
     );
     let id = '';
     await waitFor(async () => {
-      const current = (await db.route('_api/query/current').get()).parsedBody as Array<{ id: string; query: string; state: string }>;
-      id = current.find((q) => q.query === query && q.state === 'executing')?.id ?? '';
+      const current = (await db.route('_api/query/current').get()).parsedBody as Array<{ id: string; query: string; state: string; modificationQuery: boolean }>;
+      const listed = current.find((q) => q.query === query && q.state === 'executing');
+      // a running query says that it writes, and has no exit code yet
+      if (listed) assert.deepEqual([listed.modificationQuery, 'exitCode' in listed], [true, false]);
+      id = listed?.id ?? '';
       return id !== '';
     }, { timeoutMs: 10_000, what: 'the INSERT loop to be executing' });
     const p = probe(db);
