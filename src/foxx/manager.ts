@@ -205,6 +205,7 @@ export class ServiceManager {
   async #deploy(database: string, mount: string, source: InstallSource, opts: LifecycleOptions, mode: 'install' | 'replace' | 'upgrade'): Promise<ServiceState> {
     const old = this.state(database, mount);
     const p = await this.#prepare(database, mount, source);
+    const spares: string[] = [];
     try {
       const keep = mode === 'upgrade' && old !== undefined;
       const baseConfig: RawConfiguration = keep ? old.app.options.configuration : {};
@@ -214,9 +215,18 @@ export class ServiceManager {
       const deps = applyDependencies(p.manifest, baseDeps, opts.dependencies ?? {});
       const options = { development, configuration: config.raw, dependencies: deps.raw };
       const tempSpec = this.#spec(database, mount, p.root, p.manifest, options, `tmp:${path.basename(p.tmp)}`);
+      // The serving process starts now, while the version validates (it runs no service code
+      // before the `load` below takes it); a failed deploy kills it in `finally`.
+      spares.push(keyOf(database, mount));
+      this.pool.prewarm(this.#spec(database, mount, this.files.serviceDir(database, mount), p.manifest, options));
+      const setupRuns = opts.setup !== false && p.manifest.scripts.setup !== undefined;
       if (p.manifest.main !== undefined) {
         try {
-          await this.pool.run({ type: 'validate', spec: tempSpec });
+          const validating = this.pool.run({ type: 'validate', spec: tempSpec });
+          // setup's throw-away process starts while main validates in its own
+          spares.push(tempSpec.key);
+          if (setupRuns) this.pool.prewarm(tempSpec);
+          await validating;
         } catch (err) {
           if (opts.force !== true) throw err;
           this.#log.warn({ err, mount }, 'service main failed during validation (forced)');
@@ -230,7 +240,7 @@ export class ServiceManager {
           this.#log.warn({ err, mount }, 'teardown of the old version failed');
         }
       }
-      if (opts.setup !== false && p.manifest.scripts.setup !== undefined) {
+      if (setupRuns) {
         try {
           await this.#runScript(tempSpec, 'setup', [], true);
         } catch (err) {
@@ -244,6 +254,7 @@ export class ServiceManager {
       await this.files.placeFolder(database, mount, p.root, p.bundle);
       return await this.#load(database, app, p.manifest, p.legacy);
     } finally {
+      for (const key of spares) this.pool.discard(key);
       await fs.rm(p.tmp, { recursive: true, force: true });
     }
   }

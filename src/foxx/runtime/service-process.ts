@@ -40,6 +40,16 @@ interface Pending {
 const PAGE = 4096;
 const TICK_HZ = 100;
 
+/** The folders a service process may read: kitsune's packages, its own folders and those of its dependencies. */
+function readableDirs(spec: ServiceSpec, deps: readonly ServiceSpec[]): string[] {
+  return [NODE_MODULES, spec.root, spec.tmpDir, ...deps.flatMap((d) => [d.root, d.tmpDir])];
+}
+
+/** What {@link ServiceProcess.grants} is for a process started for `spec` with `deps`. */
+export function grantsOf(spec: ServiceSpec, deps: readonly ServiceSpec[]): string {
+  return readableDirs(spec, deps).join('\u0000');
+}
+
 /**
  * One Foxx service in its own OS process, started under Node's permission model: it may read only
  * kitsune's packages, the bundled runtime and its own folder, write only its scratch dir, start no
@@ -50,6 +60,8 @@ const TICK_HZ = 100;
 export class ServiceProcess {
   readonly key: string;
   readonly child: ChildProcess;
+  /** The folders it may read (started with): a prewarmed process serves only a spec with the same. */
+  readonly grants: string;
   readonly pending = new Map<number, Pending>();
   readonly #requests: BatchChannel<RequestMessage, RequestReply>;
   #nextId = 1;
@@ -65,12 +77,16 @@ export class ServiceProcess {
     this.key = spec.key;
     const bundle = serviceProcessBundle();
     fs.mkdirSync(spec.tmpDir, { recursive: true });
+    const readable = readableDirs(spec, deps);
+    this.grants = readable.join('\u0000');
     this.child = spawn(
       process.execPath,
       [
         '--experimental-permission',
-        ...[NODE_MODULES, spec.root, spec.tmpDir, ...deps.flatMap((d) => [d.root, d.tmpDir])].map((d) => `--allow-fs-read=${d}/`),
-        `--allow-fs-write=${spec.tmpDir}/`,
+        // `dir/*`, not `dir/`: the service folder of a prewarmed process is placed after it started,
+        // and Node grants a trailing-slash path only when it already is a directory at startup
+        ...readable.map((d) => `--allow-fs-read=${d}/*`),
+        `--allow-fs-write=${spec.tmpDir}/*`,
         '--disallow-code-generation-from-strings',
         `--max-old-space-size=${Math.max(16, Math.floor(limits.maxMemoryMb * 0.75))}`,
         '--no-warnings',
