@@ -80,6 +80,8 @@ export class ServiceManager {
   readonly #engine: Pick<FoxxBackend, 'databaseNames' | 'hasDatabase'>;
   readonly #log: Logger;
   readonly #services = new Map<string, ServiceState>();
+  /** Whether a service state needs configuration before it serves (per state object). */
+  readonly #unconfigured = new WeakMap<ServiceState, boolean>();
   readonly #mountListeners = new Set<(mount: string) => void>();
   readonly #unloadListeners = new Set<(database: string, mount: string) => void>();
   #lock: Promise<unknown> = Promise.resolve();
@@ -378,7 +380,13 @@ export class ServiceManager {
       const num = (state.error as { errorNum?: unknown }).errorNum;
       throw new ArangoError('ERROR_HTTP_SERVICE_UNAVAILABLE', state.error.message, { httpStatus: 503, extra: { errorNum: typeof num === 'number' ? num : 503 } });
     }
-    if (needsConfiguration(state.manifest, state.app.options.configuration, state.app.options.dependencies)) {
+    let unconfigured = this.#unconfigured.get(state);
+    if (unconfigured === undefined) {
+      // a state never changes (a new configuration is a new state): computed once per state
+      unconfigured = needsConfiguration(state.manifest, state.app.options.configuration, state.app.options.dependencies);
+      this.#unconfigured.set(state, unconfigured);
+    }
+    if (unconfigured) {
       throw new ArangoError('ERROR_SERVICE_NEEDS_CONFIGURATION', `service needs configuration\nMount: ${state.mount}`, { httpStatus: 503 });
     }
     return (await this.pool.run({ type: 'request', key: state.spec.key, request: { ...request, path: rest, mount: state.mount, database } })) as FoxxResponseData;
