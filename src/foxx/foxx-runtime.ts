@@ -52,7 +52,15 @@ export async function httpRequest(args: Readonly<Record<string, unknown>>): Prom
     signal: AbortSignal.timeout(typeof args.timeoutMs === 'number' ? args.timeoutMs : 60_000),
   };
   if (args.body instanceof Uint8Array) init.body = args.body;
-  const res = await fetch(String(args.url), init);
+  let res: Response;
+  try {
+    res = await fetch(String(args.url), init);
+  } catch (err) {
+    // fetch says only "fetch failed": the service gets the reason (certificate, refused, timeout)
+    const cause = (err as { cause?: { message?: unknown; code?: unknown } }).cause;
+    const reason = typeof cause?.message === 'string' ? `: ${cause.message}${typeof cause.code === 'string' ? ` (${cause.code})` : ''}` : '';
+    throw new Error(`${err instanceof Error ? err.message : String(err)}${reason}`);
+  }
   const headers: Record<string, string> = {};
   res.headers.forEach((v, k) => {
     headers[k] = v;

@@ -80,6 +80,8 @@ export class ServiceManager {
   readonly #engine: Pick<FoxxBackend, 'databaseNames' | 'hasDatabase'>;
   readonly #log: Logger;
   readonly #services = new Map<string, ServiceState>();
+  /** Whether a service state needs configuration before it serves (per state object). */
+  readonly #unconfigured = new WeakMap<ServiceState, boolean>();
   readonly #mountListeners = new Set<(mount: string) => void>();
   readonly #unloadListeners = new Set<(database: string, mount: string) => void>();
   #lock: Promise<unknown> = Promise.resolve();
@@ -205,6 +207,7 @@ export class ServiceManager {
   async #deploy(database: string, mount: string, source: InstallSource, opts: LifecycleOptions, mode: 'install' | 'replace' | 'upgrade'): Promise<ServiceState> {
     const old = this.state(database, mount);
     const p = await this.#prepare(database, mount, source);
+    const spares: string[] = [];
     try {
       const keep = mode === 'upgrade' && old !== undefined;
       const baseConfig: RawConfiguration = keep ? old.app.options.configuration : {};
@@ -214,9 +217,18 @@ export class ServiceManager {
       const deps = applyDependencies(p.manifest, baseDeps, opts.dependencies ?? {});
       const options = { development, configuration: config.raw, dependencies: deps.raw };
       const tempSpec = this.#spec(database, mount, p.root, p.manifest, options, `tmp:${path.basename(p.tmp)}`);
+      // The serving process starts now, while the version validates (it runs no service code
+      // before the `load` below takes it); a failed deploy kills it in `finally`.
+      spares.push(keyOf(database, mount));
+      this.pool.prewarm(this.#spec(database, mount, this.files.serviceDir(database, mount), p.manifest, options));
+      const setupRuns = opts.setup !== false && p.manifest.scripts.setup !== undefined;
       if (p.manifest.main !== undefined) {
         try {
-          await this.pool.run({ type: 'validate', spec: tempSpec });
+          const validating = this.pool.run({ type: 'validate', spec: tempSpec });
+          // setup's throw-away process starts while main validates in its own
+          spares.push(tempSpec.key);
+          if (setupRuns) this.pool.prewarm(tempSpec);
+          await validating;
         } catch (err) {
           if (opts.force !== true) throw err;
           this.#log.warn({ err, mount }, 'service main failed during validation (forced)');
@@ -230,7 +242,7 @@ export class ServiceManager {
           this.#log.warn({ err, mount }, 'teardown of the old version failed');
         }
       }
-      if (opts.setup !== false && p.manifest.scripts.setup !== undefined) {
+      if (setupRuns) {
         try {
           await this.#runScript(tempSpec, 'setup', [], true);
         } catch (err) {
@@ -244,6 +256,7 @@ export class ServiceManager {
       await this.files.placeFolder(database, mount, p.root, p.bundle);
       return await this.#load(database, app, p.manifest, p.legacy);
     } finally {
+      for (const key of spares) this.pool.discard(key);
       await fs.rm(p.tmp, { recursive: true, force: true });
     }
   }
@@ -367,7 +380,13 @@ export class ServiceManager {
       const num = (state.error as { errorNum?: unknown }).errorNum;
       throw new ArangoError('ERROR_HTTP_SERVICE_UNAVAILABLE', state.error.message, { httpStatus: 503, extra: { errorNum: typeof num === 'number' ? num : 503 } });
     }
-    if (needsConfiguration(state.manifest, state.app.options.configuration, state.app.options.dependencies)) {
+    let unconfigured = this.#unconfigured.get(state);
+    if (unconfigured === undefined) {
+      // a state never changes (a new configuration is a new state): computed once per state
+      unconfigured = needsConfiguration(state.manifest, state.app.options.configuration, state.app.options.dependencies);
+      this.#unconfigured.set(state, unconfigured);
+    }
+    if (unconfigured) {
       throw new ArangoError('ERROR_SERVICE_NEEDS_CONFIGURATION', `service needs configuration\nMount: ${state.mount}`, { httpStatus: 503 });
     }
     return (await this.pool.run({ type: 'request', key: state.spec.key, request: { ...request, path: rest, mount: state.mount, database } })) as FoxxResponseData;

@@ -66,3 +66,9 @@ export function toWireError(err: unknown): WireError {
   if (typeof e.stack === 'string') out.stack = e.stack;
   return out;
 }
+
+/** A request on the request channel (fd 4): `[id, service key, request]`. */
+export type RequestMessage = readonly [id: number, key: string, request: FoxxRequestData];
+
+/** The answer to a {@link RequestMessage} on the request channel. */
+export type RequestReply = { readonly id: number; readonly ok: true; readonly value: unknown } | { readonly id: number; readonly ok: false; readonly error: WireError };

@@ -1,16 +1,19 @@
 // Entry of a Foxx service process (bundled by child-bundle.ts, started by service-process.ts under
 // Node's permission model): holds one service in its own vm context and answers the server's
-// commands (load/unload/request/script/tests/swagger/callback) over the IPC channel; database
-// calls block on fd 3 (see fd-sync-call.ts).
+// requests over the batched channel on fd 4 (request-channel.ts) and the other commands
+// (load/unload/script/tests/swagger/callback) over the IPC channel; database calls block on fd 3
+// (see fd-sync-call.ts).
 import './lockdown.ts';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import vm from 'node:vm';
 import { ArangoError } from '../../errors/index.ts';
 import { buildSwagger } from '../swagger.ts';
 import { matchTestFiles, runTests } from '../test-runner.ts';
 import { createBuiltins, setPackagesDir } from './builtin-modules.ts';
-import { toWireError, type ServiceSpec, type WorkerCommand, type WorkerReply } from './protocol.ts';
+import { toWireError, type RequestMessage, type RequestReply, type ServiceSpec, type WorkerCommand, type WorkerReply } from './protocol.ts';
+import { BatchChannel } from './request-channel.ts';
 import { within } from './restricted-fs.ts';
 import { ServiceInstance, type SandboxHost } from './sandbox.ts';
 import { createFdSyncCall } from './fd-sync-call.ts';
@@ -138,6 +141,17 @@ async function handle(cmd: WorkerCommand): Promise<{ value: unknown }> {
     }
   }
 }
+
+const requests: BatchChannel<RequestReply, RequestMessage> = new BatchChannel(
+  new net.Socket({ fd: 4, readable: true, writable: true }),
+  ([id, key, request]) => {
+    handle({ type: 'request', id, key, request }).then(
+      ({ value }) => requests.send({ id, ok: true, value }),
+      (err: unknown) => requests.send({ id, ok: false, error: toWireError(err) }),
+    );
+  },
+  (msg, err) => ({ id: msg.id, ok: false, error: toWireError(err) }),
+);
 
 onCommand((cmd: WorkerCommand) => {
   handle(cmd).then(

@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { ArangoError } from '../../errors/index.ts';
 import { NODE_MODULES, serviceProcessBundle } from './child-bundle.ts';
 import { frame, FrameReader } from './fd-sync-call.ts';
-import { toWireError, type HostCall, type HostReply, type ServiceSpec, type WorkerCommand, type WorkerReply } from './protocol.ts';
+import { toWireError, type HostCall, type HostReply, type RequestMessage, type RequestReply, type ServiceSpec, type WorkerCommand, type WorkerReply } from './protocol.ts';
+import { BatchChannel } from './request-channel.ts';
 import { fromWireError } from './sync-call.ts';
 
 /** The service a host call comes from (set by the server, never by the service). */
@@ -39,16 +40,30 @@ interface Pending {
 const PAGE = 4096;
 const TICK_HZ = 100;
 
+/** The folders a service process may read: kitsune's packages, its own folders and those of its dependencies. */
+function readableDirs(spec: ServiceSpec, deps: readonly ServiceSpec[]): string[] {
+  return [NODE_MODULES, spec.root, spec.tmpDir, ...deps.flatMap((d) => [d.root, d.tmpDir])];
+}
+
+/** What {@link ServiceProcess.grants} is for a process started for `spec` with `deps`. */
+export function grantsOf(spec: ServiceSpec, deps: readonly ServiceSpec[]): string {
+  return readableDirs(spec, deps).join('\u0000');
+}
+
 /**
  * One Foxx service in its own OS process, started under Node's permission model: it may read only
  * kitsune's packages, the bundled runtime and its own folder, write only its scratch dir, start no
  * processes or addons, has an empty environment and no string code generation in its host realm.
- * Commands go over the IPC channel; its synchronous database calls come in over fd 3.
+ * Requests go over a batched channel on fd 4 ({@link BatchChannel}), other commands over the IPC
+ * channel; its synchronous database calls come in over fd 3.
  */
 export class ServiceProcess {
   readonly key: string;
   readonly child: ChildProcess;
+  /** The folders it may read (started with): a prewarmed process serves only a spec with the same. */
+  readonly grants: string;
   readonly pending = new Map<number, Pending>();
+  readonly #requests: BatchChannel<RequestMessage, RequestReply>;
   #nextId = 1;
   #cpuTicks = 0;
   #lastCpuTicks = 0;
@@ -62,12 +77,16 @@ export class ServiceProcess {
     this.key = spec.key;
     const bundle = serviceProcessBundle();
     fs.mkdirSync(spec.tmpDir, { recursive: true });
+    const readable = readableDirs(spec, deps);
+    this.grants = readable.join('\u0000');
     this.child = spawn(
       process.execPath,
       [
         '--experimental-permission',
-        ...[NODE_MODULES, spec.root, spec.tmpDir, ...deps.flatMap((d) => [d.root, d.tmpDir])].map((d) => `--allow-fs-read=${d}/`),
-        `--allow-fs-write=${spec.tmpDir}/`,
+        // `dir/*`, not `dir/`: the service folder of a prewarmed process is placed after it started,
+        // and Node grants a trailing-slash path only when it already is a directory at startup
+        ...readable.map((d) => `--allow-fs-read=${d}/*`),
+        `--allow-fs-write=${spec.tmpDir}/*`,
         '--disallow-code-generation-from-strings',
         `--max-old-space-size=${Math.max(16, Math.floor(limits.maxMemoryMb * 0.75))}`,
         '--no-warnings',
@@ -75,7 +94,7 @@ export class ServiceProcess {
         NODE_MODULES,
       ],
       // cwd: the scratch dir, which exists even before the service's folder is placed (prewarm)
-      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ipc'], env: {}, cwd: spec.tmpDir, serialization: 'advanced' },
+      { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe', 'ipc'], env: {}, cwd: spec.tmpDir, serialization: 'advanced' },
     );
     const stderr = this.child.stderr;
     stderr?.setEncoding('utf8');
@@ -104,17 +123,18 @@ export class ServiceProcess {
       }
     });
     channel.on('error', () => undefined);
+    this.#requests = new BatchChannel<RequestMessage, RequestReply>(
+      this.child.stdio[4] as Socket,
+      (msg) => this.#settle(msg),
+      (msg) => msg, // requests are plain data from the HTTP layer (strings, a Buffer)
+    );
     this.child.on('message', (msg: WorkerReply) => {
       if (typeof msg !== 'object' || msg === null) return;
       if (msg.type === 'log') {
         if (msg.message !== 'ready' || msg.service !== '') log[msg.level === 'debug' ? 'debug' : msg.level]({ service: String(msg.service) }, String(msg.message));
         return;
       }
-      const p = this.pending.get(msg.id);
-      if (p === undefined) return;
-      this.pending.delete(msg.id);
-      if (msg.ok) p.resolve(msg.value);
-      else p.reject(fromWireError(msg.error));
+      this.#settle(msg);
     });
     // Services this one depends on run in its process too (ArangoDB: the same context), unloaded.
     for (const dep of deps) void this.send({ type: 'load', spec: dep, runMain: false }, limits.cpuTimeoutMs).catch(() => undefined);
@@ -126,6 +146,7 @@ export class ServiceProcess {
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
       channel.destroy();
+      this.#requests.destroy();
       onExit(this);
     });
     this.child.on('exit', (code, signal) => {
@@ -135,8 +156,17 @@ export class ServiceProcess {
       for (const p of this.pending.values()) p.reject(reason);
       this.pending.clear();
       channel.destroy();
+      this.#requests.destroy();
       onExit(this);
     });
+  }
+
+  #settle(msg: RequestReply): void {
+    const p = this.pending.get(msg.id);
+    if (p === undefined) return;
+    this.pending.delete(msg.id);
+    if (msg.ok) p.resolve(msg.value);
+    else p.reject(fromWireError(msg.error));
   }
 
   send(cmd: Command, timeoutMs: number): Promise<unknown> {
@@ -144,6 +174,10 @@ export class ServiceProcess {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, cpuStart: this.#cpuTicks, started: Date.now(), timeoutMs });
+      if (cmd.type === 'request') {
+        this.#requests.send([id, cmd.key, cmd.request]);
+        return;
+      }
       try {
         this.child.send({ ...cmd, id });
       } catch (err) {

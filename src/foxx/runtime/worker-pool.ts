@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { ArangoError } from '../../errors/index.ts';
 import { removeServiceProcessBundle } from './child-bundle.ts';
 import type { ServiceSpec } from './protocol.ts';
-import { ServiceProcess, type Command, type HostHandler } from './service-process.ts';
+import { grantsOf, ServiceProcess, type Command, type HostHandler } from './service-process.ts';
 
 export type { HostHandler } from './service-process.ts';
 
@@ -41,6 +41,8 @@ export class WorkerPool {
   readonly #specs = new Map<string, ServiceSpec>();
   /** New versions loading next to the process they replace. */
   readonly #loading = new Set<ServiceProcess>();
+  /** Processes started ahead of their first command (no service code in them yet), by key. */
+  readonly #spares = new Map<string, ServiceProcess>();
   readonly #timer: NodeJS.Timeout;
   #closed = false;
 
@@ -64,20 +66,52 @@ export class WorkerPool {
     return out;
   }
 
-  #spawn(spec: ServiceSpec): ServiceProcess {
+  #start(spec: ServiceSpec, cpuTimeoutMs = this.#options.requestTimeoutMs): ServiceProcess {
     if (this.#closed) throw new ArangoError('ERROR_HTTP_SERVICE_UNAVAILABLE', 'Foxx is shutting down');
-    const proc = new ServiceProcess(
+    return new ServiceProcess(
       spec,
-      { maxMemoryMb: this.#options.memoryMb, cpuTimeoutMs: this.#options.requestTimeoutMs },
+      { maxMemoryMb: this.#options.memoryMb, cpuTimeoutMs },
       this.#options.host,
       this.#options.log,
       (p) => {
         if (this.#procs.get(p.key) === p) this.#procs.delete(p.key);
+        if (this.#spares.get(p.key) === p) this.#spares.delete(p.key);
       },
       this.#deps(spec),
     );
+  }
+
+  /** The prewarmed process for `spec` when it was started with the same folders, else a new one. */
+  #take(spec: ServiceSpec, cpuTimeoutMs?: number): ServiceProcess {
+    const spare = this.#spares.get(spec.key);
+    this.#spares.delete(spec.key);
+    if (spare !== undefined && !spare.dead && spare.grants === grantsOf(spec, this.#deps(spec))) return spare;
+    spare?.kill();
+    return this.#start(spec, cpuTimeoutMs);
+  }
+
+  #spawn(spec: ServiceSpec): ServiceProcess {
+    const proc = this.#take(spec);
     this.#procs.set(spec.key, proc);
     return proc;
+  }
+
+  /**
+   * Starts the process of `spec` ahead of its first command (an install starts the serving
+   * process while the version is still being validated; the folder `spec.root` may not exist yet).
+   * It runs no service code until a `load`/`validate`/`script` for the same key and folders takes it;
+   * {@link discard} kills it when the install fails. At most one spare per key.
+   */
+  prewarm(spec: ServiceSpec): void {
+    if (this.#closed) return;
+    this.#spares.get(spec.key)?.kill();
+    this.#spares.set(spec.key, this.#start(spec));
+  }
+
+  /** Kills the spare of `key`, if any. */
+  discard(key: string): void {
+    this.#spares.get(key)?.kill();
+    this.#spares.delete(key);
   }
 
   #stop(key: string): void {
@@ -146,7 +180,7 @@ export class WorkerPool {
         if (cmd.type === 'validate' || cmd.spec !== undefined) {
           const spec = cmd.spec;
           if (spec === undefined) throw new ArangoError('ERROR_INTERNAL', 'transient command without a spec');
-          const proc = new ServiceProcess(spec, { maxMemoryMb: this.#options.memoryMb, cpuTimeoutMs: timeoutMs }, this.#options.host, this.#options.log, () => undefined, this.#deps(spec));
+          const proc = this.#take(spec, timeoutMs);
           const check = setInterval(() => proc.check(CHECK_MS), CHECK_MS);
           try {
             return await proc.send(cmd, timeoutMs);
@@ -173,12 +207,13 @@ export class WorkerPool {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#timer);
-    const exits = [...this.#procs.values(), ...this.#loading].map((p) => new Promise<void>((resolve) => {
+    const exits = [...this.#procs.values(), ...this.#loading, ...this.#spares.values()].map((p) => new Promise<void>((resolve) => {
       if (p.dead) resolve();
       else p.child.once('exit', () => resolve());
       p.kill();
     }));
     this.#procs.clear();
+    this.#spares.clear();
     await Promise.all(exits);
     removeServiceProcessBundle();
   }
