@@ -1,21 +1,15 @@
 import { ArangoError } from '../errors/index.ts';
-import type { AqlDocument, IndexBound } from './data-source.ts';
+import type { AqlDocument } from './data-source.ts';
 import type { ExecContext } from './exec-context.ts';
-import { compileExpr, type Compiled } from './compile-expr.ts';
-import type { IndexLookup, PlanNode } from './plan-types.ts';
-import { compareStrings, compareValues, estimateSize, toBool, toNumber, typeName, valueKey } from './values.ts';
-import { createAggregator, type Aggregator } from './aggregators.ts';
+import { compileExpr } from './compile-expr.ts';
+import type { PlanNode } from './plan-types.ts';
+import { compareValues, estimateSize, toBool, toNumber, typeName, valueKey } from './values.ts';
 import { compileModification } from './modify.ts';
-import { shortestPath, traverse, vertexId, type TraversalPath } from './traversal.ts';
-import { splitId } from './functions/document-functions.ts';
 import { windowStage } from './window-stage.ts';
-import { findPaths } from './k-paths.ts';
-import { unique } from './functions/array-functions.ts';
-
-/** A row stream: yields `undefined` per row, or the returned value after a ReturnNode. */
-type Rows = Iterable<unknown>;
-type Op = (f: unknown[]) => boolean;
-type StageFactory = (up: Rows, post: Op | undefined) => Rows;
+import type { CompileFn, Op, Rows, StageFactory } from './pipeline-types.ts';
+import { collectStage } from './collect-stage.ts';
+import { compileLookup } from './index-lookup.ts';
+import { kPathsStage, shortestPathStage, traversalStage } from './graph-stages.ts';
 
 /** A compiled pipeline: `run()` starts it from its singleton row. */
 export interface CompiledPipeline {
@@ -35,7 +29,7 @@ function combine(ops: Op[]): Op | undefined {
 
 /** Compiles a plan pipeline into nested generators over one shared frame. */
 export function compilePipeline(nodes: readonly PlanNode[], ctx: ExecContext, f: unknown[]): CompiledPipeline {
-  const c = (e: Parameters<typeof compileExpr>[0]): Compiled => compileExpr(e, ctx);
+  const c: CompileFn = (e) => compileExpr(e, ctx);
   const stages: { make: StageFactory; ops: Op[] }[] = [];
   const addOp = (op: Op): void => {
     const last = stages[stages.length - 1];
@@ -99,7 +93,7 @@ function* singleton(f: unknown[], post: Op | undefined): Generator<unknown> {
   if (post === undefined || post(f)) yield undefined;
 }
 
-function stageFor(n: PlanNode, ctx: ExecContext, f: unknown[], c: (e: Parameters<typeof compileExpr>[0]) => Compiled): StageFactory {
+function stageFor(n: PlanNode, ctx: ExecContext, f: unknown[], c: CompileFn): StageFactory {
   const ds = ctx.dataSource;
   switch (n.type) {
     case 'EnumerateCollectionNode': {
@@ -250,290 +244,10 @@ function stageFor(n: PlanNode, ctx: ExecContext, f: unknown[], c: (e: Parameters
         }
       };
     }
-    case 'TraversalNode': {
-      const start = c(n.start);
-      const prune = n.prune === undefined ? undefined : c(n.prune);
-      const pruneVar = n.pruneVar?.id;
-      const vId = n.vertex.id;
-      const eId = n.edge.id;
-      const pId = n.path.id;
-      const spec = {
-        min: n.min, max: n.max, edges: n.edges, options: n.options,
-        prune: prune === undefined ? undefined : () => {
-          const r = prune(f);
-          if (pruneVar !== undefined) f[pruneVar] = r;
-          return toBool(r);
-        },
-        set: (v: AqlDocument | null, e: AqlDocument | null, p: TraversalPath) => { f[vId] = v; f[eId] = e; f[pId] = p; },
-      };
-      return function* (up, post) {
-        for (const _ of up) {
-          const sv = start(f);
-          const id = vertexId(sv);
-          if (id === undefined) {
-            ctx.warn(10, `Invalid input for traversal: Only id strings or objects with _id are allowed`);
-            continue;
-          }
-          for (const _r of traverse(ds, ctx, spec, id)) {
-            if (post !== undefined && !post(f)) continue;
-            yield undefined;
-          }
-        }
-      };
-    }
-    case 'KPathsNode': {
-      const start = c(n.start);
-      const target = c(n.target);
-      const pId = n.path.id;
-      return function* (up, post) {
-        for (const _ of up) {
-          const a = vertexId(start(f));
-          const b = vertexId(target(f));
-          if (a === undefined || b === undefined) {
-            ctx.warn(10, `Invalid input for ${n.mode}: Only id strings or objects with _id are allowed`);
-            continue;
-          }
-          for (const p of findPaths(ds, ctx, n.mode, n.edges, n.options, a, b, n.min, n.max)) {
-            f[pId] = p;
-            if (post !== undefined && !post(f)) continue;
-            yield undefined;
-          }
-        }
-      };
-    }
-    case 'ShortestPathNode': {
-      const start = c(n.start);
-      const target = c(n.target);
-      const vId = n.vertex.id;
-      const eId = n.edge?.id;
-      return function* (up, post) {
-        for (const _ of up) {
-          const a = vertexId(start(f));
-          const b = vertexId(target(f));
-          if (a === undefined || b === undefined) {
-            ctx.warn(10, 'Invalid input for Shortest Path: Only id strings or objects with _id are allowed');
-            continue;
-          }
-          const path = shortestPath(ds, ctx, n.edges, n.options, a, b);
-          if (path === undefined) continue;
-          for (let i = 0; i < path.vertices.length; i++) {
-            f[vId] = path.vertices[i] ?? null;
-            if (eId !== undefined) f[eId] = path.edges[i] ?? null;
-            if (post !== undefined && !post(f)) continue;
-            yield undefined;
-          }
-        }
-      };
-    }
+    case 'TraversalNode': return traversalStage(n, ctx, f, c);
+    case 'KPathsNode': return kPathsStage(n, ctx, f, c);
+    case 'ShortestPathNode': return shortestPathStage(n, ctx, f, c);
     default:
       throw new ArangoError('ERROR_INTERNAL', `cannot execute ${n.type}`);
   }
-}
-
-function collectStage(n: Extract<PlanNode, { type: 'CollectNode' }>, ctx: ExecContext, f: unknown[], c: (e: Parameters<typeof compileExpr>[0]) => Compiled): StageFactory {
-  const groupFns = n.groups.map((g) => c(g.expr));
-  const groupIds = n.groups.map((g) => g.out.id);
-  const aggFns = n.aggregates.map((a) => (a.expr === undefined ? () => null : c(a.expr)));
-  const into = n.into;
-  const intoFn = into?.expr === undefined ? undefined : c(into.expr);
-  const keep = into?.keep ?? [];
-  const countId = n.count?.id;
-  interface Group { values: unknown[]; aggs: Aggregator[]; into: unknown[]; count: number }
-  const noAggs: Aggregator[] = [];
-  const noInto: unknown[] = [];
-  const hasAggs = n.aggregates.length > 0;
-  const newGroup = (values: unknown[]): Group => ({
-    values, aggs: hasAggs ? n.aggregates.map((a) => createAggregator(a.func)) : noAggs, into: into === undefined ? noInto : [], count: 0,
-  });
-  return function* (up, post) {
-    // primitive group values key a Map directly; arrays/objects use a canonical string key
-    const prim = new Map<unknown, Group>();
-    const groups = new Map<string, Group>();
-    const single = groupFns.length === 1 ? groupFns[0] : undefined;
-    let bytes = 0;
-    for (const _ of up) {
-      let g: Group | undefined;
-      if (single !== undefined) {
-        const v = single(f) ?? null;
-        if (v === null || typeof v !== 'object') {
-          g = prim.get(v);
-          if (g === undefined) {
-            g = newGroup([v]);
-            prim.set(v, g);
-            bytes += 64;
-            ctx.track(64);
-          }
-        } else {
-          const key = valueKey(v);
-          g = groups.get(key);
-          if (g === undefined) {
-            g = newGroup([v]);
-            groups.set(key, g);
-            bytes += 64 + key.length * 2;
-            ctx.track(64 + key.length * 2);
-          }
-        }
-      } else {
-        const values = groupFns.map((fn) => fn(f) ?? null);
-        const key = values.map(valueKey).join('\u0000');
-        g = groups.get(key);
-        if (g === undefined) {
-          g = newGroup(values);
-          groups.set(key, g);
-          bytes += 64 + key.length * 2;
-          ctx.track(64 + key.length * 2);
-        }
-      }
-      g.count++;
-      for (let i = 0; i < aggFns.length; i++) g.aggs[i]?.add((aggFns[i] as Compiled)(f));
-      if (into !== undefined) {
-        let v: unknown;
-        if (intoFn !== undefined) v = intoFn(f);
-        else {
-          const o: Record<string, unknown> = {};
-          for (const kv of keep) o[kv.name] = f[kv.id] ?? null;
-          v = o;
-        }
-        g.into.push(v);
-        const size = ctx.preciseMemory ? estimateSize(v) : 32;
-        bytes += size;
-        ctx.track(size);
-      }
-    }
-    if (groupFns.length === 0 && groups.size === 0) groups.set('', newGroup([]));
-    const list = [...prim.values(), ...groups.values()];
-    if (groupFns.length === 1 && list.every((g) => typeof g.values[0] === 'string')) {
-      list.sort((a, b) => compareStrings(a.values[0] as string, b.values[0] as string));
-    } else if (groupFns.length > 0) {
-      list.sort((a, b) => {
-        for (let i = 0; i < a.values.length; i++) {
-          const r = compareValues(a.values[i], b.values[i]);
-          if (r !== 0) return r;
-        }
-        return 0;
-      });
-    }
-    try {
-      for (const g of list) {
-        for (let i = 0; i < groupIds.length; i++) f[groupIds[i] as number] = g.values[i];
-        for (let i = 0; i < n.aggregates.length; i++) {
-          const a = n.aggregates[i];
-          if (a !== undefined) f[a.out.id] = g.aggs[i]?.result() ?? null;
-        }
-        if (into !== undefined) f[into.out.id] = g.into;
-        if (countId !== undefined) f[countId] = g.count;
-        if (post !== undefined && !post(f)) continue;
-        yield undefined;
-      }
-    } finally {
-      ctx.track(-bytes);
-    }
-  };
-}
-
-function tightest(bounds: readonly { v: unknown; inclusive: boolean }[], lower: boolean): IndexBound | undefined {
-  let best: { v: unknown; inclusive: boolean } | undefined;
-  for (const b of bounds) {
-    if (best === undefined) { best = b; continue; }
-    const r = compareValues(b.v, best.v);
-    if ((lower && r > 0) || (!lower && r < 0) || (r === 0 && !b.inclusive)) best = b;
-  }
-  return best === undefined ? undefined : { value: best.v, inclusive: best.inclusive };
-}
-
-function sortedValues(v: unknown, reverse: boolean): unknown[] {
-  if (!Array.isArray(v)) return [];
-  const out = unique(v).sort(compareValues);
-  return reverse ? out.reverse() : out;
-}
-
-function compileLookup(
-  l: IndexLookup, coll: string, indexId: string, reverse: boolean, ctx: ExecContext, f: unknown[], c: (e: Parameters<typeof compileExpr>[0]) => Compiled, slot: number,
-): () => Iterable<AqlDocument> {
-  const ds = ctx.dataSource;
-  switch (l.kind) {
-    case 'primary': {
-      const values = c(l.values);
-      return function* () {
-        const v = values(f);
-        for (const x of l.many ? sortedValues(v, reverse) : [v]) {
-          if (typeof x !== 'string') continue;
-          let key = x;
-          if (l.byId) {
-            const p = splitId(x);
-            if (p === undefined || p.collection !== coll) continue;
-            key = p.key;
-          }
-          const d = ds.document(coll, key);
-          if (d !== undefined) yield d;
-        }
-      };
-    }
-    case 'edge': {
-      const values = c(l.values);
-      return function* () {
-        const v = values(f);
-        for (const x of l.many ? sortedValues(v, reverse) : [v]) {
-          if (typeof x !== 'string') continue;
-          yield* ds.edges(coll, l.direction, x);
-        }
-      };
-    }
-    case 'persistent': {
-      const eq = l.equal.map((e) => ({ fn: c(e.expr), many: e.many }));
-      const lo = l.lower.map((b) => ({ fn: c(b.expr), inclusive: b.inclusive }));
-      const hi = l.upper.map((b) => ({ fn: c(b.expr), inclusive: b.inclusive }));
-      return function* () {
-        let tuples: unknown[][] = [[]];
-        for (const e of eq) {
-          const v = e.fn(f);
-          const opts = e.many ? sortedValues(v, reverse) : [v];
-          const next: unknown[][] = [];
-          for (const t of tuples) for (const o of opts) next.push([...t, o]);
-          tuples = next;
-        }
-        const lower = tightest(lo.map((b) => ({ v: b.fn(f), inclusive: b.inclusive })), true);
-        const upper = tightest(hi.map((b) => ({ v: b.fn(f), inclusive: b.inclusive })), false);
-        if (lower !== undefined && upper !== undefined) {
-          const r = compareValues(lower.value, upper.value);
-          if (r > 0 || (r === 0 && (!lower.inclusive || !upper.inclusive))) return;
-        }
-        for (const t of tuples) yield* ds.indexScan(coll, indexId, { equal: t, lower, upper, reverse });
-      };
-    }
-    case 'geo': {
-      const near = l.near.map((e) => c(e));
-      const distance = c(l.distance);
-      return function* () {
-        const p = near.length === 2 ? { lat: toNumber(near[0]?.(f)), lon: toNumber(near[1]?.(f)) } : nearPoint(near[0]?.(f));
-        const hit = p === undefined ? undefined : ds.geoNear?.(coll, indexId, p.lat, p.lon);
-        if (hit !== undefined) {
-          yield* hit;
-          return;
-        }
-        // no usable index here (a transaction's view, an invalid point): what the replaced SORT did
-        const rows: Array<{ d: AqlDocument; k: unknown }> = [];
-        const saved = f[slot];
-        for (const d of ds.scan(coll)) {
-          f[slot] = d;
-          rows.push({ d, k: distance(f) });
-          ctx.tick();
-        }
-        f[slot] = saved;
-        rows.sort((a, b) => compareValues(a.k, b.k));
-        for (const r of rows) yield r.d;
-      };
-    }
-  }
-}
-
-/** A GeoJSON Point or `[lon, lat]` pair as (lat, lon); undefined otherwise. */
-function nearPoint(v: unknown): { lat: number; lon: number } | undefined {
-  const pos = (x: unknown): x is [number, number] => Array.isArray(x) && x.length >= 2 && typeof x[0] === 'number' && typeof x[1] === 'number';
-  if (pos(v)) return { lon: v[0], lat: v[1] };
-  if (typeof v === 'object' && v !== null && (v as Record<string, unknown>)['type'] === 'Point') {
-    const co = (v as Record<string, unknown>)['coordinates'];
-    if (pos(co)) return { lon: co[0], lat: co[1] };
-  }
-  return undefined;
 }
