@@ -11,6 +11,7 @@ import type {
 import { ArangoError } from '../../errors/index.ts';
 import {
   EDGE_COLLECTION,
+  checkSchema,
   MAX_DOCUMENT_BYTES,
   encodeRevision,
   generateKey,
@@ -171,6 +172,7 @@ export class WriteOverlaySource implements DataSource {
       key = gen.key;
     }
     const doc = build(c, key, encodeRevision(tick), input, undefined);
+    checkSchema(c.definition.schema, doc, undefined);
     this.#put(c, doc, undefined);
     return { new: doc, old: null };
   }
@@ -182,6 +184,7 @@ export class WriteOverlaySource implements DataSource {
     const old = this.#existing(c, key, patch, opts);
     const merged = mergePatch(old, patch, opts.keepNull ?? true, opts.mergeObjects ?? true);
     const doc = build(c, key, encodeRevision(this.#clock.next()), merged, old);
+    checkSchema(c.definition.schema, doc, old);
     this.#put(c, doc, old);
     return { new: doc, old };
   }
@@ -192,6 +195,7 @@ export class WriteOverlaySource implements DataSource {
     if (!isPlainObject(input)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
     const old = this.#existing(c, key, input, opts);
     const doc = build(c, key, encodeRevision(this.#clock.next()), input, old);
+    checkSchema(c.definition.schema, doc, old);
     this.#put(c, doc, old);
     return { new: doc, old };
   }
