@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { removeProtoAccessor } from './common/proto-guard.ts';
 import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
 import { signJwt, loadJwtSecret } from './auth/index.ts';
@@ -17,6 +18,8 @@ import { shortName } from './main-dbserver.ts';
  * Resolves once `_system` is planned and a DB-server serves it.
  */
 export async function startCoordinator(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  // `__proto__` in a document is an attribute like any other (ArangoDB), never a prototype
+  removeProtoAccessor();
   const serverId = loadServerId(config.dataDir, 'CRDN');
   const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
   const superuser = (): string => `bearer ${signJwt({ iss: 'arangodb', iat: Math.floor(Date.now() / 1000), server_id: serverId }, secret)}`;

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { removeProtoAccessor } from './common/proto-guard.ts';
 import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
 import { ClusterRegistry, ReplicaManager, loadServerId, mirrorUsers } from './cluster/index.ts';
@@ -19,6 +20,8 @@ import { apiDependencies, openDataNode } from './data-node.ts';
  * own credentials, so authentication and permissions are checked exactly as on a single server.
  */
 export async function startDbServer(config: ServerConfig, log: Logger): Promise<RunningServer> {
+  // `__proto__` in a document is an attribute like any other (ArangoDB), never a prototype
+  removeProtoAccessor();
   const node = await openDataNode(config, log);
   const { engine, users, authenticator, router, queryPool, queries, transactions } = node;
   const serverId = loadServerId(config.dataDir, 'PRMR');
@@ -52,7 +55,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
   // what this server last applied of whom (a returning old leader keeps the writes nobody received)
   registerFollowedRoute(router, engine);
   // the `db` calls of Foxx services running on coordinators
-  registerFoxxHostCalls(router, engine, log.child({ component: 'foxx' }), queries);
+  registerFoxxHostCalls(router, engine, log.child({ component: 'foxx' }), queries, transactions);
   const server = createHttpServer({
     router,
     engine,

@@ -36,7 +36,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     ...apiDependencies(node),
     info: { serverId, endpoint: () => endpoint, role: () => ({ role: 'SINGLE', mode: failover ? 'resilient' : 'default' }), isWritable: () => cluster?.isWritable() ?? true },
   });
-  const foxx = new FoxxRuntime(engine, config, log.child({ component: 'foxx' }), queries);
+  const foxx = new FoxxRuntime(engine, config, log.child({ component: 'foxx' }), queries, transactions);
   registerFoxxApi(router, { engine, runtime: foxx, authenticator });
   let foxxStarted = false;
   const cluster = failover

@@ -9,6 +9,7 @@ import { peerRequest } from './peer-http.ts';
 import type { Router } from '../http/index.ts';
 import type { QueryService } from '../query/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
+import type { TransactionManager } from '../transaction/index.ts';
 
 /** Path of the DB-server route that runs a coordinator's Foxx `db` calls. */
 export const HOST_CALL_PATH = '/_api/kitsune/foxx/call';
@@ -19,7 +20,7 @@ const V8_TYPE = 'application/x-kitsune-v8';
  * AQL, queue operations) made on a coordinator arrives here as one request (superuser JWT only,
  * v8-serialised `{op, args}`) and runs exactly as on a single server, on the database's leader.
  */
-export function registerFoxxHostCalls(router: Router, engine: StorageEngine, log: Logger, queries?: QueryService): void {
+export function registerFoxxHostCalls(router: Router, engine: StorageEngine, log: Logger, queries?: QueryService, transactions?: TransactionManager): void {
   // storage operations of `@arangodb/foxx/queues` only: jobs run on the coordinators' Foxxmaster
   const queues = new QueueService(engine, log);
   router.add('POST', HOST_CALL_PATH, async (ctx) => {
@@ -29,7 +30,7 @@ export function registerFoxxHostCalls(router: Router, engine: StorageEngine, log
       const raw = v8.deserialize(await ctx.body()) as { op?: unknown; args?: unknown };
       if (typeof raw.op !== 'string') throw new ArangoError('ERROR_BAD_PARAMETER', 'op must be a string');
       const call: HostCall = { op: raw.op, database: ctx.database, args: (typeof raw.args === 'object' && raw.args !== null ? raw.args : {}) as Record<string, unknown> };
-      const value = call.op.startsWith('queue.') || call.op.startsWith('job.') ? await queues.handle(call) : await handleDbCall(engine, call, queries);
+      const value = call.op.startsWith('queue.') || call.op.startsWith('job.') ? await queues.handle(call) : await handleDbCall(engine, call, queries, transactions);
       reply = { ok: true, value };
     } catch (err) {
       reply = { ok: false, error: toWireError(err) };

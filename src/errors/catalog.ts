@@ -141,6 +141,7 @@ export const ERRORS = {
   ERROR_USER_INVALID_NAME: e(1700, 400, 'invalid user name'),
   ERROR_USER_DUPLICATE: e(1702, 409, 'duplicate user'),
   ERROR_USER_NOT_FOUND: e(1703, 404, 'user not found'),
+  ERROR_GRAPH_INVALID_EDGE: e(1906, 400, 'invalid edge'),
   ERROR_GRAPH_COLLECTION_MULTI_USE: e(1920, 400, 'multi use of edge collection in edge def'),
   ERROR_GRAPH_COLLECTION_USE_IN_MULTI_GRAPHS: e(1921, 400, 'edge collection already used in edge def'),
   ERROR_GRAPH_CREATE_MISSING_NAME: e(1922, 400, 'missing graph name'),

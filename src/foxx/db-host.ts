@@ -1,6 +1,9 @@
 import { ArangoError } from '../errors/index.ts';
 import { runQuery, type QueryService, type RunOptions } from '../query/index.ts';
 import { catalog, DOCUMENT_COLLECTION, EDGE_COLLECTION, isPlainObject, type StorageEngine, type WriteOptions } from '../storage/index.ts';
+import { TransactionDataSource, type StreamTransaction, type TransactionManager } from '../transaction/index.ts';
+import { handleGraphCall } from './db-host-graph.ts';
+import { handleTransactionCall, runInTransaction, TRANSACTIONAL_OPS } from './db-host-trx.ts';
 import type { HostCall } from './runtime/protocol.ts';
 
 type Args = Readonly<Record<string, unknown>>;
@@ -45,12 +48,20 @@ function matches(doc: Record<string, unknown>, example: Record<string, unknown>)
  * With the server's query service, read queries run in its worker pool like clients' queries (the
  * main thread keeps serving while a service's query runs; limits and kill apply).
  */
-async function runAql(engine: StorageEngine, database: string, args: Args, queries: QueryService | undefined): Promise<unknown> {
+async function runAql(engine: StorageEngine, database: string, args: Args, queries: QueryService | undefined, trx?: StreamTransaction): Promise<unknown> {
   const bindVars = isPlainObject(args.bindVars) ? args.bindVars : {};
   const options = isPlainObject(args.options) ? args.options : {};
   const query = str(args, 'query');
+  const caller = { user: 'root', isAdmin: true, level: () => 'rw' as const };
+  if (trx !== undefined) {
+    if (!queries) throw new ArangoError('ERROR_NOT_IMPLEMENTED', 'AQL inside a transaction needs the query service');
+    // reads see the transaction's snapshot and own writes; a failing query undoes only its own writes
+    const source = new TransactionDataSource(engine, trx);
+    const { running, rows } = await queries.start(database, query, bindVars, runOptionsOf(options), caller, Number.POSITIVE_INFINITY, { source, atomically: (fn) => trx.atomically(fn) });
+    return { result: rows, extra: running.extra };
+  }
   const r = queries
-    ? await queries.run(database, query, bindVars, runOptionsOf(options), { user: 'root', isAdmin: true, level: () => 'rw' })
+    ? await queries.run(database, query, bindVars, runOptionsOf(options), caller)
     : await runQuery(engine, database, query, bindVars, runOptionsOf(options), { user: 'root' });
   return { result: r.result, extra: r.extra };
 }
@@ -69,8 +80,25 @@ function runOptionsOf(o: Record<string, unknown>): RunOptions {
  * operations (writes through `StorageEngine.write`, so the operation log keeps commit order and
  * each acknowledged write is durable), DDL through `catalog`, and AQL through the server's query service.
  */
-export async function handleDbCall(engine: StorageEngine, call: HostCall, queries?: QueryService): Promise<unknown> {
+export async function handleDbCall(engine: StorageEngine, call: HostCall, queries?: QueryService, transactions?: TransactionManager): Promise<unknown> {
   const { database, args } = call;
+  if (call.op.startsWith('graph.')) return handleGraphCall(engine, call, writeOptions);
+  if (call.op.startsWith('trx.')) {
+    if (!transactions) throw new ArangoError('ERROR_NOT_IMPLEMENTED', 'transactions are not available here');
+    return handleTransactionCall(transactions, call);
+  }
+  // inside `db._executeTransaction`: document, count and AQL calls run in the service's transaction
+  const trxId = args['trx'];
+  if (typeof trxId === 'string' && (TRANSACTIONAL_OPS.has(call.op) || call.op === 'query')) {
+    if (!transactions) throw new ArangoError('ERROR_TRANSACTION_NOT_FOUND');
+    return transactions.within(database, trxId, (trx) =>
+      call.op === 'query' ? runAql(engine, database, args, queries, trx) : runInTransaction(trx, call, { writeOptions, matches }),
+    );
+  }
+  if (typeof trxId === 'string' && call.op.startsWith('coll.') && call.op !== 'coll.info' && call.op !== 'coll.list') {
+    // DDL cannot be undone with the transaction: refused rather than applied outside it
+    throw new ArangoError('ERROR_TRANSACTION_DISALLOWED_OPERATION', `${call.op} cannot run inside db._executeTransaction`);
+  }
   const coll = () => engine.collection(database, str(args, 'collection'));
   switch (call.op) {
     case 'coll.info': {

@@ -6,6 +6,7 @@ import { handleDbCall } from './db-host.ts';
 import { ServiceManager } from './manager.ts';
 import { QueueService } from './queues.ts';
 import type { QueryService } from '../query/index.ts';
+import type { TransactionManager } from '../transaction/index.ts';
 import type { HostCall } from './runtime/protocol.ts';
 import type { CallOwner } from './runtime/service-process.ts';
 import { TaskService } from './tasks.ts';
@@ -81,7 +82,7 @@ export class FoxxRuntime {
   #healed = false;
   #healTimer: NodeJS.Timeout | undefined;
 
-  constructor(engine: StorageEngine, config: FoxxConfig, log: Logger, queries?: QueryService) {
+  constructor(engine: StorageEngine, config: FoxxConfig, log: Logger, queries?: QueryService, transactions?: TransactionManager) {
     this.#config = config;
     this.#log = log;
     this.queues = new QueueService(engine, log);
@@ -105,7 +106,7 @@ export class FoxxRuntime {
         return httpRequest(call.args);
       }
       if (call.op.startsWith('queue.') || call.op.startsWith('job.')) return this.queues.handle(call);
-      return handleDbCall(engine, call, queries);
+      return handleDbCall(engine, call, queries, transactions);
     };
     this.manager = new ServiceManager(
       engine,

@@ -8,7 +8,15 @@ import {
   type Document,
   type StorageEngine,
   type WriteContext,
+  type WriteOptions,
+  type WriteResult,
 } from '../storage/index.ts';
+
+/** A vertex or edge write through a graph (gharial's vertex/edge routes, `@arangodb/general-graph`). */
+export type MemberWrite =
+  | { readonly op: 'insert'; readonly body: Readonly<Record<string, unknown>> }
+  | { readonly op: 'replace' | 'update'; readonly key: string; readonly body: Readonly<Record<string, unknown>> }
+  | { readonly op: 'remove'; readonly key: string };
 
 /** One edge definition: an edge collection and the vertex collections its edges may connect. */
 export interface EdgeDefinition {
@@ -109,6 +117,12 @@ export class GraphStore {
     }
   }
 
+  /** Drops collection `name` unless a graph still uses it (as vertex or edge collection). */
+  async dropIfUnused(database: string, name: string): Promise<void> {
+    const used = this.list(database).some((g) => vertexCollections(g).includes(name) || g.edgeDefinitions.some((d) => d.collection === name));
+    if (!used && this.#engine.findCollection(database, name)) await catalog.dropCollection(this.#engine, database, name);
+  }
+
   /** Checks an edge's `_from`/`_to` against the graph (1947) and that both vertices exist (1202). */
   checkEdge(database: string, g: GraphDefinition, edgeCollection: string, edge: Record<string, unknown>): void {
     const def = g.edgeDefinitions.find((d) => d.collection === edgeCollection);
@@ -146,6 +160,40 @@ export class GraphStore {
       for (const k of keys) ec.remove(tx, k);
     }
     return result;
+  }
+
+  /**
+   * The collection `name` of graph `graph` as a vertex (1926 when not one of its vertex
+   * collections) or edge collection (1930 when it has no edge definition).
+   */
+  member(database: string, graph: string, kind: 'vertex' | 'edge', name: string): { g: GraphDefinition; c: Collection } {
+    const g = this.get(database, graph);
+    if (kind === 'vertex' && !vertexCollections(g).includes(name)) throw new ArangoError('ERROR_GRAPH_COLLECTION_NOT_PART_OF_THE_GRAPH');
+    if (kind === 'edge' && !g.edgeDefinitions.some((d) => d.collection === name)) throw new ArangoError('ERROR_GRAPH_EDGE_COLLECTION_NOT_USED');
+    return { g, c: this.#engine.collection(database, name) };
+  }
+
+  /**
+   * Writes a vertex or an edge through a graph with its guarantees: an edge's `_from`/`_to` must
+   * lie in its definition's collections and exist; removing a vertex removes, in the same
+   * transaction, its edges in every graph that uses its collection.
+   */
+  async writeMember(database: string, graph: string, kind: 'vertex' | 'edge', name: string, w: MemberWrite, opts: WriteOptions): Promise<WriteResult> {
+    const { g, c } = this.member(database, graph, kind, name);
+    if (w.op === 'remove') {
+      return this.#engine.writeAtomic((tx) =>
+        kind === 'vertex' ? (this.removeVertexWithEdges(tx, database, c, w.key, () => c.remove(tx, w.key, opts)) as WriteResult) : c.remove(tx, w.key, opts),
+      );
+    }
+    if (!isPlainObject(w.body)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
+    if (kind === 'edge') {
+      if (w.op !== 'update' && (w.body['_from'] === undefined || w.body['_to'] === undefined)) throw new ArangoError('ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE');
+      this.checkEdge(database, g, c.name, w.body);
+    }
+    const body = w.body;
+    if (w.op === 'insert') return this.#engine.write((tx) => c.insert(tx, body, opts));
+    const key = w.key;
+    return this.#engine.write((tx) => (w.op === 'replace' ? c.replace(tx, key, body, opts) : c.update(tx, key, body, opts)));
   }
 
   #validate(database: string, def: GraphDefinition, name: string): GraphDefinition {

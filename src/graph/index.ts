@@ -1,1 +1,2 @@
-export { GraphStore, parseEdgeDefinition, vertexCollections, type EdgeDefinition, type GraphDefinition } from './graph-store.ts';
+export { GraphStore, parseEdgeDefinition, vertexCollections, type EdgeDefinition, type GraphDefinition, type MemberWrite } from './graph-store.ts';
+export { addEdgeDefinition, addVertexCollection, removeEdgeDefinition, removeVertexCollection, replaceEdgeDefinition } from './graph-edits.ts';

@@ -1,22 +1,14 @@
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { applyWriteSet, WriteSetConflict } from './apply-write-set.ts';
-import type { AccessSnapshot } from './guarded-data-source.ts';
-import type { WireRunOptions } from './worker/protocol.ts';
+import type { WireQuery } from './worker/protocol.ts';
 import type { QueryPool, WorkerRows } from './worker/query-pool.ts';
 
 /** How often a modification query is run again after a write-write conflict before it fails with 1200. */
 export const MODIFICATION_ATTEMPTS = 5;
 
 /** What a modification query run in a worker needs. */
-export interface WorkerModification {
-  readonly queryId: string;
-  readonly database: string;
-  readonly query: string;
-  readonly bindVars: Readonly<Record<string, unknown>>;
-  readonly options: WireRunOptions;
-  readonly user: string | null;
-  readonly access: AccessSnapshot;
+export interface WorkerModification extends WireQuery {
   readonly kill: Int32Array;
   readonly onStart: () => void;
 }

@@ -389,18 +389,7 @@ export class Collection {
   }
 
   #build(key: string, rev: string, input: Record<string, unknown>, old: Document | undefined): Document {
-    const doc: Record<string, unknown> = { _key: key, _id: `${this.#def.name}/${key}`, _rev: rev };
-    if (this.#def.type === EDGE_COLLECTION) {
-      const from = input['_from'] ?? old?.['_from'];
-      const to = input['_to'] ?? old?.['_to'];
-      if (!isDocumentHandle(from) || !isDocumentHandle(to)) throw new ArangoError('ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE');
-      doc['_from'] = from;
-      doc['_to'] = to;
-    }
-    for (const k in input) {
-      if (!SYSTEM_ATTRIBUTES.has(k)) doc[k] = input[k];
-    }
-    return doc as Document;
+    return buildDocument(this.#def, key, rev, input, old);
   }
 
   #encode(doc: Document): Buffer {
@@ -486,4 +475,27 @@ export function isDocumentHandle(x: unknown): x is string {
   if (typeof x !== 'string') return false;
   const slash = x.indexOf('/');
   return slash > 0 && isValidCollectionName(x.slice(0, slash)) && isValidKey(x.slice(slash + 1));
+}
+
+/**
+ * A stored document from a write's input: `_key`, `_id`, `_rev`, for edges `_from`/`_to` (kept
+ * from the old version when absent, 1233 when not handles), then the input's other attributes.
+ */
+export function buildDocument(
+  def: Pick<CollectionDefinition, 'name' | 'type'>,
+  key: string,
+  rev: string,
+  input: Readonly<Record<string, unknown>>,
+  old: Document | undefined,
+): Document {
+  const doc: Record<string, unknown> = { _key: key, _id: `${def.name}/${key}`, _rev: rev };
+  if (def.type === EDGE_COLLECTION) {
+    const from = input['_from'] ?? old?.['_from'];
+    const to = input['_to'] ?? old?.['_to'];
+    if (!isDocumentHandle(from) || !isDocumentHandle(to)) throw new ArangoError('ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE');
+    doc['_from'] = from;
+    doc['_to'] = to;
+  }
+  for (const k in input) if (!SYSTEM_ATTRIBUTES.has(k)) doc[k] = input[k];
+  return doc as Document;
 }

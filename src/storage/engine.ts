@@ -155,6 +155,8 @@ export class StorageEngine {
    * Ticks are handed out in execution order, so the operation log stays in commit order.
    */
   write<T>(fn: (tx: WriteContext) => T): Promise<T> {
+    const refused = this.#health.refusal();
+    if (refused) return Promise.reject(refused);
     return new Promise<T>((resolve, reject) => {
       this.#queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
       if (!this.#flushing) {
@@ -226,6 +228,8 @@ export class StorageEngine {
    * `fixedTicks`, used by the replication applier, supplies the ticks to use instead of new ones.
    */
   async writeAtomic<T>(fn: (tx: WriteContext) => T, fixedTicks?: () => number): Promise<T> {
+    const refused = this.#health.refusal();
+    if (refused) throw refused;
     const ctx = this.#writeContext(fixedTicks);
     let tick = 0;
     let result: T;

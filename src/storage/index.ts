@@ -1,6 +1,6 @@
 export { StorageEngine, type StorageOptions, type CommitListener } from './engine.ts';
 export { TickClock } from './tick-clock.ts';
-export { Collection, isDocumentHandle, MAX_DOCUMENT_BYTES, type WriteContext } from './collection.ts';
+export { buildDocument, Collection, isDocumentHandle, MAX_DOCUMENT_BYTES, type WriteContext } from './collection.ts';
 export * as catalog from './catalog-ops.ts';
 export { OperationLog, type LogRetention } from './oplog.ts';
 export { generateKey, isValidKey, isValidDatabaseName, isValidCollectionName, encodeRevision, decodeRevision, type KeyOptions } from './keys.ts';

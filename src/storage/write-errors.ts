@@ -40,6 +40,19 @@ function freeBytes(dir: string): number {
 }
 
 /**
+ * Free space the data directory's file system needs before writes are tried again after it was
+ * full: 64 MiB, or a tenth of a smaller file system (at least 1 MiB).
+ */
+function resumeBytes(dir: string): number {
+  try {
+    const s = fs.statfsSync(dir);
+    return Math.min(LOW_SPACE_BYTES, Math.max(1024 * 1024, (s.blocks * s.bsize) / 10));
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * Turns an error from an LMDB commit into the ArangoDB error a client gets: a full file system
  * (ENOSPC, EDQUOT, MDB_MAP_FULL, or EIO with the data directory's file system (nearly) full, which
  * is how a failed write into a full tmpfs surfaces) is 1104 `ERROR_ARANGO_FILESYSTEM_FULL`, any
@@ -101,7 +114,10 @@ export interface WriteHealth {
 
 /**
  * Tracks a write outage: the first failed commit logs why (once) and starts a probe that commits
- * nothing every second; the first good commit ends the outage and logs the recovery.
+ * nothing every second; the first good commit ends the outage and logs the recovery. While the
+ * file system is full, writes are refused with 1104 before they reach LMDB (its out-of-space
+ * paths, spilling a large transaction above all, are the least exercised ones), and the probe
+ * waits until there is room again.
  */
 export class WriteHealthTracker {
   readonly #dataDir: string;
@@ -135,9 +151,19 @@ export class WriteHealthTracker {
       { errorNum: failure.errorNum, dataDir: this.#dataDir, cause: String(failure.cause ?? '') },
       `writes are failing: ${failure.message}; reads go on, writes resume by themselves once space is freed`,
     );
-    this.#timer = setInterval(this.#probe, 1000);
+    this.#timer = setInterval(() => {
+      if (this.refusal() === undefined) this.#probe();
+    }, 1000);
     this.#timer.unref();
     return failure;
+  }
+
+  /** The error a write gets without being tried: the file system is still full after a 1104. */
+  refusal(): ArangoError | undefined {
+    const o = this.#outage;
+    if (o?.errorNum !== 1104 || freeBytes(this.#dataDir) >= resumeBytes(this.#dataDir)) return undefined;
+    o.failedCommits++;
+    return new ArangoError('ERROR_ARANGO_FILESYSTEM_FULL', o.errorMessage);
   }
 
   succeeded(): void {

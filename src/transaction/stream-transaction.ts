@@ -1,12 +1,11 @@
 import type { Transaction } from 'lmdb';
 import { ArangoError } from '../errors/index.ts';
 import {
-  EDGE_COLLECTION,
+  buildDocument,
   checkSchema,
   MAX_DOCUMENT_BYTES,
   encodeRevision,
   generateKey,
-  isDocumentHandle,
   isPlainObject,
   isValidKey,
   mergePatch,
@@ -38,7 +37,6 @@ export interface KeyLocks {
   acquire(trxId: string, lockKey: string): void;
 }
 
-const SYSTEM_ATTRIBUTES = new Set(['_key', '_id', '_rev', '_from', '_to']);
 
 /** Per collection: the transaction's own version of each key it wrote (null = removed). */
 type Overlay = Map<string, Document | null>;
@@ -69,6 +67,8 @@ export class StreamTransaction {
   lastUsedMs = Date.now();
   /** Requests currently running inside the transaction (never expire while > 0). */
   busy = 0;
+  /** This transaction's own idle timeout in milliseconds (undefined: the server's). */
+  idleLimitMs: number | undefined;
 
   constructor(init: { id: string; database: string; options: TransactionOptions; engine: StorageEngine; locks: KeyLocks }) {
     this.id = init.id;
@@ -364,18 +364,9 @@ export class StreamTransaction {
   }
 
   #build(c: Collection, key: string, input: Record<string, unknown>, old: Document | undefined): Document {
-    const rev = encodeRevision(Number(this.#engine.newId()));
-    const doc: Record<string, unknown> = { _key: key, _id: `${c.name}/${key}`, _rev: rev };
-    if (c.definition.type === EDGE_COLLECTION) {
-      const from = input['_from'] ?? old?.['_from'];
-      const to = input['_to'] ?? old?.['_to'];
-      if (!isDocumentHandle(from) || !isDocumentHandle(to)) throw new ArangoError('ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE');
-      doc['_from'] = from;
-      doc['_to'] = to;
-    }
-    for (const k in input) if (!SYSTEM_ATTRIBUTES.has(k)) doc[k] = input[k];
-    return doc as Document;
+    return buildDocument(c.definition, key, encodeRevision(Number(this.#engine.newId())), input, old);
   }
+
 }
 
 function result(doc: Document, old: Document | undefined, opts: WriteOptions): WriteResult {

@@ -1,5 +1,4 @@
 import {
-  compareValues,
   type AqlDocument,
   type CollectionDescription,
   type DataSource,
@@ -11,7 +10,8 @@ import {
 } from '../aql/index.ts';
 import { LmdbDataSource } from '../query/index.ts';
 import { indexScanBounds, storageOptions } from '../query/lmdb-data-source.ts';
-import { readPath, type Document, type StorageEngine, type WriteResult } from '../storage/index.ts';
+import { mergeInIndexOrder } from '../query/worker/overlay-scan.ts';
+import { type Document, type StorageEngine, type WriteResult } from '../storage/index.ts';
 import type { StreamTransaction } from './stream-transaction.ts';
 
 
@@ -85,19 +85,7 @@ export class TransactionDataSource implements DataSource {
       return;
     }
     // the transaction wrote to this collection: merge its matching documents in index order
-    const ix = c.definition.indexes.find((i) => i.id === id);
-    const fields = ix?.fields ?? [];
-    const matches = [...own.values()].filter((d): d is Document => d !== null && inRange(d, fields, range, ix?.sparse ?? false));
-    const all = [...fromSnapshot, ...matches];
-    const cmp = (a: Document, b: Document): number => {
-      for (const f of fields) {
-        const r = compareValues(readPath(a, f) ?? null, readPath(b, f) ?? null);
-        if (r !== 0) return r;
-      }
-      return a._key < b._key ? -1 : a._key > b._key ? 1 : 0;
-    };
-    all.sort(range.reverse ? (a, b) => cmp(b, a) : cmp);
-    yield* all;
+    yield* mergeInIndexOrder(c, id, range, fromSnapshot, own);
   }
 
   insert(collection: string, doc: Readonly<Record<string, unknown>>, options: AqlWriteOptions): AqlWriteResult {
@@ -115,22 +103,6 @@ export class TransactionDataSource implements DataSource {
   remove(collection: string, key: string, options: AqlWriteOptions): AqlWriteResult {
     return toResult(this.#trx.remove(this.#trx.writable(collection), key, storageOptions(options)));
   }
-}
-
-function inRange(doc: Document, fields: readonly string[], range: IndexScanRange, sparse: boolean): boolean {
-  const values = fields.map((f) => readPath(doc, f) ?? null);
-  if (sparse && values.some((v) => v === null)) return false;
-  for (let i = 0; i < range.equal.length; i++) if (compareValues(values[i], range.equal[i]) !== 0) return false;
-  const next = values[range.equal.length];
-  if (range.lower) {
-    const r = compareValues(next, range.lower.value);
-    if (r < 0 || (r === 0 && !range.lower.inclusive)) return false;
-  }
-  if (range.upper) {
-    const r = compareValues(next, range.upper.value);
-    if (r > 0 || (r === 0 && !range.upper.inclusive)) return false;
-  }
-  return true;
 }
 
 function toResult(r: WriteResult): AqlWriteResult {

@@ -171,8 +171,9 @@ export class TransactionManager {
   }
 
   #expire(): void {
-    const limit = Date.now() - this.#settings.idleTimeoutSeconds * 1000;
+    const now = Date.now();
     for (const trx of this.#open.values()) {
+      const limit = now - (trx.idleLimitMs ?? this.#settings.idleTimeoutSeconds * 1000);
       if (trx.busy === 0 && trx.lastUsedMs < limit && trx.status === 'running') {
         trx.abort();
         this.#finish(trx);

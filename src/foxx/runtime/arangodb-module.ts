@@ -95,7 +95,8 @@ export function createAqlTag(): ((strings: TemplateStringsArray, ...values: unkn
   });
 }
 
-function keyOf(selector: unknown): string {
+/** The key of a document selector: a key, an `_id`, or a document with `_key`/`_id`; 1205 otherwise. */
+export function keyOf(selector: unknown): string {
   if (typeof selector === 'string') {
     const slash = selector.indexOf('/');
     return slash === -1 ? selector : selector.slice(slash + 1);
@@ -201,8 +202,47 @@ function plain(x: unknown): unknown {
   return x === undefined ? undefined : JSON.parse(JSON.stringify(x)) as unknown;
 }
 
+const moduleCalls = new WeakMap<object, SyncCall>();
+
+/** The `db` call of an `@arangodb` module (it names the open `db._executeTransaction`, if any). */
+export function callOfModule(mod: object): SyncCall | undefined {
+  return moduleCalls.get(mod);
+}
+
 /** Builds `require('@arangodb')` for one database. */
-export function createArangodbModule(call: SyncCall, database: string, read?: () => DocumentReader | undefined): Record<string, unknown> {
+export function createArangodbModule(host: SyncCall, database: string, direct?: () => DocumentReader | undefined): Record<string, unknown> {
+  // inside `db._executeTransaction` every call names the transaction, and reads skip the direct
+  // lmdb path (they must see the transaction's snapshot and own writes)
+  let trxId: string | undefined;
+  const call: SyncCall = (op, db, args) => host(op, db, trxId === undefined ? args : { ...args, trx: trxId });
+  const read = direct === undefined ? undefined : (): DocumentReader | undefined => (trxId === undefined ? direct() : undefined);
+  const executeTransaction = (spec: unknown): unknown => {
+    if (typeof spec !== 'object' || spec === null) throw new ArangoError('ERROR_BAD_PARAMETER', 'missing transaction description');
+    const s = spec as Doc;
+    const action = s.action;
+    // a string action would need eval, which the service realm does not allow
+    if (typeof action !== 'function') throw new ArangoError('ERROR_BAD_PARAMETER', 'action must be a function');
+    const run = (): unknown => (action as (params: unknown) => unknown).call(undefined, s.params);
+    if (trxId !== undefined) return run(); // nested: part of the outer transaction
+    const { collections, waitForSync, maxTransactionSize } = s;
+    trxId = host('trx.begin', database, { collections: plain(collections ?? {}), waitForSync: waitForSync === true, maxTransactionSize }) as string;
+    const id = trxId;
+    let result: unknown;
+    try {
+      result = run();
+    } catch (err) {
+      trxId = undefined;
+      try {
+        host('trx.abort', database, { id });
+      } catch {
+        // already gone (expired): nothing of it was committed either way
+      }
+      throw err;
+    }
+    trxId = undefined;
+    host('trx.commit', database, { id });
+    return result;
+  };
   const cache = new Map<string, ArangoCollection>();
   const collection = (name: unknown): ArangoCollection | null => {
     if (typeof name !== 'string') return null;
@@ -264,6 +304,7 @@ export function createArangodbModule(call: SyncCall, database: string, read?: ()
       return c.document(id.slice(slash + 1));
     },
     _query: runQuery,
+    _executeTransaction: executeTransaction,
     _version: () => '3.12.0',
   };
   const db = new Proxy(target, {
@@ -283,5 +324,7 @@ export function createArangodbModule(call: SyncCall, database: string, read?: ()
     const options = stringsOrOptions;
     return (strings: TemplateStringsArray, ...vals: unknown[]) => runQuery(aql(strings, ...vals), undefined, options);
   };
-  return { db, aql, query, errors, time: () => Date.now() / 1000, ArangoError, isArangoError: (e: unknown) => typeof e === 'object' && e !== null && (e as Doc).isArangoError === true };
+  const mod = { db, aql, query, errors, time: () => Date.now() / 1000, ArangoError, isArangoError: (e: unknown) => typeof e === 'object' && e !== null && (e as Doc).isArangoError === true };
+  moduleCalls.set(mod, call);
+  return mod;
 }

@@ -10,7 +10,9 @@ import url from 'node:url';
 import util from 'node:util';
 import { createRouter } from '../router/index.ts';
 import { createActionsModule } from './actions-module.ts';
-import { createArangodbModule, type DocumentReader } from './arangodb-module.ts';
+import { callOfModule, createArangodbModule, type DocumentReader } from './arangodb-module.ts';
+import { createExampleGraphModule } from './example-graphs.ts';
+import { createGeneralGraphModule } from './general-graph-module.ts';
 import { createAuth, createCryptoModule } from './crypto-module.ts';
 import { createGraphqlModule, type GraphqlApi } from './graphql-module.ts';
 import { createOAuth2Module, type RequestFn } from './oauth2-module.ts';
@@ -55,6 +57,16 @@ export function createBuiltins(call: SyncCall, read?: () => DocumentReader | und
     }
     return m;
   };
+  const graphModules = new Map<string, Record<string, unknown>>();
+  const generalGraph = (database: string): Record<string, unknown> => {
+    let m = graphModules.get(database);
+    if (m === undefined) {
+      const base = arangodb(database);
+      m = createGeneralGraphModule(callOfModule(base) ?? call, database, base);
+      graphModules.set(database, m);
+    }
+    return m;
+  };
   const sharedModule = (name: string, make: () => unknown): unknown => {
     let m = shared.get(name);
     if (m === undefined) {
@@ -96,6 +108,10 @@ export function createBuiltins(call: SyncCall, read?: () => DocumentReader | und
         return sharedModule(name, () => createOAuth2Module(sharedModule('@arangodb/request', () => createRequestModule(call)) as RequestFn));
       case '@arangodb/tasks':
         return createTasksModule(call, database);
+      case '@arangodb/general-graph':
+        return generalGraph(database);
+      case '@arangodb/graph-examples/example-graph':
+        return createExampleGraphModule(generalGraph(database), arangodb(database));
       case '@arangodb/util':
         return sharedModule(name, createUtilModule);
       case 'console':

@@ -1,6 +1,16 @@
 import { ArangoError } from '../../errors/index.ts';
-import { GraphStore, parseEdgeDefinition, vertexCollections, type GraphDefinition } from '../../graph/index.ts';
-import { catalog, isPlainObject, type Collection, type Document, type StorageEngine, type WriteResult } from '../../storage/index.ts';
+import {
+  addEdgeDefinition,
+  addVertexCollection,
+  GraphStore,
+  parseEdgeDefinition,
+  removeEdgeDefinition,
+  removeVertexCollection,
+  replaceEdgeDefinition,
+  vertexCollections,
+  type GraphDefinition,
+} from '../../graph/index.ts';
+import { isPlainObject, type Collection, type Document, type StorageEngine, type WriteResult } from '../../storage/index.ts';
 import type { HttpReply, RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
 import { writeOptions } from './document-params.ts';
@@ -64,25 +74,14 @@ export function registerGharialApi(router: Router, engine: StorageEngine): void 
     const body = await ctx.json();
     const name = isPlainObject(body) ? body['collection'] : undefined;
     if (typeof name !== 'string' || name === '') throw new ArangoError('ERROR_BAD_PARAMETER', "expecting 'collection'");
-    const doc = await graphs.update(ctx.database, ctx.param(0), (g) => {
-      if (vertexCollections(g).includes(name)) throw new ArangoError('ERROR_GRAPH_COLLECTION_USED_IN_EDGE_DEF', `${name} is already part of the graph`);
-      return { ...g, orphanCollections: [...g.orphanCollections, name] };
-    });
+    const doc = await graphs.update(ctx.database, ctx.param(0), (g) => addVertexCollection(g, name));
     return graphReply(ctx, doc);
   });
   router.add('DELETE', '/_api/gharial/:graph/vertex/:collection', async (ctx) => {
     ctx.requireDatabase('rw');
     const name = ctx.param(1);
-    const doc = await graphs.update(ctx.database, ctx.param(0), (g) => {
-      if (!g.orphanCollections.includes(name)) {
-        if (vertexCollections(g).includes(name)) throw new ArangoError('ERROR_GRAPH_COLLECTION_USED_IN_EDGE_DEF');
-        throw new ArangoError('ERROR_GRAPH_NOT_IN_ORPHAN_COLLECTION');
-      }
-      return { ...g, orphanCollections: g.orphanCollections.filter((o) => o !== name) };
-    });
-    if (ctx.flag('dropCollection', false) && !graphs.list(ctx.database).some((g) => vertexCollections(g).includes(name))) {
-      await catalog.dropCollection(engine, ctx.database, name);
-    }
+    const doc = await graphs.update(ctx.database, ctx.param(0), (g) => removeVertexCollection(g, name));
+    if (ctx.flag('dropCollection', false)) await graphs.dropIfUnused(ctx.database, name);
     return graphReply(ctx, doc, 200);
   });
 
@@ -93,52 +92,30 @@ export function registerGharialApi(router: Router, engine: StorageEngine): void 
   router.add('POST', '/_api/gharial/:graph/edge', async (ctx) => {
     ctx.requireDatabase('rw');
     const def = parseEdgeDefinition(await ctx.json());
-    const doc = await graphs.update(ctx.database, ctx.param(0), (g) => {
-      if (g.edgeDefinitions.some((d) => d.collection === def.collection)) throw new ArangoError('ERROR_GRAPH_COLLECTION_MULTI_USE');
-      return { ...g, edgeDefinitions: [...g.edgeDefinitions, def] };
-    });
+    const doc = await graphs.update(ctx.database, ctx.param(0), (g) => addEdgeDefinition(g, def));
     return graphReply(ctx, doc);
   });
   router.add('PUT', '/_api/gharial/:graph/edge/:collection', async (ctx) => {
     ctx.requireDatabase('rw');
     const def = parseEdgeDefinition(await ctx.json());
     const name = ctx.param(1);
-    const doc = await graphs.update(ctx.database, ctx.param(0), (g) => {
-      if (!g.edgeDefinitions.some((d) => d.collection === name)) throw new ArangoError('ERROR_GRAPH_EDGE_COLLECTION_NOT_USED');
-      // vertex collections no longer referenced stay in the graph as orphans
-      const before = vertexCollections(g);
-      const edgeDefinitions = g.edgeDefinitions.map((d) => (d.collection === name ? def : d));
-      const used = new Set(edgeDefinitions.flatMap((d) => [...d.from, ...d.to]));
-      return { ...g, edgeDefinitions, orphanCollections: [...g.orphanCollections, ...before.filter((c) => !used.has(c) && !g.orphanCollections.includes(c))] };
-    });
+    const doc = await graphs.update(ctx.database, ctx.param(0), (g) => replaceEdgeDefinition(g, name, def));
     return graphReply(ctx, doc);
   });
   router.add('DELETE', '/_api/gharial/:graph/edge/:collection', async (ctx) => {
     ctx.requireDatabase('rw');
     const name = ctx.param(1);
-    const doc = await graphs.update(ctx.database, ctx.param(0), (g) => {
-      if (!g.edgeDefinitions.some((d) => d.collection === name)) throw new ArangoError('ERROR_GRAPH_EDGE_COLLECTION_NOT_USED');
-      const before = vertexCollections(g);
-      const edgeDefinitions = g.edgeDefinitions.filter((d) => d.collection !== name);
-      const used = new Set(edgeDefinitions.flatMap((d) => [...d.from, ...d.to]));
-      return { ...g, edgeDefinitions, orphanCollections: [...g.orphanCollections, ...before.filter((c) => !used.has(c) && !g.orphanCollections.includes(c))] };
-    });
-    if (ctx.flag('dropCollections', false) && !graphs.list(ctx.database).some((g) => g.edgeDefinitions.some((d) => d.collection === name))) {
-      await catalog.dropCollection(engine, ctx.database, name);
-    }
+    const doc = await graphs.update(ctx.database, ctx.param(0), (g) => removeEdgeDefinition(g, name));
+    if (ctx.flag('dropCollections', false)) await graphs.dropIfUnused(ctx.database, name);
     return graphReply(ctx, doc);
   });
 
   // ---- vertices and edges ---------------------------------------------------------------------
 
   const member = (ctx: RequestContext, kind: 'vertex' | 'edge', need: 'ro' | 'rw'): { g: GraphDefinition; c: Collection } => {
-    const g = graphs.get(ctx.database, ctx.param(0));
-    const name = ctx.param(1);
-    if (kind === 'vertex' && !vertexCollections(g).includes(name)) throw new ArangoError('ERROR_GRAPH_COLLECTION_NOT_PART_OF_THE_GRAPH');
-    if (kind === 'edge' && !g.edgeDefinitions.some((d) => d.collection === name)) throw new ArangoError('ERROR_GRAPH_EDGE_COLLECTION_NOT_USED');
-    const c = engine.collection(ctx.database, name);
-    ctx.requireCollection(c.name, need);
-    return { g, c };
+    const m = graphs.member(ctx.database, ctx.param(0), kind, ctx.param(1));
+    ctx.requireCollection(m.c.name, need);
+    return m;
   };
   const docReply = (ctx: RequestContext, kind: string, r: WriteResult, ok: number): HttpReply => {
     const { new: nw, old, ...meta } = r;
@@ -150,15 +127,11 @@ export function registerGharialApi(router: Router, engine: StorageEngine): void 
 
   for (const kind of ['vertex', 'edge'] as const) {
     router.add('POST', `/_api/gharial/:graph/${kind}/:collection`, async (ctx) => {
-      const { g, c } = member(ctx, kind, 'rw');
+      const { c } = member(ctx, kind, 'rw');
       const body = await ctx.json();
       if (!isPlainObject(body)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
-      if (kind === 'edge') {
-        if (body['_from'] === undefined || body['_to'] === undefined) throw new ArangoError('ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE');
-        graphs.checkEdge(ctx.database, g, c.name, body);
-      }
       const opts = writeOptions(ctx, c.definition.waitForSync);
-      return docReply(ctx, kind, await engine.write((tx) => c.insert(tx, body, opts)), 201);
+      return docReply(ctx, kind, await graphs.writeMember(ctx.database, ctx.param(0), kind, c.name, { op: 'insert', body }, opts), 201);
     });
     router.add('GET', `/_api/gharial/:graph/${kind}/:collection/:key`, (ctx) => {
       const { c } = member(ctx, kind, 'ro');
@@ -172,26 +145,18 @@ export function registerGharialApi(router: Router, engine: StorageEngine): void 
     });
     for (const [method, op] of [['PUT', 'replace'], ['PATCH', 'update']] as const) {
       router.add(method, `/_api/gharial/:graph/${kind}/:collection/:key`, async (ctx) => {
-        const { g, c } = member(ctx, kind, 'rw');
-        const key = ctx.param(2);
+        const { c } = member(ctx, kind, 'rw');
         const body = await ctx.json();
         if (!isPlainObject(body)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
-        if (kind === 'edge') {
-          if (op === 'replace' && (body['_from'] === undefined || body['_to'] === undefined)) throw new ArangoError('ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE');
-          graphs.checkEdge(ctx.database, g, c.name, body);
-        }
         const opts = writeOptions(ctx, c.definition.waitForSync);
-        const r = await engine.write((tx) => (op === 'replace' ? c.replace(tx, key, body, opts) : c.update(tx, key, body, opts)));
+        const r = await graphs.writeMember(ctx.database, ctx.param(0), kind, c.name, { op, key: ctx.param(2), body }, opts);
         return docReply(ctx, kind, r, 200);
       });
     }
     router.add('DELETE', `/_api/gharial/:graph/${kind}/:collection/:key`, async (ctx) => {
       const { c } = member(ctx, kind, 'rw');
-      const key = ctx.param(2);
       const opts = writeOptions(ctx, c.definition.waitForSync);
-      const r = await engine.writeAtomic((tx) =>
-        kind === 'vertex' ? (graphs.removeVertexWithEdges(tx, ctx.database, c, key, () => c.remove(tx, key, opts)) as WriteResult) : c.remove(tx, key, opts),
-      );
+      const r = await graphs.writeMember(ctx.database, ctx.param(0), kind, c.name, { op: 'remove', key: ctx.param(2) }, opts);
       const body: Record<string, unknown> = { error: false, code: status(ctx, 200), removed: true };
       if (r.old) body['old'] = r.old;
       return { status: status(ctx, 200), body };

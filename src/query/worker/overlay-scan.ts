@@ -23,16 +23,32 @@ export function inIndexRange(doc: Document, fields: readonly string[], range: In
  * A persistent-index scan over the current read snapshot with a query's own writes on top
  * (`own`: new version per key, null = removed), in index order.
  */
-export function* overlayIndexScan(c: Collection, indexId: string, range: IndexScanRange, own: ReadonlyMap<string, Document | null>): Generator<Document> {
+export function overlayIndexScan(c: Collection, indexId: string, range: IndexScanRange, own: ReadonlyMap<string, Document | null>): Generator<Document> {
   const id = indexId.includes('/') ? indexId.slice(indexId.indexOf('/') + 1) : indexId;
+  const fromSnapshot = function* (): Generator<Document> {
+    for (const key of c.indexScan(id, indexScanBounds(range))) {
+      if (own.has(key)) continue;
+      const doc = c.get(key);
+      if (doc) yield doc;
+    }
+  };
+  return mergeInIndexOrder(c, id, range, fromSnapshot(), own);
+}
+
+/**
+ * Merges the matching documents of `own` (a writer's new versions, null = removed) into a
+ * snapshot's index scan that already skips every key in `own`, in the index's order.
+ */
+export function* mergeInIndexOrder(
+  c: Collection,
+  id: string,
+  range: IndexScanRange,
+  fromSnapshot: Iterable<Document>,
+  own: ReadonlyMap<string, Document | null>,
+): Generator<Document> {
   const ix = c.definition.indexes.find((i) => i.id === id);
   const fields = ix?.fields ?? [];
-  const all: Document[] = [];
-  for (const key of c.indexScan(id, indexScanBounds(range))) {
-    if (own.has(key)) continue;
-    const doc = c.get(key);
-    if (doc) all.push(doc);
-  }
+  const all = [...fromSnapshot];
   for (const d of own.values()) if (d !== null && inIndexRange(d, fields, range, ix?.sparse ?? false)) all.push(d);
   const cmp = (a: Document, b: Document): number => {
     for (const f of fields) {

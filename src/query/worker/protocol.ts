@@ -12,26 +12,30 @@ export interface WireRunOptions {
   readonly maxWarningCount?: number;
 }
 
+/** A query as a worker runs it: text, bind values, options, and who runs it with which rights. */
+export interface WireQuery {
+  readonly queryId: string;
+  readonly database: string;
+  readonly query: string;
+  readonly bindVars: Readonly<Record<string, unknown>>;
+  readonly options: WireRunOptions;
+  readonly user: string | null;
+  readonly access: AccessSnapshot;
+}
+
 /** Main thread → query worker. */
 export type ToWorker =
   | { readonly type: 'catalog'; readonly database: string; readonly definitions: readonly CollectionDefinition[] }
-  | {
+  | (WireQuery & {
       readonly type: 'run';
       readonly job: number;
-      readonly queryId: string;
-      readonly database: string;
-      readonly query: string;
-      readonly bindVars: Readonly<Record<string, unknown>>;
-      readonly options: WireRunOptions;
-      readonly user: string | null;
-      readonly access: AccessSnapshot;
       /** Rows to return now (Infinity: all, the cursor is closed). */
       readonly batch: number;
       /** Int32 cell: 0 running, 1 killed, 2 maxRuntime exceeded. */
       readonly kill: SharedArrayBuffer;
       /** A modification query: run it over an overlay and answer its write set (all rows at once). */
       readonly write?: boolean;
-    }
+    })
   | { readonly type: 'more'; readonly job: number; readonly queryId: string; readonly batch: number }
   | { readonly type: 'close'; readonly queryId: string };
 

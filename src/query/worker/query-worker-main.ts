@@ -13,10 +13,13 @@ import { toWireError, type FromWorker, type ToWorker, type WireExtra } from './p
 import { WorkerCatalog } from './worker-catalog.ts';
 import { WriteOverlaySource } from './write-overlay.ts';
 import { TickClock } from '../../storage/index.ts';
+import { removeProtoAccessor } from '../../common/proto-guard.ts';
 
 const data = workerData as { lmdbPath: string; memoryLimit: number; threadNice: number; tickBuffer?: SharedArrayBuffer };
 const port = parentPort;
 if (port === null) throw new Error('query worker started outside a worker thread');
+// documents' `__proto__` is an attribute here too (AQL INSERT, MERGE), never a prototype
+removeProtoAccessor();
 lowerThreadPriority(data.threadNice);
 const env = open({ path: data.lmdbPath, maxDbs: 100_000, readOnly: true });
 const catalog = new WorkerCatalog(env);

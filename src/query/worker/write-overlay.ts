@@ -10,13 +10,12 @@ import type {
 } from '../../aql/index.ts';
 import { ArangoError } from '../../errors/index.ts';
 import {
-  EDGE_COLLECTION,
+  buildDocument,
   checkSchema,
   MAX_DOCUMENT_BYTES,
   encodeRevision,
   generateKey,
   indexValues,
-  isDocumentHandle,
   isPlainObject,
   isValidKey,
   mergePatch,
@@ -28,8 +27,6 @@ import {
 import { LmdbDataSource, storageOptions, type CatalogView } from '../lmdb-data-source.ts';
 import { overlayIndexScan } from './overlay-scan.ts';
 import type { WriteSet } from './write-set.ts';
-
-const SYSTEM_ATTRIBUTES = new Set(['_key', '_id', '_rev', '_from', '_to']);
 
 /** One collection's own writes: new version per key (null = removed), base `_rev` per key, unique-index entries. */
 interface Own {
@@ -298,16 +295,7 @@ function uniqueMap(o: Own, id: string): Map<string, string> {
 }
 
 function build(c: Collection, key: string, rev: string, input: Readonly<Record<string, unknown>>, old: Document | undefined): Document {
-  const doc: Record<string, unknown> = { _key: key, _id: `${c.name}/${key}`, _rev: rev };
-  if (c.definition.type === EDGE_COLLECTION) {
-    const from = input['_from'] ?? old?.['_from'];
-    const to = input['_to'] ?? old?.['_to'];
-    if (!isDocumentHandle(from) || !isDocumentHandle(to)) throw new ArangoError('ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE');
-    doc['_from'] = from;
-    doc['_to'] = to;
-  }
-  for (const k in input) if (!SYSTEM_ATTRIBUTES.has(k)) doc[k] = input[k];
-  return doc as Document;
+  return buildDocument(c.definition, key, rev, input, old);
 }
 
 function uniqueViolation(indexName: string, fields: readonly string[], key: string): ArangoError {
