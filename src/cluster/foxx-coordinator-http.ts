@@ -25,7 +25,7 @@ export interface CoordinatorFoxxHttpDeps {
 
 const AUTH_CACHE_MS = 5000;
 /** Foxx API calls that change `_apps`: after them the change is propagated to every coordinator. */
-const READ_ONLY = /^\/_api\/foxx\/(tests|scripts|download|readme|swagger|_local)(\/|$)/;
+const READ_ONLY = /^\/_api\/foxx\/(tests|scripts|download|readme|swagger|versions|_local)(\/|$)/;
 
 /**
  * The Foxx requests of a coordinator: `/_api/foxx…` (the single server's handlers from

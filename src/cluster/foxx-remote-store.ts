@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import { ArangoError } from '../errors/index.ts';
 import { bundleChecksum } from '../foxx/signature.ts';
 import type { ServiceFiles } from '../foxx/service-files.ts';
-import { toApp, type AppDocument, type AppFields, type ServiceStoreApi } from '../foxx/service-store.ts';
+import { toApp, type AppDocument, type AppFields, type BundleVersion, type ServiceStoreApi } from '../foxx/service-store.ts';
 import { callServer, relayError } from './forward.ts';
 
 /** How the store reaches a database: its leader's endpoint and the coordinator's superuser header. */
@@ -125,6 +125,57 @@ export class RemoteServiceStore implements ServiceStoreApi {
     if (r.status >= 300 && r.status !== 409) relayError(r.status, r.body);
   }
 
+  /** Every stored bundle that lists `mount`, with its whole mount history. */
+  async #histories(database: string, mount: string): Promise<Array<{ signature: string; mounts: Record<string, Omit<BundleVersion, 'signature'>> }>> {
+    const r = await this.#call(database, 'POST', '/_api/cursor', {
+      query: 'FOR b IN _appbundles FILTER HAS(b.mounts, @mount) RETURN {signature: b._key, mounts: b.mounts}',
+      bindVars: { mount },
+      batchSize: 10_000,
+    });
+    if (r.status >= 300) relayError(r.status, r.body);
+    return ((r.body as { result?: unknown[] } | null)?.result ?? []) as Array<{ signature: string; mounts: Record<string, Omit<BundleVersion, 'signature'>> }>;
+  }
+
+  /** The stored versions of a mount, newest first, as the database's leader has them now. */
+  async versions(database: string, mount: string): Promise<BundleVersion[]> {
+    return versionsOf(await this.#histories(database, mount), mount);
+  }
+
+  /**
+   * As the single server's store: `_appbundles.<signature>.mounts[mount]` gets the new entry, the
+   * mount's entries beyond the last `keep` are dropped, and a bundle no mount lists and no `_apps`
+   * entry uses is deleted (document calls on the leader; a coordinator dying in between leaves at
+   * worst an extra old version listed).
+   */
+  async recordVersion(database: string, mount: string, version: Omit<BundleVersion, 'installedAt'>, keep: number): Promise<void> {
+    const histories = await this.#histories(database, mount);
+    const listed = versionsOf(histories, mount);
+    let now = Date.now();
+    for (const h of listed) now = Math.max(now, h.installedAt + 1);
+    const { signature, ...entry } = version;
+    const path = (sig: string, q = ''): string => `/_api/document/_appbundles/${encodeURIComponent(sig)}?silent=true${q}`;
+    const set = await this.#call(database, 'PATCH', path(signature), { mounts: { [mount]: { ...entry, installedAt: now } } });
+    if (set.status >= 300) relayError(set.status, set.body);
+    const inUse = new Set(this.apps(database).map((a) => a.checksum));
+    inUse.add(signature);
+    for (const old of listed.filter((h) => h.signature !== signature).slice(Math.max(0, keep - 1))) {
+      const others = Object.keys(histories.find((h) => h.signature === old.signature)?.mounts ?? {}).filter((m) => m !== mount);
+      const r = others.length === 0 && !inUse.has(old.signature)
+        ? await this.#call(database, 'DELETE', path(old.signature))
+        : await this.#call(database, 'PATCH', path(old.signature, '&keepNull=false'), { mounts: { [mount]: null } });
+      if (r.status >= 300 && r.status !== 404) relayError(r.status, r.body);
+    }
+  }
+
+  /** A stored bundle from the database's leader (for a rollback to a version no coordinator has locally). */
+  async fetchBundle(database: string, checksum: string): Promise<Buffer | undefined> {
+    const local = this.bundle(database, checksum);
+    if (local !== undefined) return local;
+    const r = await this.#call(database, 'GET', `/_api/document/_appbundles/${encodeURIComponent(checksum)}`);
+    const attachment = (r.body as { _attachment?: unknown } | null)?._attachment;
+    return r.status === 200 && typeof attachment === 'string' ? Buffer.from(attachment, 'base64') : undefined;
+  }
+
   /** A bundle: downloaded for the current heal, else the local copy of a service with that checksum. */
   bundle(database: string, checksum: string): Buffer | undefined {
     const fetched = this.#bundles.get(`${database}\u0000${checksum}`);
@@ -140,4 +191,14 @@ export class RemoteServiceStore implements ServiceStoreApi {
     }
     return undefined;
   }
+}
+
+/** A mount's versions from the bundles' mount histories, newest first. */
+function versionsOf(histories: ReadonlyArray<{ signature: string; mounts: Record<string, Omit<BundleVersion, 'signature'>> }>, mount: string): BundleVersion[] {
+  const out: BundleVersion[] = [];
+  for (const h of histories) {
+    const entry = h.mounts[mount];
+    if (entry !== undefined) out.push({ ...entry, signature: h.signature });
+  }
+  return out.sort((a, b) => b.installedAt - a.installedAt);
 }

@@ -67,9 +67,11 @@ export interface ServiceStoreApi {
   hasBundle(database: string, checksum: string): boolean;
   putBundle(database: string, checksum: string, zip: Uint8Array): Promise<void>;
   bundle(database: string, checksum: string): Buffer | undefined;
-  /** Version history (kitsune extension); stores without it (coordinators, for now) keep none. */
+  /** Version history (kitsune extension); a store without it keeps none. */
   recordVersion?(database: string, mount: string, version: Omit<BundleVersion, 'installedAt'>, keep: number): Promise<void>;
-  versions?(database: string, mount: string): BundleVersion[];
+  versions?(database: string, mount: string): BundleVersion[] | Promise<BundleVersion[]>;
+  /** A stored bundle that may not be local (a coordinator downloads it from the database's leader). */
+  fetchBundle?(database: string, checksum: string): Promise<Buffer | undefined>;
 }
 
 /** Where a service manager keeps its services: the store and the databases that exist. */

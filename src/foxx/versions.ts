@@ -7,15 +7,15 @@ export interface VersionInfo extends BundleVersion {
   readonly current: boolean;
 }
 
-function storedVersions(manager: ServiceManager, database: string, mount: string): BundleVersion[] {
-  if (!manager.store.versions) throw new ArangoError('ERROR_NOT_IMPLEMENTED', 'service versions are not kept on cluster coordinators yet');
+async function storedVersions(manager: ServiceManager, database: string, mount: string): Promise<BundleVersion[]> {
+  if (!manager.store.versions) throw new ArangoError('ERROR_NOT_IMPLEMENTED', 'this server keeps no service versions');
   return manager.store.versions(database, mount);
 }
 
 /** The stored versions of an installed mount, newest first (kitsune extension). */
-export function listVersions(manager: ServiceManager, database: string, mount: string): VersionInfo[] {
+export async function listVersions(manager: ServiceManager, database: string, mount: string): Promise<VersionInfo[]> {
   const state = manager.require(database, mount);
-  return storedVersions(manager, database, mount).map((v) => ({ ...v, current: v.signature === state.app.checksum }));
+  return (await storedVersions(manager, database, mount)).map((v) => ({ ...v, current: v.signature === state.app.checksum }));
 }
 
 /**
@@ -26,8 +26,9 @@ export function listVersions(manager: ServiceManager, database: string, mount: s
  */
 export async function rollback(manager: ServiceManager, database: string, mount: string, to: string, opts: LifecycleOptions): Promise<ServiceState> {
   manager.require(database, mount);
-  const version = storedVersions(manager, database, mount).find((v) => v.signature === to || v.sha256 === to);
-  const bundle = version === undefined ? undefined : manager.store.bundle(database, version.signature);
+  const version = (await storedVersions(manager, database, mount)).find((v) => v.signature === to || v.sha256 === to);
+  const store = manager.store;
+  const bundle = version === undefined ? undefined : ((await store.fetchBundle?.(database, version.signature)) ?? store.bundle(database, version.signature));
   if (version === undefined || bundle === undefined) {
     throw new ArangoError('ERROR_SERVICE_SOURCE_NOT_FOUND', `no stored version "${to}" of mount "${mount}"`, { httpStatus: 404 });
   }

@@ -177,6 +177,33 @@ describe('Foxx on every coordinator (real etcd, DB-servers and coordinators)', (
     await on(a).uninstallService('/wreck');
   });
 
+  it('versions and rollback through any coordinator: listed from the leader, rolled back everywhere', async () => {
+    const [a, b, cc] = c.coordinators;
+    assert.ok(a && b && cc);
+    const auth = { authorization: `Basic ${Buffer.from('root:').toString('base64')}` };
+    type Version = { signature: string; version: string; current: boolean };
+    const versions = async (h: typeof a): Promise<Version[]> => {
+      const r = await fetch(`${h.endpoint}/_api/foxx/versions?mount=/versioned`, { headers: auth });
+      assert.equal(r.status, 200, await r.clone().text());
+      return (await r.json()) as Version[];
+    };
+    const v1 = await on(a).installService('/versioned', serviceZip('1.0.0'), { configuration: { greeting: 'kept' } });
+    await on(b).upgradeService('/versioned', serviceZip('1.1.0'));
+    await on(cc).upgradeService('/versioned', serviceZip('1.2.0'));
+    for (const h of [a, b, cc]) {
+      const list = await versions(h);
+      assert.deepEqual(list.map((v) => [v.version, v.current]), [['1.2.0', true], ['1.1.0', false], ['1.0.0', false]], h.endpoint);
+    }
+    const r = await fetch(`${b.endpoint}/_api/foxx/rollback?mount=/versioned&to=${v1.checksum}`, { method: 'POST', headers: auth });
+    assert.equal(r.status, 200, await r.text());
+    // the rolled-back version is served by every coordinator, with the configuration kept
+    for (const h of [a, b, cc]) {
+      await waitFor(async () => JSON.stringify((await route(h, '/versioned/hello')).body) === JSON.stringify({ version: '1.0.0', greeting: 'kept' }), { timeoutMs: 15_000, what: `rollback on ${h.endpoint}` });
+    }
+    assert.deepEqual((await versions(cc)).map((v) => [v.version, v.current]), [['1.0.0', true], ['1.2.0', false], ['1.1.0', false]]);
+    await on(a).uninstallService('/versioned');
+  });
+
   it('development mode on A: edits are served only by A until commit, then by every coordinator', async () => {
     const [a, b, cc] = c.coordinators;
     assert.ok(a && b && cc);

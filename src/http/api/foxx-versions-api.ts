@@ -15,9 +15,9 @@ export function registerFoxxVersionsApi(
   mountOf: (ctx: RequestContext) => string,
   info: (s: Awaited<ReturnType<typeof rollback>>) => Record<string, unknown>,
 ): void {
-  add('GET', '/_api/foxx/versions', (ctx) => ({
+  add('GET', '/_api/foxx/versions', async (ctx) => ({
     status: 200,
-    body: listVersions(manager, ctx.database, mountOf(ctx)).map((v) => ({ ...v, installedAt: new Date(v.installedAt).toISOString() })),
+    body: (await listVersions(manager, ctx.database, mountOf(ctx))).map((v) => ({ ...v, installedAt: new Date(v.installedAt).toISOString() })),
   }));
   add('POST', '/_api/foxx/rollback', async (ctx) => {
     const mount = mountOf(ctx);
