@@ -1,7 +1,7 @@
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { applyWriteSet, WriteSetConflict } from './apply-write-set.ts';
-import type { WireQuery } from './worker/protocol.ts';
+import { killedError, type WireQuery } from './worker/protocol.ts';
 import type { QueryPool, WorkerRows } from './worker/query-pool.ts';
 
 /** How often a modification query is run again after a write-write conflict before it fails with 1200. */
@@ -11,10 +11,6 @@ export const MODIFICATION_ATTEMPTS = 5;
 export interface WorkerModification extends WireQuery {
   readonly kill: Int32Array;
   readonly onStart: () => void;
-}
-
-function killedError(kill: Int32Array): ArangoError {
-  return new ArangoError('ERROR_QUERY_KILLED', Atomics.load(kill, 0) === 2 ? 'query killed (maxRuntime exceeded)' : 'query killed');
 }
 
 /**

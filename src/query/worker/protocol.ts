@@ -37,7 +37,9 @@ export type ToWorker =
       readonly write?: boolean;
     })
   | { readonly type: 'more'; readonly job: number; readonly queryId: string; readonly batch: number }
-  | { readonly type: 'close'; readonly queryId: string };
+  | { readonly type: 'close'; readonly queryId: string }
+  /** Leave the thread once the current job has stopped (a retired worker, see QueryPool.kill). */
+  | { readonly type: 'exit' };
 
 /** Statistics and warnings of a query, in ArangoDB's `extra` shape (without httpRequests). */
 export interface WireExtra {
@@ -67,4 +69,9 @@ export function toWireError(err: unknown): WireError {
 /** Rebuilds the ArangoError of a worker's answer. */
 export function fromWireError(e: WireError): ArangoError {
   return new ArangoError(errorNameOf(e.errorNum) ?? 'ERROR_INTERNAL', e.message, { httpStatus: e.httpStatus });
+}
+
+/** The answer to a query whose kill cell is set (1 killed, 2 maxRuntime exceeded). */
+export function killedError(kill: Int32Array): ArangoError {
+  return new ArangoError('ERROR_QUERY_KILLED', Atomics.load(kill, 0) === 2 ? 'query killed (maxRuntime exceeded)' : 'query killed');
 }

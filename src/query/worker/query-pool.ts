@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ArangoError } from '../../errors/index.ts';
 import type { CollectionDefinition } from '../../storage/index.ts';
 import { recordQueryWait, registerQueue } from '../../common/queue-time.ts';
-import { fromWireError, type FromWorker, type ToWorker, type WireExtra } from './protocol.ts';
+import { fromWireError, killedError, type FromWorker, type ToWorker, type WireExtra } from './protocol.ts';
 import type { WriteSet } from './write-set.ts';
 
 /** Settings of a {@link QueryPool} (from `--query.*`). */
@@ -54,8 +54,14 @@ function sameDefinitions(a: readonly CollectionDefinition[] | undefined, b: read
 }
 
 const ENTRY = fileURLToPath(new URL('./query-worker-entry.mjs', import.meta.url));
-/** After a kill flag is set, a worker that has not answered within this many ms is terminated. */
-const TERMINATE_AFTER_MS = 40;
+/** After a kill flag is set, a worker that has not answered within this many ms is retired. */
+const RETIRE_AFTER_MS = 40;
+/**
+ * A retired worker that has not left by itself within this many ms is terminated. Terminating a
+ * thread while it is inside an LMDB call aborts the whole process (lmdb-js throws into a dying
+ * isolate), so this is the last resort for a loop that never looks at its kill cell.
+ */
+const TERMINATE_RETIRED_AFTER_MS = 10_000;
 
 class QueryWorker {
   readonly worker: Worker;
@@ -65,6 +71,8 @@ class QueryWorker {
   /** Stream cursors whose state lives in this worker. */
   readonly cursors = new Set<string>();
   dead = false;
+  /** Replaced after a kill it did not heed in time; leaves once its job stops. */
+  retired: NodeJS.Timeout | undefined;
 
   constructor(options: QueryPoolOptions, onMessage: (w: QueryWorker, m: FromWorker) => void, onExit: (w: QueryWorker, code: number) => void) {
     this.worker = new Worker(ENTRY, {
@@ -89,8 +97,10 @@ class QueryWorker {
 /**
  * A pool of query worker threads (`--query.threads`). A worker runs one job (start or next batch
  * of a query) at a time; jobs beyond the pool wait in a queue. Kill sets the query's shared cell,
- * which the executor checks between rows; a worker that does not stop within 40 ms (a long native
- * sort, a huge allocation) is terminated and replaced. A worker that dies (heap cap) fails only its job.
+ * which the executor checks between rows; when a worker has not stopped within 40 ms (a long native
+ * sort, a huge allocation, a starved thread) the query is answered as killed at once and the worker
+ * is retired: a fresh one takes its place, and the old one leaves between jobs (or is terminated
+ * after 10 s). A worker that dies (heap cap) fails only its job.
  */
 export class QueryPool {
   readonly #options: QueryPoolOptions;
@@ -98,6 +108,8 @@ export class QueryPool {
   readonly #queue: Pending[] = [];
   /** Stream cursor → the worker holding it. */
   readonly #cursorHome = new Map<string, QueryWorker>();
+  /** Retired workers still finishing their killed job. */
+  readonly #retired = new Set<QueryWorker>();
   #jobs = 0;
   #closed = false;
   readonly #unregisterQueue: () => void;
@@ -133,17 +145,36 @@ export class QueryPool {
     const queued = this.#queue.findIndex((p) => p.kill === kill);
     if (queued !== -1) {
       const [p] = this.#queue.splice(queued, 1);
-      p?.reject(new ArangoError('ERROR_QUERY_KILLED', reason === 2 ? 'query killed (maxRuntime exceeded)' : 'query killed'));
+      p?.reject(killedError(kill));
       return;
     }
     const w = this.#workers.find((x) => x.current?.kill === kill);
     if (!w) return;
     setTimeout(() => {
-      if (w.current?.kill === kill && !w.dead) {
-        this.#options.log.warn('query did not stop when killed; its worker is replaced');
+      if (w.current?.kill === kill && !w.dead) this.#retire(w);
+    }, RETIRE_AFTER_MS).unref();
+  }
+
+  /** Answers a worker's killed job now, puts a fresh worker in its place and lets the old one leave. */
+  #retire(w: QueryWorker): void {
+    this.#options.log.warn('query did not stop within 40 ms of its kill; its worker is replaced');
+    const p = w.current;
+    w.current = undefined;
+    for (const id of w.cursors) this.#cursorHome.delete(id);
+    w.cursors.clear();
+    const i = this.#workers.indexOf(w);
+    if (i !== -1) this.#workers[i] = this.#spawn();
+    this.#retired.add(w);
+    w.post({ type: 'exit' });
+    w.retired = setTimeout(() => {
+      if (!w.dead) {
+        this.#options.log.warn('a retired query worker did not stop within 10 s; it is terminated');
         void w.worker.terminate();
       }
-    }, TERMINATE_AFTER_MS).unref();
+    }, TERMINATE_RETIRED_AFTER_MS);
+    w.retired.unref();
+    if (p) p.reject(killedError(p.kill));
+    this.#dispatch();
   }
 
   /** Forgets a stream cursor (its worker drops the state). */
@@ -217,12 +248,16 @@ export class QueryPool {
   }
 
   #onExit(w: QueryWorker, code: number): void {
+    if (w.retired !== undefined) {
+      clearTimeout(w.retired);
+      this.#retired.delete(w);
+      return;
+    }
     for (const id of w.cursors) this.#cursorHome.delete(id);
     const p = w.current;
     w.current = undefined;
     if (p) {
-      const cell = Atomics.load(p.kill, 0);
-      if (cell !== 0) p.reject(new ArangoError('ERROR_QUERY_KILLED', cell === 2 ? 'query killed (maxRuntime exceeded)' : 'query killed'));
+      if (Atomics.load(p.kill, 0) !== 0) p.reject(killedError(p.kill));
       else p.reject(new ArangoError('ERROR_RESOURCE_LIMIT', `query failed: its worker ran out of memory (exit code ${code})`));
     }
     const i = this.#workers.indexOf(w);
@@ -247,6 +282,6 @@ export class QueryPool {
     this.#closed = true;
     this.#unregisterQueue();
     for (const p of this.#queue.splice(0)) p.reject(new ArangoError('ERROR_SHUTTING_DOWN'));
-    await Promise.all(this.#workers.map((w) => w.worker.terminate()));
+    await Promise.all([...this.#workers, ...this.#retired].map((w) => w.worker.terminate()));
   }
 }

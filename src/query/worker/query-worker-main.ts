@@ -153,6 +153,11 @@ port.on('message', (msg: ToWorker) => {
         cursors.get(msg.queryId)?.cursor.kill();
         cursors.delete(msg.queryId);
         return;
+      case 'exit':
+        // between jobs, so no LMDB call is under way: terminating a thread inside one aborts the process
+        cursors.clear();
+        env.resetReadTxn();
+        process.exit(0);
     }
   } catch {
     // a bad catalog message leaves the previous catalog in place; the next query reports the error
