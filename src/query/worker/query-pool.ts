@@ -73,6 +73,8 @@ class QueryWorker {
   dead = false;
   /** Replaced after a kill it did not heed in time; leaves once its job stops. */
   retired: NodeJS.Timeout | undefined;
+  /** What the thread failed with, if it failed ('error' comes before 'exit'). */
+  failure: Error | undefined;
 
   constructor(options: QueryPoolOptions, onMessage: (w: QueryWorker, m: FromWorker) => void, onExit: (w: QueryWorker, code: number) => void) {
     this.worker = new Worker(ENTRY, {
@@ -82,7 +84,10 @@ class QueryWorker {
       stderr: false,
     });
     this.worker.on('message', (m: FromWorker) => onMessage(this, m));
-    this.worker.on('error', (err) => options.log.warn({ err }, 'query worker failed'));
+    this.worker.on('error', (err) => {
+      this.failure = err;
+      options.log.warn({ err }, 'query worker failed');
+    });
     this.worker.on('exit', (code) => {
       this.dead = true;
       onExit(this, code);
@@ -258,7 +263,9 @@ export class QueryPool {
     w.current = undefined;
     if (p) {
       if (Atomics.load(p.kill, 0) !== 0) p.reject(killedError(p.kill));
-      else p.reject(new ArangoError('ERROR_RESOURCE_LIMIT', `query failed: its worker ran out of memory (exit code ${code})`));
+      else if (w.failure === undefined || (w.failure as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        p.reject(new ArangoError('ERROR_RESOURCE_LIMIT', `query failed: its worker ran out of memory (exit code ${code})`));
+      } else p.reject(new ArangoError('ERROR_INTERNAL', `query failed: its worker stopped (${w.failure.message})`));
     }
     const i = this.#workers.indexOf(w);
     if (i !== -1 && !this.#closed) {

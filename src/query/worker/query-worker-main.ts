@@ -164,7 +164,14 @@ port.on('message', (msg: ToWorker) => {
   } finally {
     // an idle worker holds no snapshot: an open read transaction would keep LMDB from reusing
     // every page freed after it (dropped and truncated data, pruned log entries)
-    if (cursors.size === 0) env.resetReadTxn();
+    if (cursors.size === 0) {
+      try {
+        env.resetReadTxn();
+      } catch (err) {
+        // an uncaught throw would end the thread and fail an unrelated next job
+        send({ type: 'error', job: -1, error: toWireError(err) });
+      }
+    }
   }
 });
 
