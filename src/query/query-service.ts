@@ -1,5 +1,5 @@
 import { isSecretCollection } from '../auth/index.ts';
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { prepareQuery, QueryCache, type DataSource, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
@@ -75,8 +75,17 @@ interface Tracked {
 
 /** Cursor and query ids: 15 random decimal digits (ArangoDB's ids are numeric strings), not guessable. */
 function newId(): string {
-  return (randomBytes(8).readBigUInt64BE() % 10n ** 15n).toString().padStart(15, '1');
+  if (idOffset >= idBytes.length) {
+    randomFillSync(idBytes);
+    idOffset = 0;
+  }
+  const v = idBytes.readBigUInt64BE(idOffset);
+  idOffset += 8;
+  return (v % 10n ** 15n).toString().padStart(15, '1');
 }
+/** Random bytes for ids, drawn from the CSPRNG 4 KiB at a time (one call per id cost ~5 % of a small query). */
+const idBytes = Buffer.alloc(4096);
+let idOffset = idBytes.length;
 
 function extraOfCursor(cursor: QueryCursor): QueryExtra {
   return { stats: { ...cursor.stats, httpRequests: 0 }, warnings: cursor.warnings };
