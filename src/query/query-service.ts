@@ -73,6 +73,10 @@ interface Tracked {
   timer?: NodeJS.Timeout;
 }
 
+/** Random bytes for ids, drawn from the CSPRNG 4 KiB at a time (one call per id cost ~5 % of a small query). */
+const idBytes = Buffer.alloc(4096);
+let idOffset = idBytes.length;
+
 /** Cursor and query ids: 15 random decimal digits (ArangoDB's ids are numeric strings), not guessable. */
 function newId(): string {
   if (idOffset >= idBytes.length) {
@@ -83,9 +87,6 @@ function newId(): string {
   idOffset += 8;
   return (v % 10n ** 15n).toString().padStart(15, '1');
 }
-/** Random bytes for ids, drawn from the CSPRNG 4 KiB at a time (one call per id cost ~5 % of a small query). */
-const idBytes = Buffer.alloc(4096);
-let idOffset = idBytes.length;
 
 function extraOfCursor(cursor: QueryCursor): QueryExtra {
   return { stats: { ...cursor.stats, httpRequests: 0 }, warnings: cursor.warnings };
