@@ -50,39 +50,49 @@ describe('failover under load', () => {
   });
 
   it('SIGKILL the leader: writes resume on the new leader, Foxx routes answer, queued jobs run, users log in', { timeout: 90_000 }, async () => {
-    const db = c.client();
-    await db.createCollection('load');
-    await db.createUser('bob', { passwd: 'pw' });
-    await db.installService('/queue', (await fixtureZip('queue')).blob);
-    const push = await rawRequest(c.endpoints[0] ?? '', 'POST', '/queue/push', JSON.stringify({ script: 'work', data: { value: 42 }, opts: { delayUntil: Date.now() + 2500 } }), {
-      'content-type': 'application/json',
-    });
-    assert.equal(push.status, 201, push.text);
-    const jobId = (push.json as { id: string }).id;
-    const writer = startWriter(c, 'load');
-    await waitFor(() => writer.acked.length > 50, { timeoutMs: 10_000, what: 'writes before the kill' });
-    await c.waitForCaughtUp(1);
-    const killedAt = Date.now();
-    await c.kill(0);
-    assert.equal(await c.waitForLeader(15_000), 1);
-    await waitFor(() => writer.ackedAfter(killedAt) > 50, { timeoutMs: 15_000, what: 'writes acknowledged by the new leader' });
-    await writer.stop();
-    const b = c.endpoints[1] ?? '';
-    // a Foxx route answers on the new leader
-    const log = await rawRequest(b, 'GET', '/queue/log');
-    assert.equal(log.status, 200, log.text);
-    // the job queued before the kill runs there
-    await waitFor(async () => {
-      const r = await rawRequest(b, 'GET', '/queue/log');
-      return r.status === 200 && (r.json as Array<{ job: string; value: number }>).some((l) => l.job === jobId && l.value === 42);
-    }, { timeoutMs: 15_000, what: 'the queued job to run on the new leader' });
-    // a user created before the kill logs in there
-    const auth = await fetch(`${b}/_open/auth`, { method: 'POST', body: JSON.stringify({ username: 'bob', password: 'pw' }) });
-    assert.equal(auth.status, 200);
-    const endpoints = (await getJson(`${b}/_api/cluster/endpoints`)) as { endpoints: Array<{ endpoint: string }> };
-    assert.equal(endpoints.endpoints[0]?.endpoint, b.replace('http', 'tcp'));
+    try {
+      await killLeaderUnderLoad(c);
+    } catch (err) {
+      process.stderr.write(c.logs());
+      throw err;
+    }
   });
 });
+
+/** Kills the leader while arangojs writes, then checks the new leader: writes, Foxx routes, queued jobs, users. */
+async function killLeaderUnderLoad(c: TestCluster): Promise<void> {
+  const db = c.client();
+  await db.createCollection('load');
+  await db.createUser('bob', { passwd: 'pw' });
+  await db.installService('/queue', (await fixtureZip('queue')).blob);
+  const push = await rawRequest(c.endpoints[0] ?? '', 'POST', '/queue/push', JSON.stringify({ script: 'work', data: { value: 42 }, opts: { delayUntil: Date.now() + 2500 } }), {
+    'content-type': 'application/json',
+  });
+  assert.equal(push.status, 201, push.text);
+  const jobId = (push.json as { id: string }).id;
+  const writer = startWriter(c, 'load');
+  await waitFor(() => writer.acked.length > 50, { timeoutMs: 10_000, what: 'writes before the kill' });
+  await c.waitForCaughtUp(1);
+  const killedAt = Date.now();
+  await c.kill(0);
+  assert.equal(await c.waitForLeader(15_000), 1);
+  await waitFor(() => writer.ackedAfter(killedAt) > 50, { timeoutMs: 15_000, what: 'writes acknowledged by the new leader' });
+  await writer.stop();
+  const b = c.endpoints[1] ?? '';
+  // a Foxx route answers on the new leader
+  const log = await rawRequest(b, 'GET', '/queue/log');
+  assert.equal(log.status, 200, log.text);
+  // the job queued before the kill runs there
+  await waitFor(async () => {
+    const r = await rawRequest(b, 'GET', '/queue/log');
+    return r.status === 200 && (r.json as Array<{ job: string; value: number }>).some((l) => l.job === jobId && l.value === 42);
+  }, { timeoutMs: 15_000, what: 'the queued job to run on the new leader' });
+  // a user created before the kill logs in there
+  const auth = await fetch(`${b}/_open/auth`, { method: 'POST', body: JSON.stringify({ username: 'bob', password: 'pw' }) });
+  assert.equal(auth.status, 200);
+  const endpoints = (await getJson(`${b}/_api/cluster/endpoints`)) as { endpoints: Array<{ endpoint: string }> };
+  assert.equal(endpoints.endpoints[0]?.endpoint, b.replace('http', 'tcp'));
+}
 
 describe('fencing', () => {
   let c: TestCluster;

@@ -2,37 +2,32 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
+import { build, buildSync, type BuildOptions } from 'esbuild';
 
 const ENTRY = fileURLToPath(new URL('./service-main.ts', import.meta.url));
 /** kitsune's own node_modules: the shipped npm packages services require live there. */
 export const NODE_MODULES = path.resolve(path.dirname(ENTRY), '../../../node_modules');
 
 let built: string | undefined;
+let building: Promise<string> | undefined;
 
-/**
- * The service-process program as one ESM file, built once per server from `service-main.ts`
- * (tsx cannot run under Node's permission model). It lands in `node_modules/.cache` so that its
- * bare imports (joi, semver, …) resolve to kitsune's packages, which service processes may read.
- */
-export function serviceProcessBundle(): string {
-  if (built !== undefined && fs.existsSync(built)) return built;
+const OPTIONS: BuildOptions & { write: false } = {
+  entryPoints: [ENTRY],
+  write: false,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'silent',
+  banner: { js: "import { createRequire as __kitsuneCreateRequire } from 'node:module'; const require = __kitsuneCreateRequire(import.meta.url);" },
+};
+
+/** Writes the bundle under a name taken from its content (servers of the same version share one file, none is left stale). */
+function store(code: Uint8Array | undefined): string {
+  if (code === undefined) throw new Error('esbuild produced no service-process bundle');
   const outDir = path.join(NODE_MODULES, '.cache', 'kitsune-foxx');
   fs.mkdirSync(outDir, { recursive: true });
-  const result = buildSync({
-    entryPoints: [ENTRY],
-    write: false,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'silent',
-    banner: { js: "import { createRequire as __kitsuneCreateRequire } from 'node:module'; const require = __kitsuneCreateRequire(import.meta.url);" },
-  });
-  const code = result.outputFiles[0]?.contents;
-  if (code === undefined) throw new Error('esbuild produced no service-process bundle');
-  // Named by content: servers of the same version share one file, and none is left stale.
   const outfile = path.join(outDir, `service-main-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
   if (!fs.existsSync(outfile)) {
     const tmp = `${outfile}.${process.pid}.tmp`;
@@ -41,6 +36,34 @@ export function serviceProcessBundle(): string {
   }
   built = outfile;
   return outfile;
+}
+
+/**
+ * Builds the service-process program without blocking the event loop (esbuild's async API runs
+ * in its own process). The server starts this when Foxx starts, so the first install never waits
+ * for a synchronous build: under load that build held the main thread for most of a second,
+ * long enough for an active-failover leader to miss its agency keep-alives.
+ */
+export function buildServiceProcessBundle(): Promise<string> {
+  if (built !== undefined && fs.existsSync(built)) return Promise.resolve(built);
+  building ??= build(OPTIONS).then((r) => store(r.outputFiles[0]?.contents)).finally(() => (building = undefined));
+  return building;
+}
+
+/** True once the bundle exists, so {@link serviceProcessBundle} returns at once. */
+export function serviceProcessBundleReady(): boolean {
+  return built !== undefined && fs.existsSync(built);
+}
+
+/**
+ * The service-process program as one ESM file, built once per server from `service-main.ts`
+ * (tsx cannot run under Node's permission model). It lands in `node_modules/.cache` so that its
+ * bare imports (joi, semver, …) resolve to kitsune's packages, which service processes may read.
+ * Built synchronously only when {@link buildServiceProcessBundle} has not finished yet.
+ */
+export function serviceProcessBundle(): string {
+  if (built !== undefined && fs.existsSync(built)) return built;
+  return store(buildSync(OPTIONS).outputFiles[0]?.contents);
 }
 
 /** Forgets the built bundle (the file stays, shared by servers of the same version). */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ArangoError } from '../../errors/index.ts';
-import { removeServiceProcessBundle } from './child-bundle.ts';
+import { buildServiceProcessBundle, removeServiceProcessBundle, serviceProcessBundleReady } from './child-bundle.ts';
 import type { ServiceSpec } from './protocol.ts';
 import { grantsOf, ServiceProcess, type Command, type HostHandler } from './service-process.ts';
 
@@ -44,10 +44,16 @@ export class WorkerPool {
   /** Processes started ahead of their first command (no service code in them yet), by key. */
   readonly #spares = new Map<string, ServiceProcess>();
   readonly #timer: NodeJS.Timeout;
+  /** The service-process program, built off the event loop when the pool starts. */
+  readonly #bundle: Promise<unknown>;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
+    this.#bundle = buildServiceProcessBundle().catch((err: unknown) => {
+      // the first command then builds it synchronously and reports the error to its caller
+      options.log.warn({ err }, 'building the service-process program failed');
+    });
     this.#timer = setInterval(() => {
       for (const p of this.#procs.values()) p.check(CHECK_MS);
     }, CHECK_MS);
@@ -103,7 +109,8 @@ export class WorkerPool {
    * {@link discard} kills it when the install fails. At most one spare per key.
    */
   prewarm(spec: ServiceSpec): void {
-    if (this.#closed) return;
+    // before the program is built a spare would build it synchronously: the first command waits instead
+    if (this.#closed || !serviceProcessBundleReady()) return;
     this.#spares.get(spec.key)?.kill();
     this.#spares.set(spec.key, this.#start(spec));
   }
@@ -143,6 +150,7 @@ export class WorkerPool {
 
   /** Runs a command in its service's process; `timeoutMs` (default: the request timeout) is CPU time. */
   async run(cmd: Command, timeoutMs: number = this.#options.requestTimeoutMs): Promise<unknown> {
+    if (!serviceProcessBundleReady()) await this.#bundle;
     const key = keyOf(cmd);
     switch (cmd.type) {
       case 'load': {
