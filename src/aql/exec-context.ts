@@ -36,6 +36,18 @@ export interface ExecLimits {
   readonly killCell?: Int32Array | undefined;
   /** Throws when the caller may not read a collection; absent = no access control. */
   readonly requireRead?: ((collection: string) => void) | undefined;
+  /** `performance.now()` after which the execution gives up with {@link BudgetExceeded} (a query tried inline). */
+  readonly budgetDeadline?: number | undefined;
+}
+
+/**
+ * Thrown when an execution passes its `budgetDeadline`: not a query error, a signal to its caller
+ * that the query is too heavy to finish where it was tried (it runs again elsewhere).
+ */
+export class BudgetExceeded extends Error {
+  constructor() {
+    super('query exceeded its inline time budget');
+  }
 }
 
 /**
@@ -51,6 +63,8 @@ export class ExecContext implements FunctionContext {
   readonly database: string;
   private killedReason: 'killed' | 'timeout' | undefined;
   private ticks = 0;
+  /** Rows between checks: 256, or 16 under a budget (a budget is a millisecond or so). */
+  private readonly tickMask: number;
   private readonly deadline: number;
   private memory = 0;
   readonly started = performance.now();
@@ -59,6 +73,7 @@ export class ExecContext implements FunctionContext {
     this.user = limits.user;
     this.database = limits.database;
     this.deadline = limits.maxRuntime > 0 ? Date.now() + limits.maxRuntime * 1000 : 0;
+    this.tickMask = limits.budgetDeadline === undefined ? 255 : 15;
   }
 
   warn(code: number, message: string): void {
@@ -82,14 +97,15 @@ export class ExecContext implements FunctionContext {
       if (cell !== 0) this.killedReason = cell === 2 ? 'timeout' : 'killed';
       else if (this.limits.signal?.aborted === true) this.killedReason = 'killed';
       else if (this.deadline !== 0 && Date.now() > this.deadline) this.killedReason = 'timeout';
+      else if (this.limits.budgetDeadline !== undefined && performance.now() > this.limits.budgetDeadline) throw new BudgetExceeded();
       else return;
     }
     throw new ArangoError('ERROR_QUERY_KILLED', this.killedReason === 'timeout' ? 'query killed (maxRuntime exceeded)' : 'query killed');
   }
 
-  /** Cheap per-row check: looks at the clock every 256 rows. */
+  /** Cheap per-row check: looks at the clock every 256 rows (16 under a budget). */
   tick(): void {
-    if ((++this.ticks & 255) === 0) this.checkAlive();
+    if ((++this.ticks & this.tickMask) === 0) this.checkAlive();
   }
 
   /** Accounts `bytes` of buffered data (negative to release). */

@@ -15,6 +15,7 @@ export type {
 export { MemoryDataSource } from './memory-data-source.ts';
 export { prepareQuery, QueryCache, type PreparedQuery, type QueryCursor, type QueryOptions, type QueryContext } from './query.ts';
 export type { QueryStats, QueryWarning } from './exec-context.ts';
+export { BudgetExceeded } from './exec-context.ts';
 export type { ExplainResult, ExplainNode } from './explain.ts';
 export type { QueryAst } from './ast.ts';
 export type { AstJson } from './ast-json.ts';

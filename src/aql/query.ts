@@ -25,6 +25,8 @@ export interface QueryOptions {
   readonly killCell?: Int32Array;
   /** Optional cache of parsed queries by text, owned by the caller. */
   readonly cache?: QueryCache;
+  /** Milliseconds the execution may take before it throws `BudgetExceeded` (counted from `execute()`). */
+  readonly budgetMs?: number;
 }
 
 /** Who runs the query, for CURRENT_USER() / CURRENT_DATABASE(). */
@@ -126,6 +128,7 @@ function startCursor(plan: Plan, ds: DataSource, options: QueryOptions, context:
     signal: options.signal,
     killCell: options.killCell,
     requireRead: context.requireRead,
+    budgetDeadline: options.budgetMs === undefined ? undefined : performance.now() + options.budgetMs,
   });
   for (const w of plan.warnings) ctx.warn(w.code, w.message);
   const frame = new Array<unknown>(plan.frameSize).fill(null);

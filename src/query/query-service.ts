@@ -1,8 +1,9 @@
 import { isSecretCollection } from '../auth/index.ts';
-import { randomFillSync } from 'node:crypto';
 import { prepareQuery, QueryCache, type DataSource, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
+import { InlineLane, smallEnoughInline } from './inline-lane.ts';
+import { newId, toAqlOptions, type RunOptions } from './run-options.ts';
 import { GuardedDataSource, requireAccess, type AccessLevel, type AccessSnapshot } from './guarded-data-source.ts';
 import { LmdbDataSource } from './lmdb-data-source.ts';
 import { QueryRegistry, type QueryListing } from './query-registry.ts';
@@ -21,17 +22,6 @@ export interface QueryCaller {
   readonly readOnly?: boolean;
   /** The server itself (superuser JWT, or authentication off): the only caller that reaches secret collections. */
   readonly isServer?: boolean;
-}
-
-/** Query options as `/_api/cursor` and `db._query` accept them. */
-export interface RunOptions {
-  readonly fullCount?: boolean;
-  readonly maxRuntime?: number;
-  readonly memoryLimit?: number;
-  readonly failOnWarning?: boolean;
-  readonly maxWarningCount?: number;
-  /** Stream results batch by batch instead of computing them all up front. */
-  readonly stream?: boolean;
 }
 
 /** The final figures of a query, in ArangoDB's `extra` shape. */
@@ -73,21 +63,6 @@ interface Tracked {
   timer?: NodeJS.Timeout;
 }
 
-/** Random bytes for ids, drawn from the CSPRNG 4 KiB at a time (one call per id cost ~5 % of a small query). */
-const idBytes = Buffer.alloc(4096);
-let idOffset = idBytes.length;
-
-/** Cursor and query ids: 15 random decimal digits (ArangoDB's ids are numeric strings), not guessable. */
-function newId(): string {
-  if (idOffset >= idBytes.length) {
-    randomFillSync(idBytes);
-    idOffset = 0;
-  }
-  const v = idBytes.readBigUInt64BE(idOffset);
-  idOffset += 8;
-  return (v % 10n ** 15n).toString().padStart(15, '1');
-}
-
 function extraOfCursor(cursor: QueryCursor): QueryExtra {
   return { stats: { ...cursor.stats, httpRequests: 0 }, warnings: cursor.warnings };
 }
@@ -109,15 +84,19 @@ const EMPTY_EXTRA: QueryExtra = { stats: { writesExecuted: 0, writesIgnored: 0, 
 /**
  * Runs AQL against the storage. Read queries are parsed, planned and executed in the query worker
  * pool (off the main thread), so kill and `maxRuntime` stop them wherever they are and the main
- * thread keeps serving; modification queries run on the main thread inside one atomic write
- * transaction (all or nothing). Keeps the running queries and the slow-query log.
+ * thread keeps serving; a small index lookup may run inline instead, under a 2 ms budget
+ * ({@link InlineLane}). Modification queries run in a worker too and are applied by the main
+ * thread in one atomic write (all or nothing). Keeps the running queries and the slow-query log.
  */
 export class QueryService {
   readonly #engine: StorageEngine;
   readonly #pool: QueryPool | undefined;
   readonly #cache = new QueryCache(512);
   readonly #running = new Map<string, Tracked>();
+  readonly #lane = new InlineLane();
   readonly registry = new QueryRegistry();
+  /** Read queries answered inline on the main thread, and handed to the worker pool. */
+  readonly lanes = { inline: 0, pool: 0 };
 
   readonly #defaultMaxRuntime: number;
 
@@ -226,6 +205,11 @@ export class QueryService {
       if (prepared.isModification) return this.#modify(q, prepared.collections, access, aqlOptions, caller);
       if (this.#pool === undefined) return this.#mainThread(q, prepared.rebind(new GuardedDataSource(new LmdbDataSource(this.#engine, database), access), aqlOptions, context), access, kill, firstBatch);
     }
+    if (options.stream !== true && !(options.memoryLimit !== undefined && options.memoryLimit > 0) && this.#lane.mayTry(query) && smallEnoughInline(query, bindVars)) {
+      const inline = await this.#tryInline(q, access, options, caller);
+      if (inline !== undefined) return inline;
+    }
+    this.lanes.pool++;
     const t: Tracked = { q, kill };
     this.#running.set(q.id, t);
     if (options.maxRuntime !== undefined && options.maxRuntime > 0) {
@@ -248,6 +232,32 @@ export class QueryService {
     } catch (err) {
       q.done = true;
       this.finish(q.id, exitCodeOf(err));
+      throw err;
+    }
+  }
+
+  /**
+   * Runs a small read query on the main thread when the lane lets it ({@link InlineLane}); answers
+   * undefined when nothing happened and the query goes to the pool.
+   */
+  async #tryInline(q: RunningQuery, access: AccessSnapshot, options: RunOptions, caller: QueryCaller): Promise<{ running: RunningQuery; rows: unknown[] } | undefined> {
+    if (!(await this.#lane.slot())) return undefined;
+    // with queries running in the pool, the main thread helps only while jobs wait for a worker:
+    // taking work that a worker would start at once leaves that worker idle
+    const pool = this.#pool;
+    if (pool !== undefined && !pool.idle && pool.queued === 0) return undefined;
+    try {
+      const r = this.#lane.run(this.#engine, q, access, { ...toAqlOptions(options), cache: this.#cache }, caller.user);
+      if (r === undefined) return undefined;
+      q.state = 'executing';
+      q.done = true;
+      q.extra = extraOfCursor(r.cursor);
+      this.lanes.inline++;
+      this.registry.finished(q, q.started, 0);
+      return { running: q, rows: r.rows };
+    } catch (err) {
+      q.done = true;
+      this.registry.finished(q, q.started, exitCodeOf(err));
       throw err;
     }
   }
@@ -373,14 +383,4 @@ export class QueryService {
     const { running, rows } = await this.start(database, query, bindVars, { ...options, stream: false }, caller);
     return { result: rows, extra: running.extra };
   }
-}
-
-function toAqlOptions(o: RunOptions): { -readonly [K in keyof RunOptions]: RunOptions[K] } & QueryOptions {
-  const out: { -readonly [K in keyof QueryOptions]: QueryOptions[K] } = {};
-  if (o.fullCount !== undefined) out.fullCount = o.fullCount;
-  if (o.maxRuntime !== undefined) out.maxRuntime = o.maxRuntime;
-  if (o.memoryLimit !== undefined) out.memoryLimit = o.memoryLimit;
-  if (o.failOnWarning !== undefined) out.failOnWarning = o.failOnWarning;
-  if (o.maxWarningCount !== undefined) out.maxWarningCount = o.maxWarningCount;
-  return out;
 }

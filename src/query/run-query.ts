@@ -1,5 +1,6 @@
 import type { StorageEngine } from '../storage/index.ts';
-import { QueryService, type QueryExtra, type RunOptions } from './query-service.ts';
+import { QueryService, type QueryExtra } from './query-service.ts';
+import type { RunOptions } from './run-options.ts';
 
 /**
  * Runs one AQL query to completion for code inside the server (Foxx services' `db._query`), on

@@ -51,6 +51,9 @@ describe('query permissions and ownership', () => {
     ['a traversal starting at one', 'FOR v, e, p IN 1..1 INBOUND "secret/s1" links RETURN p', {}],
     ['a shortest path', 'FOR v IN OUTBOUND SHORTEST_PATH "public/p1" TO "secret/s1" links RETURN v.pin', {}],
     ['a copy into a writable collection', 'INSERT DOCUMENT("secret/s1") INTO mine', {}],
+    // small index lookups run inline on the main thread: the same checks hold there
+    ['a primary-index lookup (answered inline)', 'FOR s IN secret FILTER s._key == "s1" RETURN s', {}],
+    ['a primary-index lookup over a @@collection bind value (answered inline)', 'FOR s IN @@c FILTER s._key == @k RETURN s.pin', { '@c': 'secret', k: 's1' }],
   ];
   for (const [way, query, bindVars] of bypasses) {
     it(`refuses reading a forbidden collection through ${way} (403, 11)`, async () => {

@@ -284,6 +284,11 @@ export class QueryPool {
     return this.#queue.length;
   }
 
+  /** True when no worker runs a job and none waits. */
+  get idle(): boolean {
+    return this.#queue.length === 0 && this.#workers.every((w) => w.current === undefined);
+  }
+
   /** Stops every worker; queued jobs fail. */
   async close(): Promise<void> {
     this.#closed = true;
