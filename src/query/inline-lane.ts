@@ -2,6 +2,7 @@ import { BudgetExceeded, prepareQuery, type PreparedQuery, type QueryCursor, typ
 import type { StorageEngine } from '../storage/index.ts';
 import { GuardedDataSource, requireAccess, type AccessSnapshot } from './guarded-data-source.ts';
 import { LmdbDataSource } from './lmdb-data-source.ts';
+import { PlanCache } from './worker/plan-cache.ts';
 
 /** Time an inline execution may take before it gives up and the query goes to the pool. */
 export const INLINE_BUDGET_MS = 2;
@@ -76,6 +77,8 @@ export class InlineLane {
    * scans instead for other bind values is stopped by the budget.
    */
   readonly #eligible = new Set<string>();
+  /** Plans of eligible queries by text, bind values, user and options (bounded by entries and bytes). */
+  readonly #plans = new PlanCache<PreparedQuery>(256, 16 * 1024 * 1024);
   #waiting: Array<(first: boolean) => void> = [];
   #tries = 0;
 
@@ -139,8 +142,18 @@ export class InlineLane {
   run(engine: StorageEngine, q: { readonly query: string; readonly database: string; readonly bindVars: Readonly<Record<string, unknown>> }, access: AccessSnapshot, options: QueryOptions, user: string | null): { rows: unknown[]; cursor: QueryCursor } | undefined {
     const aqlOptions: QueryOptions = { ...options, budgetMs: INLINE_BUDGET_MS };
     const context = { user, database: q.database };
-    const prepared = prepareQuery(q.query, q.bindVars, new LmdbDataSource(engine, q.database), aqlOptions, context);
-    if (!this.eligible(q.query, prepared)) return undefined;
+    const { cache: _parsed, ...planOptions } = options;
+    // plans are reused while their collections keep the definitions they were planned on (as in the workers)
+    const key = PlanCache.key(q.database, user, q.query, q.bindVars, planOptions);
+    let prepared = key === undefined ? undefined : this.#plans.get(key, (names) => names.every(([n, def]) => engine.findCollection(q.database, n)?.definition === def));
+    if (prepared === undefined) {
+      prepared = prepareQuery(q.query, q.bindVars, new LmdbDataSource(engine, q.database), aqlOptions, context);
+      if (!this.eligible(q.query, prepared)) return undefined;
+      if (key !== undefined) {
+        const names = [...new Set(prepared.collections.read)];
+        this.#plans.set(key, prepared, names.map((n) => [n, engine.findCollection(q.database, n)?.definition]), key.length * 2);
+      }
+    }
     for (const c of prepared.collections.read) requireAccess(access, c, 'ro');
     const cursor = prepared.rebind(new GuardedDataSource(new LmdbDataSource(engine, q.database), access), aqlOptions, context).execute();
     try {

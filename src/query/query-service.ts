@@ -189,14 +189,17 @@ export class QueryService {
     this.#engine.database(database);
     if ((options.maxRuntime ?? 0) === 0 && this.#defaultMaxRuntime > 0) options = { ...options, maxRuntime: this.#defaultMaxRuntime };
     const access = this.#access(database, caller);
-    const kill = new Int32Array(new SharedArrayBuffer(4));
+    // a query answered inline needs no shared kill cell: it is made for the other paths only
+    let cell: Int32Array | undefined;
+    const killCell = (): Int32Array => (cell ??= new Int32Array(new SharedArrayBuffer(4)));
     const q: RunningQuery = {
       id: newId(), database, query, bindVars, user: caller.user, started: Date.now(), stream: options.stream === true,
       state: 'queued', done: false, extra: EMPTY_EXTRA, modification: MODIFYING.test(query),
     };
-    if (transaction) return this.#inTransaction(q, transaction, access, { ...toAqlOptions(options), cache: this.#cache, killCell: kill }, caller);
+    if (transaction) return this.#inTransaction(q, transaction, access, { ...toAqlOptions(options), cache: this.#cache, killCell: killCell() }, caller);
     // modification queries are recognised by their text first (cheap); the worker refuses any it misses
     if (this.#pool === undefined || q.modification) {
+      const kill = killCell();
       const aqlOptions: QueryOptions = { ...toAqlOptions(options), cache: this.#cache, killCell: kill };
       const context = { user: caller.user, database };
       const prepared = prepareQuery(query, bindVars, new LmdbDataSource(this.#engine, database), aqlOptions, context);
@@ -210,6 +213,7 @@ export class QueryService {
       if (inline !== undefined) return inline;
     }
     this.lanes.pool++;
+    const kill = killCell();
     const t: Tracked = { q, kill };
     this.#running.set(q.id, t);
     if (options.maxRuntime !== undefined && options.maxRuntime > 0) {

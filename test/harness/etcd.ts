@@ -5,7 +5,7 @@
  * process exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -52,8 +52,40 @@ export interface EtcdProcess {
 const OUTPUT_LIMIT = 64 * 1024;
 const NAME = 'kitsune-test';
 
-/** A port that was free on 127.0.0.1 a moment ago (the OS picks it when binding port 0). */
+/**
+ * The lowest port the OS hands out on its own (the ephemeral range: source ports of outgoing
+ * connections, `listen(0)`). Ports handed to servers that bind them later are taken below it, so
+ * the many client connections of concurrent tests cannot take one in between (EADDRINUSE).
+ */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(low) && low > 12_000 ? low : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function canBind(port: number): Promise<boolean> {
+  const server = createServer();
+  return new Promise<boolean>((resolve) => {
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A port that was free on 127.0.0.1 a moment ago, for a process that binds it later: a random one
+ * between 10000 and the ephemeral range (see {@link ephemeralLow}); the OS's choice (port 0) only
+ * if none of 50 tries binds.
+ */
 export async function freePort(): Promise<number> {
+  const low = 10_000;
+  const high = ephemeralLow();
+  for (let i = 0; i < 50; i++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (await canBind(port)) return port;
+  }
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
