@@ -19,6 +19,7 @@ describe('the inline lane for small read queries', () => {
   let engine: StorageEngine;
   let pool: QueryPool;
   let queries: QueryService;
+  let ageIndex: string;
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kitsune-inline-'));
     engine = await StorageEngine.open({ dataDir: dir, retention: { maxAgeSeconds: 3600, maxEntries: 1e9 } }, pino({ level: 'silent' }));
@@ -30,7 +31,7 @@ describe('the inline lane for small read queries', () => {
       for (let i = 0; i < BIG + 100; i++) people.insert(tx, { _key: `p${i}`, name: `n${i}`, age: i % 50, city: i < BIG ? 'city-big' : `city-${i}`, blob: 'x'.repeat(200) });
     });
     await catalog.createIndex(engine, '_system', 'people', { type: 'persistent', fields: ['city'] });
-    await catalog.createIndex(engine, '_system', 'people', { type: 'persistent', fields: ['age'] });
+    ageIndex = (await catalog.createIndex(engine, '_system', 'people', { type: 'persistent', fields: ['age'] })).index.id;
     pool = new QueryPool({ lmdbPath: path.join(dir, 'kitsune.lmdb'), threads: 2, workerMemoryMb: 256, memoryLimit: 0, log: pino({ level: 'silent' }) });
     queries = new QueryService(engine, pool);
   });
@@ -111,6 +112,21 @@ describe('the inline lane for small read queries', () => {
     await assert.rejects(queries.run('_system', 'FOR s IN secret FILTER s._key == "s1" RETURN s', {}, {}, eve), { errorNum: 11 });
     await assert.rejects(queries.run('_system', 'FOR s IN @@c FILTER s._key == @k RETURN s', { '@c': 'secret', k: 's1' }, {}, eve), { errorNum: 11 });
     assert.deepEqual((await queries.run('_system', 'FOR p IN people FILTER p._key == "p1" RETURN p.name', {}, {}, eve)).result, ['n1']);
+  });
+
+  it('plans again once an index its cached plan uses is dropped', async () => {
+    const q = 'FOR p IN people FILTER p.age == @a LIMIT 1 RETURN p.age';
+    const bind = { a: 7 };
+    // until a run was answered inline: its plan (over the age index) is cached and the next run is tried inline
+    let inline = false;
+    for (let i = 0; i < 300 && !inline; i++) {
+      const count = queries.lanes.inline;
+      assert.deepEqual((await queries.run('_system', q, bind, {}, root)).result, [7]);
+      inline = queries.lanes.inline === count + 1;
+    }
+    assert.ok(inline, 'the query never ran inline');
+    await catalog.dropIndex(engine, '_system', 'people', ageIndex);
+    assert.deepEqual((await queries.run('_system', q, bind, {}, root)).result, [7]);
   });
 
   it('reports query errors inline as the pool does (missing bind value 1551)', async () => {
