@@ -35,6 +35,12 @@ export type ToWorker =
       readonly kill: SharedArrayBuffer;
       /** A modification query: run it over an overlay and answer its write set (all rows at once). */
       readonly write?: boolean;
+      /**
+       * A job sent ahead, while the worker still runs another: it runs only if the worker can
+       * swap `claims[slot]` from `token` (unique per sending) to its negative; the pool takes it
+       * back by swapping the token to 0 (then the worker skips it without an answer).
+       */
+      readonly claim?: { readonly claims: SharedArrayBuffer; readonly slot: number; readonly token: number };
     })
   | { readonly type: 'more'; readonly job: number; readonly queryId: string; readonly batch: number }
   | { readonly type: 'close'; readonly queryId: string }

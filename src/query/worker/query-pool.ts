@@ -38,6 +38,9 @@ type Job =
 
 interface Pending {
   readonly job: Job;
+  /** Set while the job was sent ahead to a busy worker: its slot in that worker's claim cells and the token it holds. */
+  claimSlot?: number;
+  claimToken?: number;
   /** `performance.now()` when it was submitted. */
   readonly submitted: number;
   readonly kill: Int32Array;
@@ -68,6 +71,12 @@ class QueryWorker {
   /** The definitions last sent per database (identity-compared to skip resending). */
   readonly sent = new Map<string, readonly CollectionDefinition[]>();
   current: Pending | undefined;
+  /** A job sent ahead while `current` runs, so the thread never waits for the main thread between jobs. */
+  next: Pending | undefined;
+  /** When `current` started (performance.now()). */
+  startedAt = 0;
+  /** Claim cells of jobs sent ahead (see protocol `claim`), two slots used in turn. */
+  readonly claims = new Int32Array(new SharedArrayBuffer(8));
   /** Stream cursors whose state lives in this worker. */
   readonly cursors = new Set<string>();
   dead = false;
@@ -97,7 +106,33 @@ class QueryWorker {
   post(msg: ToWorker): void {
     this.worker.postMessage(msg);
   }
+
+  /**
+   * A claim slot for a job sent ahead, holding the job's number: the slot the current job does
+   * not hold (a promoted job keeps its slot until the thread has claimed it).
+   */
+  claimFor(token: number): number {
+    const slot = this.current?.claimSlot === 0 ? 1 : 0;
+    Atomics.store(this.claims, slot, token);
+    return slot;
+  }
+
+  /** Takes back the job sent ahead if the thread has not started it; true when it was taken back. */
+  revokeNext(): Pending | undefined {
+    const p = this.next;
+    if (p === undefined || p.claimSlot === undefined || p.claimToken === undefined) return undefined;
+    if (Atomics.compareExchange(this.claims, p.claimSlot, p.claimToken, 0) !== p.claimToken) return undefined;
+    this.next = undefined;
+    delete p.claimSlot;
+    delete p.claimToken;
+    return p;
+  }
 }
+
+/** A job is sent ahead only to a worker whose current job started less than this many ms ago. */
+const AHEAD_IF_YOUNGER_MS = 2;
+/** A job sent ahead is taken back (and given to another worker) once the job it waits behind ran this long. */
+const REVOKE_AFTER_MS = 5;
 
 /**
  * A pool of query worker threads (`--query.threads`). A worker runs one job (start or next batch
@@ -117,6 +152,8 @@ export class QueryPool {
   readonly #retired = new Set<QueryWorker>();
   #jobs = 0;
   #closed = false;
+  #recheck: NodeJS.Timeout | undefined;
+  #claimTokens = 0;
   readonly #unregisterQueue: () => void;
 
   constructor(options: QueryPoolOptions) {
@@ -153,10 +190,17 @@ export class QueryPool {
       p?.reject(killedError(kill));
       return;
     }
-    const w = this.#workers.find((x) => x.current?.kill === kill);
+    const w = this.#workers.find((x) => x.current?.kill === kill || x.next?.kill === kill);
     if (!w) return;
+    if (w.next?.kill === kill) {
+      const ahead = w.revokeNext();
+      if (ahead !== undefined) {
+        ahead.reject(killedError(kill));
+        return;
+      }
+    }
     setTimeout(() => {
-      if (w.current?.kill === kill && !w.dead) this.#retire(w);
+      if ((w.current?.kill === kill || w.next?.kill === kill) && !w.dead) this.#retire(w);
     }, RETIRE_AFTER_MS).unref();
   }
 
@@ -165,6 +209,7 @@ export class QueryPool {
     this.#options.log.warn('query did not stop within 40 ms of its kill; its worker is replaced');
     const p = w.current;
     w.current = undefined;
+    this.#takeBackNext(w);
     for (const id of w.cursors) this.#cursorHome.delete(id);
     w.cursors.clear();
     const i = this.#workers.indexOf(w);
@@ -192,7 +237,29 @@ export class QueryPool {
     }
   }
 
+  /** Puts the job sent ahead to `w` back at the head of the queue (or fails it if the thread already took it). */
+  #takeBackNext(w: QueryWorker): void {
+    const ahead = w.next;
+    if (ahead === undefined) return;
+    if (w.revokeNext() !== undefined) {
+      if (this.#closed) ahead.reject(new ArangoError('ERROR_SHUTTING_DOWN'));
+      else this.#queue.unshift(ahead);
+    }
+    else {
+      w.next = undefined;
+      ahead.reject(new ArangoError('ERROR_INTERNAL', 'query failed: its worker stopped'));
+    }
+  }
+
   #dispatch(): void {
+    // jobs sent ahead behind a job that turned out long go back to the queue (another worker may be free)
+    const now = performance.now();
+    for (const w of this.#workers) {
+      if (w.next !== undefined && now - w.startedAt > REVOKE_AFTER_MS) {
+        const ahead = w.revokeNext();
+        if (ahead !== undefined) this.#queue.unshift(ahead);
+      }
+    }
     for (let i = 0; i < this.#queue.length; ) {
       const p = this.#queue[i];
       if (p === undefined) break;
@@ -210,6 +277,55 @@ export class QueryPool {
       this.#queue.splice(i, 1);
       this.#start(w, p);
     }
+    // what still waits: one query each is sent ahead to busy workers whose current job is young,
+    // so a thread goes from job to job without waiting for the main thread in between
+    for (let i = 0; i < this.#queue.length; ) {
+      const p = this.#queue[i];
+      if (p === undefined) break;
+      if (p.job.message.type !== 'run') {
+        i++;
+        continue;
+      }
+      const w = this.#workers.find((x) => !x.dead && x.current !== undefined && x.next === undefined && now - x.startedAt < AHEAD_IF_YOUNGER_MS);
+      if (w === undefined) break;
+      this.#queue.splice(i, 1);
+      this.#sendAhead(w, p);
+    }
+    if (this.#workers.some((w) => w.next !== undefined) && this.#recheck === undefined) {
+      this.#recheck = setTimeout(() => {
+        this.#recheck = undefined;
+        this.#dispatch();
+      }, REVOKE_AFTER_MS + 1);
+      this.#recheck.unref();
+    }
+  }
+
+  #sendAhead(w: QueryWorker, p: Pending): void {
+    const job = p.job;
+    if (job.message.type !== 'run' || !('definitions' in job)) return;
+    if (!sameDefinitions(w.sent.get(job.database), job.definitions)) {
+      w.post({ type: 'catalog', database: job.database, definitions: job.definitions });
+      w.sent.set(job.database, job.definitions);
+    }
+    // a fresh token each time: a job taken back and sent ahead again must not be run by its old message
+    this.#claimTokens = (this.#claimTokens % 0x3fffffff) + 1;
+    const token = this.#claimTokens;
+    const slot = w.claimFor(token);
+    p.claimSlot = slot;
+    p.claimToken = token;
+    w.next = p;
+    w.post({ ...job.message, claim: { claims: w.claims.buffer as SharedArrayBuffer, slot, token } });
+  }
+
+  /** The job sent ahead becomes the current one (the thread runs it next). */
+  #promote(w: QueryWorker): void {
+    const p = w.next;
+    if (p === undefined) return;
+    w.next = undefined;
+    w.current = p;
+    w.startedAt = performance.now();
+    p.onStart?.();
+    recordQueryWait((performance.now() - p.submitted) / 1000);
   }
 
   #idle(): QueryWorker | undefined {
@@ -220,6 +336,7 @@ export class QueryPool {
 
   #start(w: QueryWorker, p: Pending): void {
     w.current = p;
+    w.startedAt = performance.now();
     const job = p.job;
     if ('definitions' in job && !sameDefinitions(w.sent.get(job.database), job.definitions)) {
       w.post({ type: 'catalog', database: job.database, definitions: job.definitions });
@@ -249,6 +366,7 @@ export class QueryPool {
       this.#cursorHome.delete(queryId);
       p.reject(fromWireError(m.error));
     }
+    this.#promote(w);
     this.#dispatch();
   }
 
@@ -261,6 +379,7 @@ export class QueryPool {
     for (const id of w.cursors) this.#cursorHome.delete(id);
     const p = w.current;
     w.current = undefined;
+    this.#takeBackNext(w);
     if (p) {
       if (Atomics.load(p.kill, 0) !== 0) p.reject(killedError(p.kill));
       else if (w.failure === undefined || (w.failure as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {

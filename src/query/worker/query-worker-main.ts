@@ -136,6 +136,8 @@ port.on('message', (msg: ToWorker) => {
         catalog.update(msg.database, msg.definitions);
         return;
       case 'run':
+        // a job sent ahead runs only if the pool has not taken it back meanwhile
+        if (msg.claim !== undefined && Atomics.compareExchange(new Int32Array(msg.claim.claims), msg.claim.slot, msg.claim.token, -msg.claim.token) !== msg.claim.token) return;
         try {
           run(msg);
         } catch (err) {
