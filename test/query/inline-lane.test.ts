@@ -1,29 +1,24 @@
 // Small index lookups run inline on the main thread (no worker hop) under a time budget; anything
 // else, or anything that runs out of budget, still runs in the query worker pool with the same result.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
 import { prepareQuery } from '../../src/aql/index.ts';
 import { InlineLane, inlineEligible, smallEnoughInline } from '../../src/query/inline-lane.ts';
-import { LmdbDataSource, QueryPool, QueryService, type QueryCaller } from '../../src/query/index.ts';
-import { StorageEngine, catalog } from '../../src/storage/index.ts';
+import { LmdbDataSource, type QueryCaller, type QueryService } from '../../src/query/index.ts';
+import { catalog, type StorageEngine } from '../../src/storage/index.ts';
+import { startQueryEngine, type QueryEngine } from '../harness/query-engine.ts';
 
 const BIG = 6000;
 const root: QueryCaller = { user: 'root', isAdmin: true, level: () => 'rw' };
 
 describe('the inline lane for small read queries', () => {
-  let dir: string;
+  let qe: QueryEngine;
   let engine: StorageEngine;
-  let pool: QueryPool;
   let queries: QueryService;
   let ageIndex: string;
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kitsune-inline-'));
-    engine = await StorageEngine.open({ dataDir: dir, retention: { maxAgeSeconds: 3600, maxEntries: 1e9 } }, pino({ level: 'silent' }));
-    await catalog.bootstrap(engine);
+    qe = await startQueryEngine('kitsune-inline-');
+    ({ engine, queries } = qe);
     const people = await catalog.createCollection(engine, '_system', 'people');
     await catalog.createCollection(engine, '_system', 'secret');
     await engine.write((tx) => {
@@ -32,13 +27,9 @@ describe('the inline lane for small read queries', () => {
     });
     await catalog.createIndex(engine, '_system', 'people', { type: 'persistent', fields: ['city'] });
     ageIndex = (await catalog.createIndex(engine, '_system', 'people', { type: 'persistent', fields: ['age'] })).index.id;
-    pool = new QueryPool({ lmdbPath: path.join(dir, 'kitsune.lmdb'), threads: 2, workerMemoryMb: 256, memoryLimit: 0, log: pino({ level: 'silent' }) });
-    queries = new QueryService(engine, pool);
   });
   after(async () => {
-    await pool.close();
-    await engine.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await qe.close();
   });
 
   const plan = (q: string, bindVars: Record<string, unknown> = {}): boolean => inlineEligible(prepareQuery(q, bindVars, new LmdbDataSource(engine, '_system')));

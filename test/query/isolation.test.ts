@@ -4,29 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { aql, type Database } from 'arangojs';
 import { failure } from '../harness/arango-failure.ts';
+import { startProbe } from '../harness/probe.ts';
 import { startServer, tempDir, waitFor, type ServerHandle } from '../harness/server.ts';
-
-/** GETs one document every 10 ms until stopped; returns the latencies in ms. */
-function probe(db: Database): { count: () => number; stop: () => Promise<number[]> } {
-  const latencies: number[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const t0 = performance.now();
-      await db.collection('probe').document('p');
-      latencies.push(performance.now() - t0);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  })();
-  return {
-    count: () => latencies.length,
-    stop: async () => {
-      running = false;
-      await loop;
-      return latencies;
-    },
-  };
-}
 
 /** The probe's p99 bound: 50 ms is the target on a calm machine; CI on shared cores gets a margin. */
 const P99_MS = Number(process.env['KITSUNE_PROBE_P99_MS'] ?? 150);
@@ -73,7 +52,7 @@ describe('heavy queries run off the main thread', () => {
         id = current.find((q) => q.query === query && q.state === 'executing')?.id ?? '';
         return id !== '';
       }, { timeoutMs: 10_000, what: 'the query to be executing' });
-      const p = probe(db);
+      const p = startProbe(db);
       await waitFor(async () => (await db.version()).server === 'arango', { timeoutMs: 5000, what: '/_api/version' });
       await waitFor(() => p.count() >= 60, { timeoutMs: 20_000, what: 'the probe to read 60 times' });
       const latencies = await p.stop();
@@ -158,7 +137,7 @@ describe('modification queries under limits', () => {
       id = listed?.id ?? '';
       return id !== '';
     }, { timeoutMs: 10_000, what: 'the INSERT loop to be executing' });
-    const p = probe(db);
+    const p = startProbe(db);
     await waitFor(() => p.count() >= 60, { timeoutMs: 20_000, what: 'the probe to read 60 times' });
     const latencies = await p.stop();
     assert.ok(p99(latencies) < P99_MS, `probe p99 ${p99(latencies).toFixed(1)} ms`);

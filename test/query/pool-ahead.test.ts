@@ -2,34 +2,23 @@
 // without waiting for the main thread; a job sent ahead behind one that turns out long is taken
 // back and runs elsewhere, a killed one is answered at once, and every job gets its own rows.
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pino } from 'pino';
-import { QueryPool, QueryService, type QueryCaller } from '../../src/query/index.ts';
-import { StorageEngine, catalog } from '../../src/storage/index.ts';
+import type { QueryCaller, QueryService } from '../../src/query/index.ts';
+import { startQueryEngine, type QueryEngine } from '../harness/query-engine.ts';
 
 const root: QueryCaller = { user: 'root', isAdmin: true, level: () => 'rw' };
 // a memory limit keeps queries off the inline lane: these tests are about the pool
 const viaPool = { memoryLimit: 1e9 };
 
 describe('query pool: jobs sent ahead to busy workers', () => {
-  let dir: string;
-  let engine: StorageEngine;
-  let pool: QueryPool;
+  let qe: QueryEngine;
   let queries: QueryService;
   before(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kitsune-ahead-'));
-    engine = await StorageEngine.open({ dataDir: dir, retention: { maxAgeSeconds: 3600, maxEntries: 1e9 } }, pino({ level: 'silent' }));
-    await catalog.bootstrap(engine);
-    pool = new QueryPool({ lmdbPath: path.join(dir, 'kitsune.lmdb'), threads: 2, workerMemoryMb: 256, memoryLimit: 0, log: pino({ level: 'silent' }) });
-    queries = new QueryService(engine, pool);
+    qe = await startQueryEngine('kitsune-ahead-');
+    queries = qe.queries;
   });
   after(async () => {
-    await pool.close();
-    await engine.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await qe.close();
   });
 
   it('answers every one of many concurrent queries with its own rows', async () => {
