@@ -46,6 +46,12 @@ export function inlineEligible(prepared: PreparedQuery): boolean {
   return root.some((n) => n.type === 'IndexNode') && safe(root);
 }
 
+/** Removes the entry added first (Maps and Sets iterate in insertion order). */
+function dropOldest(c: Map<string, unknown> | Set<string>): void {
+  const first = c.keys().next();
+  if (first.done !== true) c.delete(first.value);
+}
+
 /** True when a query's text and bind values are small enough to parse and plan on the main thread. */
 export function smallEnoughInline(query: string, bindVars: Readonly<Record<string, unknown>>): boolean {
   if (query.length > MAX_INLINE_TEXT) return false;
@@ -100,10 +106,7 @@ export class InlineLane {
       this.toPool(query);
       return false;
     }
-    if (this.#eligible.size >= MAX_TEXTS) {
-      const first = this.#eligible.values().next();
-      if (first.done !== true) this.#eligible.delete(first.value);
-    }
+    if (this.#eligible.size >= MAX_TEXTS) dropOldest(this.#eligible);
     this.#eligible.add(query);
     return true;
   }
@@ -127,10 +130,7 @@ export class InlineLane {
   }
 
   #set(query: string, n: number): void {
-    if (!this.#strikes.has(query) && this.#strikes.size >= MAX_TEXTS) {
-      const first = this.#strikes.keys().next();
-      if (first.done !== true) this.#strikes.delete(first.value);
-    }
+    if (!this.#strikes.has(query) && this.#strikes.size >= MAX_TEXTS) dropOldest(this.#strikes);
     this.#strikes.set(query, n);
   }
 

@@ -4,6 +4,7 @@ import { Database } from 'arangojs';
 import { fixtureZip } from '../foxx/foxx-helpers.ts';
 import { getJson, startCluster, type TestCluster } from '../harness/cluster.ts';
 import { rawRequest, waitFor } from '../harness/server.ts';
+import { withLogsOnFailure } from '../harness/logs-on-failure.ts';
 
 /** Writes continuously through arangojs (all endpoints), retrying on errors; records acknowledged keys. */
 function startWriter(c: TestCluster, collection: string): { acked: string[]; errors: number; stop: () => Promise<void>; ackedAfter: (t: number) => number } {
@@ -50,12 +51,7 @@ describe('failover under load', () => {
   });
 
   it('SIGKILL the leader: writes resume on the new leader, Foxx routes answer, queued jobs run, users log in', { timeout: 90_000 }, async () => {
-    try {
-      await killLeaderUnderLoad(c);
-    } catch (err) {
-      process.stderr.write(c.logs());
-      throw err;
-    }
+    await withLogsOnFailure(() => c.logs(), () => killLeaderUnderLoad(c));
   });
 });
 

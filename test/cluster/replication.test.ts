@@ -4,6 +4,7 @@ import { Database } from 'arangojs';
 import { mapIds, shardOf, type Shard } from './cluster-helpers.ts';
 import { waitFor } from '../harness/server.ts';
 import { startShardedCluster, type RoleHandle, type ShardedCluster } from '../harness/sharded-cluster.ts';
+import { withLogsOnFailure } from '../harness/logs-on-failure.ts';
 
 const REPEAT = Math.max(1, Number(process.env['KITSUNE_STRESS_REPEAT'] ?? 1));
 
@@ -137,12 +138,7 @@ describe('cluster mode: replica sets, synchronous followers, DB-server failover 
   });
 
   it('etcd paused: replicated databases keep serving reads through every coordinator, writes go on while the follower answers, plan changes fail with 1492, all resumes when etcd is back', async () => {
-    try {
-      await etcdPausedScenario(c);
-    } catch (err) {
-      process.stderr.write(c.logs());
-      throw err;
-    }
+    await withLogsOnFailure(() => c.logs(), () => etcdPausedScenario(c));
   });
 });
 

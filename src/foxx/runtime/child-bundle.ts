@@ -11,6 +11,11 @@ export const NODE_MODULES = path.resolve(path.dirname(ENTRY), '../../../node_mod
 let built: string | undefined;
 let building: Promise<string> | undefined;
 
+/** The bundle built earlier, if its file is still there. */
+function builtFile(): string | undefined {
+  return built !== undefined && fs.existsSync(built) ? built : undefined;
+}
+
 const OPTIONS: BuildOptions & { write: false } = {
   entryPoints: [ENTRY],
   write: false,
@@ -45,14 +50,9 @@ function store(code: Uint8Array | undefined): string {
  * long enough for an active-failover leader to miss its agency keep-alives.
  */
 export function buildServiceProcessBundle(): Promise<string> {
-  if (built !== undefined && fs.existsSync(built)) return Promise.resolve(built);
+  if (builtFile() !== undefined) return Promise.resolve(built as string);
   building ??= build(OPTIONS).then((r) => store(r.outputFiles[0]?.contents)).finally(() => (building = undefined));
   return building;
-}
-
-/** True once the bundle exists, so {@link serviceProcessBundle} returns at once. */
-export function serviceProcessBundleReady(): boolean {
-  return built !== undefined && fs.existsSync(built);
 }
 
 /**
@@ -62,8 +62,7 @@ export function serviceProcessBundleReady(): boolean {
  * Built synchronously only when {@link buildServiceProcessBundle} has not finished yet.
  */
 export function serviceProcessBundle(): string {
-  if (built !== undefined && fs.existsSync(built)) return built;
-  return store(buildSync(OPTIONS).outputFiles[0]?.contents);
+  return builtFile() ?? store(buildSync(OPTIONS).outputFiles[0]?.contents);
 }
 
 /** Forgets the built bundle (the file stays, shared by servers of the same version). */

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { ArangoError } from '../../errors/index.ts';
-import { buildServiceProcessBundle, removeServiceProcessBundle, serviceProcessBundleReady } from './child-bundle.ts';
+import { buildServiceProcessBundle, removeServiceProcessBundle } from './child-bundle.ts';
 import type { ServiceSpec } from './protocol.ts';
 import { grantsOf, ServiceProcess, type Command, type HostHandler } from './service-process.ts';
 
@@ -46,14 +46,18 @@ export class WorkerPool {
   readonly #timer: NodeJS.Timeout;
   /** The service-process program, built off the event loop when the pool starts. */
   readonly #bundle: Promise<unknown>;
+  /** Set once that build has finished (or failed: then a spawn builds synchronously and reports why). */
+  #bundleDone = false;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
-    this.#bundle = buildServiceProcessBundle().catch((err: unknown) => {
-      // the first command then builds it synchronously and reports the error to its caller
-      options.log.warn({ err }, 'building the service-process program failed');
-    });
+    this.#bundle = buildServiceProcessBundle()
+      .catch((err: unknown) => {
+        // the first command then builds it synchronously and reports the error to its caller
+        options.log.warn({ err }, 'building the service-process program failed');
+      })
+      .finally(() => (this.#bundleDone = true));
     this.#timer = setInterval(() => {
       for (const p of this.#procs.values()) p.check(CHECK_MS);
     }, CHECK_MS);
@@ -110,7 +114,7 @@ export class WorkerPool {
    */
   prewarm(spec: ServiceSpec): void {
     // before the program is built a spare would build it synchronously: the first command waits instead
-    if (this.#closed || !serviceProcessBundleReady()) return;
+    if (this.#closed || !this.#bundleDone) return;
     this.#spares.get(spec.key)?.kill();
     this.#spares.set(spec.key, this.#start(spec));
   }
@@ -150,7 +154,8 @@ export class WorkerPool {
 
   /** Runs a command in its service's process; `timeoutMs` (default: the request timeout) is CPU time. */
   async run(cmd: Command, timeoutMs: number = this.#options.requestTimeoutMs): Promise<unknown> {
-    if (!serviceProcessBundleReady()) await this.#bundle;
+    // a flag, not a file check: this runs for every service request
+    if (!this.#bundleDone) await this.#bundle;
     const key = keyOf(cmd);
     switch (cmd.type) {
       case 'load': {
