@@ -1,6 +1,6 @@
 import { AccessTokenStore, Authenticator, authenticatorSettingsOf, UserStore, loadJwtSecret } from './auth/index.ts';
 import type { ServerConfig } from './config/index.ts';
-import { Router } from './http/index.ts';
+import { Router, trustForwardedClients } from './http/index.ts';
 import type { Logger } from './log/index.ts';
 import { createQueryService, type QueryPool, type QueryService } from './query/index.ts';
 import { StorageEngine, catalog } from './storage/index.ts';
@@ -33,6 +33,8 @@ export async function openDataNode(config: ServerConfig, log: Logger): Promise<D
   const users = new UserStore(engine);
   const rootCreated = await users.ensureRoot(config.rootPassword);
   const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
+  // coordinators sign the client address of what they forward (login rate limiting per client)
+  trustForwardedClients(secret);
   const tokens = new AccessTokenStore(engine);
   const authenticator = new Authenticator(users, secret, authenticatorSettingsOf(config), tokens);
   const { pool: queryPool, queries } = createQueryService(config, engine, log);

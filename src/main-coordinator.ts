@@ -2,11 +2,11 @@ import type { AddressInfo } from 'node:net';
 import { removeProtoAccessor } from './common/proto-guard.ts';
 import { AgencyClient } from './agency/index.ts';
 import { retry } from './common/retry.ts';
-import { signJwt, loadJwtSecret } from './auth/index.ts';
+import { loadJwtSecret, superuserJwt } from './auth/index.ts';
 import { ClusterRegistry, Coordinator, loadServerId } from './cluster/index.ts';
 import { startCoordinatorFoxx } from './cluster/foxx-start.ts';
 import type { ServerConfig } from './config/index.ts';
-import { ARANGO_VERSION, closeHttpServer, createListener, sendError, serverTlsOf, toHttpEndpoint } from './http/index.ts';
+import { ARANGO_VERSION, closeHttpServer, createListener, sendError, serverTlsOf, toHttpEndpoint, trustForwardedClients } from './http/index.ts';
 import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
 import { shortName } from './main-dbserver.ts';
@@ -22,7 +22,9 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
   removeProtoAccessor();
   const serverId = loadServerId(config.dataDir, 'CRDN');
   const secret = loadJwtSecret(config.jwtSecretFile, config.dataDir);
-  const superuser = (): string => `bearer ${signJwt({ iss: 'arangodb', iat: Math.floor(Date.now() / 1000), server_id: serverId }, secret)}`;
+  trustForwardedClients(secret);
+  // a fresh token per call, valid for an hour: a token copied off the wire stops working
+  const superuser = (): string => `bearer ${superuserJwt(secret, serverId)}`;
   const agency = new AgencyClient({ endpoints: config.agency, deployment: config.deployment, memberId: serverId, leaseTtlSeconds: config.agencyLeaseTtl, log });
   const registry = new ClusterRegistry(agency, log);
   // `ssl://` (ArangoDB's notation) is advertised as `https://`

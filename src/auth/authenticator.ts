@@ -28,15 +28,13 @@ export const DEFAULT_AUTHENTICATOR_SETTINGS: AuthenticatorSettings = { hashConcu
 const SUPERUSER: Principal = { user: 'root', superuser: true };
 const MAX_CACHE = 10_000;
 const CACHE_MS = 60_000;
-/** Lifetime of a server-to-server token; callers fetch a fresh one per request. */
-const SUPERUSER_TOKEN_SECONDS = 3600;
 
 /**
  * Turns an Authorization header (Basic or `bearer <JWT>`) into a principal.
  *
  * * Passwords are hashed off the main thread, at most `hashConcurrency` at once, and a wrong
  *   password for an unknown user costs the same hash as for a known one (no enumeration).
- * * Failed logins are limited per client address and user (`LoginThrottle`).
+ * * Failed logins are limited per client address and user, per client and per user (`LoginThrottle`).
  * * Successes are cached per header value, never past a token's `exp`, and the cache is
  *   dropped whenever users change, so a revoked user or password stops working at once.
  *   Failures are not cached: a flood of guesses cannot evict the entries of real clients.
@@ -91,14 +89,20 @@ export class Authenticator {
 
   /** Checks a user's password (Basic auth, `/_open/auth`), rate limited and off the main thread. */
   async checkPassword(user: string, password: string, client: string): Promise<boolean> {
-    if (this.#throttle.blockedForMs(client, user) > 0) return false;
-    this.#decoy ??= hashPassword(randomBytes(16).toString('hex'));
-    const decoy = await this.#decoy;
-    const stored = this.#users.storedHash(user);
-    const ok = await this.#pool.run(() => verifyPassword(password, stored, decoy));
-    if (ok) this.#throttle.recordSuccess(client, user);
-    else this.#throttle.recordFailure(client, user);
-    return ok;
+    const admission = this.#throttle.admit(client, user);
+    if (admission.refused) return false;
+    try {
+      if (admission.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, admission.delayMs));
+      this.#decoy ??= hashPassword(randomBytes(16).toString('hex'));
+      const decoy = await this.#decoy;
+      const stored = this.#users.storedHash(user);
+      const ok = await this.#pool.run(() => verifyPassword(password, stored, decoy));
+      if (ok) this.#throttle.recordSuccess(client, user);
+      else this.#throttle.recordFailure(client, user);
+      return ok;
+    } finally {
+      admission.done();
+    }
   }
 
   /**
@@ -154,11 +158,18 @@ export class Authenticator {
 
   /** A superuser token for server-to-server calls (replication, self-heal propagation); it expires after an hour. */
   superuserToken(serverId: string): string {
-    const iat = Math.floor(Date.now() / 1000);
-    return signJwt({ iss: 'arangodb', iat, exp: iat + SUPERUSER_TOKEN_SECONDS, server_id: serverId }, this.#secret);
+    return superuserJwt(this.#secret, serverId);
   }
 }
 
+/** Lifetime of a server-to-server token; callers fetch a fresh one per request. */
+const SUPERUSER_TOKEN_SECONDS = 3600;
+
+/** A superuser JWT for server-to-server calls, signed with the deployment's secret; it expires after an hour. */
+export function superuserJwt(secret: string, serverId: string): string {
+  const iat = Math.floor(Date.now() / 1000);
+  return signJwt({ iss: 'arangodb', iat, exp: iat + SUPERUSER_TOKEN_SECONDS, server_id: serverId }, secret);
+}
 
 /** The authenticator's slice of the server configuration (login hashing and throttling). */
 export function authenticatorSettingsOf(config: {

@@ -1,4 +1,4 @@
-export { Authenticator, authenticatorSettingsOf, DEFAULT_AUTHENTICATOR_SETTINGS, type AuthenticatorSettings, type Principal } from './authenticator.ts';
+export { Authenticator, authenticatorSettingsOf, DEFAULT_AUTHENTICATOR_SETTINGS, superuserJwt, type AuthenticatorSettings, type Principal } from './authenticator.ts';
 export { UserStore, allows, parseAccessLevel, type AccessLevel, type UserInfo } from './user-store.ts';
 export { signJwt, verifyJwt, type JwtClaims } from './jwt.ts';
 export { loadJwtSecret } from './jwt-secret.ts';

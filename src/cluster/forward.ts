@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ArangoError, errorNameOf } from '../errors/index.ts';
+import { CLIENT_HEADER, forwardedClientHeader } from '../http/index.ts';
 import { peerRequest } from './peer-http.ts';
 
 const SMALL_BODY_BYTES = 16 * 1024;
@@ -25,6 +26,7 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
   if (body instanceof Buffer) headers['content-length'] = String(body.length);
+  withClient(headers, req);
   return new Promise<ForwardFailure | null>((resolve) => {
     let sent = false;
     const up = peerRequest(target, { pool: 'forward', maxSockets: 256, method: req.method ?? 'GET', path: urlPath, headers }, (answer) => {
@@ -73,10 +75,24 @@ export function forwardRequest(req: IncomingMessage, res: ServerResponse, target
   });
 }
 
-/** A JSON request from the coordinator to a DB-server; resolves with status and parsed body. */
-export async function callServer(target: string, method: string, urlPath: string, authorization: string | undefined, body?: unknown): Promise<{ status: number; body: unknown }> {
+/**
+ * Sets the signed client address of `req` (see `http/client-address.ts`), replacing whatever the
+ * client sent, so the DB-server limits failed logins per client and not per coordinator.
+ */
+export function withClient(headers: Record<string, string | string[]>, req: IncomingMessage | undefined): void {
+  const client = req === undefined ? undefined : forwardedClientHeader(req);
+  if (client === undefined) delete headers[CLIENT_HEADER];
+  else headers[CLIENT_HEADER] = client;
+}
+
+/**
+ * A JSON request from the coordinator to a DB-server; resolves with status and parsed body. `onBehalfOf`:
+ * the client request it serves, whose address travels along (signed) when its credentials are used.
+ */
+export async function callServer(target: string, method: string, urlPath: string, authorization: string | undefined, body?: unknown, onBehalfOf?: IncomingMessage): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (authorization !== undefined) headers['authorization'] = authorization;
+  withClient(headers, onBehalfOf);
   const res = await fetch(`${target}${urlPath}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(10_000) }).catch(
     (cause: unknown) => {
       throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${target} cannot be reached`, { cause });

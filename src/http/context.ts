@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { allows, type AccessLevel, type Principal, type UserStore } from '../auth/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import { readBody, parseJsonBody, type BodyBudget } from './body.ts';
+import { clientAddressOf } from './client-address.ts';
 
 /** What a handler returns; the server serialises it. `raw` bytes are sent as JSON text as is. */
 export interface HttpReply {
@@ -141,5 +142,5 @@ export class RequestContext {
 
 /** The caller's address, the client identity for login rate limiting. */
 export function clientAddress(ctx: RequestContext): string {
-  return ctx.req.socket.remoteAddress ?? '';
+  return clientAddressOf(ctx.req);
 }

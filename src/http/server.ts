@@ -8,6 +8,7 @@ import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { RequestContext, type HttpReply } from './context.ts';
 import { BodyBudget, checkUrlUtf8 } from './body.ts';
+import { clientAddressOf } from './client-address.ts';
 import { sendError, sendParseError } from './error-response.ts';
 import { currentQueueTime, queueTimeHeader } from '../common/queue-time.ts';
 import type { Router } from './router.ts';
@@ -115,7 +116,7 @@ async function handle(deps: HttpServerDeps, budget: BodyBudget, req: IncomingMes
   let principal = null;
   if (!match.options.open) {
     if (deps.authEnabled) {
-      principal = await deps.authenticator.authenticate(req.headers.authorization, req.socket.remoteAddress ?? '');
+      principal = await deps.authenticator.authenticate(req.headers.authorization, clientAddressOf(req));
       if (!principal) throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request', { httpStatus: 401 });
     }
     if (!deps.engine.hasDatabase(database)) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
