@@ -72,7 +72,8 @@ export function mediaTypeMatches(actual: string | undefined, wanted: string): bo
 export function parseQueryString(query: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const [key, value] of new URLSearchParams(query)) {
-    const prev = out[key];
+    // own keys only: `constructor=x` or `toString=x` are parameters like any other
+    const prev = Object.hasOwn(out, key) ? out[key] : undefined;
     if (prev === undefined) out[key] = value;
     else if (Array.isArray(prev)) prev.push(value);
     else out[key] = [prev, value];
@@ -90,17 +91,29 @@ export function formatQueryString(params: Readonly<Record<string, unknown>>): st
   return search.toString();
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The bytes as text; invalid UTF-8 is refused, never replaced by U+FFFD (like the server's own bodies). */
+export function utf8(raw: Buffer): string {
+  try {
+    return strictUtf8.decode(raw);
+  } catch {
+    throw new SyntaxError('invalid UTF-8 sequence in the request body');
+  }
+}
+
 /**
  * Parses a request body for the chosen media type: JSON (empty → `undefined`), text,
- * urlencoded forms; anything else stays a Buffer. Throws SyntaxError for bad JSON.
+ * urlencoded forms; anything else stays a Buffer. Throws SyntaxError for bad JSON and for text
+ * that is not valid UTF-8.
  */
 export function parseBody(mediaType: string, raw: Buffer): unknown {
   const type = expandMediaType(mediaType).toLowerCase();
   if (type === 'application/json' || type.endsWith('+json')) {
-    const text = raw.toString('utf8');
+    const text = utf8(raw);
     return text.trim() === '' ? undefined : (JSON.parse(text) as unknown);
   }
-  if (type.startsWith('text/')) return raw.toString('utf8');
-  if (type === 'application/x-www-form-urlencoded') return parseQueryString(raw.toString('utf8'));
+  if (type.startsWith('text/')) return utf8(raw);
+  if (type === 'application/x-www-form-urlencoded') return parseQueryString(utf8(raw));
   return raw;
 }

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { formatQueryString, mediaTypeMatches } from './media-type.ts';
+import { formatQueryString, mediaTypeMatches, utf8 } from './media-type.ts';
 
 /** What the dispatcher knows about the incoming request when it builds `req`. */
 export interface RequestInit {
@@ -139,10 +139,10 @@ export class FoxxRequest {
     return false;
   }
 
-  /** The raw body parsed as JSON (`undefined` when empty). Throws SyntaxError for bad JSON. */
+  /** The raw body parsed as JSON (`undefined` when empty). Throws SyntaxError for bad JSON or invalid UTF-8. */
   json(): unknown {
     if (this.rawBody.length === 0) return undefined;
-    return JSON.parse(this.rawBody.toString('utf8')) as unknown;
+    return JSON.parse(utf8(this.rawBody)) as unknown;
   }
 
   /** A path parameter, else a query parameter. */
