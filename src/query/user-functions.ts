@@ -20,9 +20,13 @@ export interface UserFunctionInfo {
 
 const keyOf = (name: string): string => name.toUpperCase().replace(/::/g, ':');
 
-/** Compiles function source in a fresh vm context (no require, no process); throws 1581 when it is not a function. */
+/**
+ * Compiles function source in a fresh vm context (no require, no process); throws 1581 when it is
+ * not a function. The context has its own microtask queue, drained inside each call and so under
+ * its time limit: a function that keeps queueing promises cannot run on after it returned.
+ */
 function compile(code: string): vm.Context {
-  const sandbox = vm.createContext(Object.create(null) as object, { codeGeneration: { strings: false, wasm: false } });
+  const sandbox = vm.createContext(Object.create(null) as object, { codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate' });
   try {
     new vm.Script(`globalThis.__fn = (${code});`).runInContext(sandbox, { timeout: USER_FUNCTION_TIMEOUT_MS });
   } catch (err) {

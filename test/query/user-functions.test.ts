@@ -71,4 +71,16 @@ describe('AQL user functions (/_api/aqlfunction) through arangojs (06-managing-f
     assert.ok(Date.now() - t0 < 3000, 'another query answered while the function loops');
     assert.deepEqual(await spinning, [500, 1583]);
   });
+
+  it('a function that keeps queueing promises is stopped by its time limit, in a worker and in a stream transaction', { timeout: 60_000 }, async () => {
+    await db.createUserFunction('slow::ticks', '() => { const again = () => Promise.resolve().then(again); again(); return 1; }');
+    const col = await db.createCollection('uf_ticks');
+    assert.deepEqual(await failure(() => db.query('RETURN slow::ticks()')), [500, 1583]);
+    assert.equal((await db.version()).server, 'arango');
+    const trx = await db.beginTransaction({ write: [col] });
+    assert.deepEqual(await failure(() => trx.step(() => db.query(aql`INSERT { v: slow::ticks() } INTO ${col}`))), [500, 1583]);
+    await trx.abort();
+    assert.equal((await db.version()).server, 'arango', 'the main thread answers again');
+    assert.equal(await col.count().then((c) => c.count), 0);
+  });
 });
