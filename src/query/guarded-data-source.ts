@@ -22,8 +22,8 @@ export function requireAccess(access: AccessSnapshot, collection: string, need: 
 
 /**
  * A data source that checks every collection a query reaches at run time (DOCUMENT(), traversals,
- * shortest paths, names computed from bind values or strings): `ro` to read, `rw` to write, as
- * ArangoDB does. Each collection is checked once per level.
+ * shortest paths, names computed from bind values or strings, ids instead of names): `ro` to read,
+ * `rw` to write, as ArangoDB does. Each collection is checked once per level.
  */
 export class GuardedDataSource implements DataSource {
   readonly #inner: DataSource;
@@ -41,7 +41,8 @@ export class GuardedDataSource implements DataSource {
   #check(collection: string, need: 'ro' | 'rw'): void {
     const k = need + collection;
     if (this.#ok.has(k)) return;
-    requireAccess(this.#access, collection, need);
+    // on the collection's own name: a query may name it by its id (`@@c` bound to "12345")
+    requireAccess(this.#access, this.#inner.collection(collection)?.name ?? collection, need);
     this.#ok.add(k);
   }
 

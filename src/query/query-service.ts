@@ -82,6 +82,24 @@ function exitCodeOf(err: unknown): number {
 const EMPTY_EXTRA: QueryExtra = { stats: { writesExecuted: 0, writesIgnored: 0, scannedFull: 0, scannedIndex: 0, filtered: 0, executionTime: 0, peakMemoryUsage: 0, httpRequests: 0 }, warnings: [] };
 
 /**
+ * What `caller` may touch in `database`, as every AQL query and JavaScript transaction checks it:
+ * the server itself everything, admins everything but the secret collections
+ * ({@link isSecretCollection}), others their level on each collection.
+ */
+export function accessSnapshot(engine: StorageEngine, database: string, caller: QueryCaller): AccessSnapshot {
+  if (caller.isAdmin) {
+    // admins touch every collection except the secret ones (password hashes, other bundles, tokens)
+    if (caller.isServer === true) return { all: true };
+    const secret: Record<string, AccessLevel> = {};
+    for (const c of engine.collections(database)) if (isSecretCollection(database, c.name)) secret[c.name] = 'none';
+    return Object.keys(secret).length === 0 ? { all: true } : { all: false, levels: secret, fallback: 'rw' };
+  }
+  const levels: Record<string, AccessLevel> = {};
+  for (const c of engine.collections(database)) levels[c.name] = caller.level(c.name);
+  return { all: false, levels, fallback: caller.level('') };
+}
+
+/**
  * Runs AQL against the storage. Read queries are parsed, planned and executed in the query worker
  * pool (off the main thread), so kill and `maxRuntime` stop them wherever they are and the main
  * thread keeps serving; a small index lookup may run inline instead, under a 2 ms budget
@@ -108,16 +126,7 @@ export class QueryService {
   }
 
   #access(database: string, caller: QueryCaller): AccessSnapshot {
-    if (caller.isAdmin) {
-      // admins touch every collection except the secret ones (password hashes, other bundles)
-      if (caller.isServer === true) return { all: true };
-      const secret: Record<string, AccessLevel> = {};
-      for (const c of this.#engine.collections(database)) if (isSecretCollection(database, c.name)) secret[c.name] = 'none';
-      return Object.keys(secret).length === 0 ? { all: true } : { all: false, levels: secret, fallback: 'rw' };
-    }
-    const levels: Record<string, AccessLevel> = {};
-    for (const c of this.#engine.collections(database)) levels[c.name] = caller.level(c.name);
-    return { all: false, levels, fallback: caller.level('') };
+    return accessSnapshot(this.#engine, database, caller);
   }
 
   #visible(t: Tracked, database: string, caller: QueryCaller): boolean {

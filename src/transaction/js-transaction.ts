@@ -1,7 +1,8 @@
 import vm from 'node:vm';
 import { prepareQuery } from '../aql/index.ts';
 import { ArangoError, isArangoError } from '../errors/index.ts';
-import { isPlainObject, type StorageEngine } from '../storage/index.ts';
+import { GuardedDataSource, requireAccess, type AccessSnapshot } from '../query/index.ts';
+import { isPlainObject, type Collection, type StorageEngine } from '../storage/index.ts';
 import type { StreamTransaction } from './stream-transaction.ts';
 import { TransactionDataSource } from './transaction-data-source.ts';
 
@@ -20,7 +21,7 @@ const BOOTSTRAP = `(function (h) {
     if (r.error) { const e = new Error(r.errorMessage); e.errorNum = r.errorNum; e.code = r.code; throw e; }
     return r.value;
   };
-  const collection = (name) => ({
+  const collection = (name) => (call('lookup', [name]), {
     name: () => name,
     save: (doc, opts) => call('insert', [name, doc, opts]),
     insert: (doc, opts) => call('insert', [name, doc, opts]),
@@ -58,16 +59,20 @@ const BOOTSTRAP = `(function (h) {
  * stream transaction: synchronously, in a vm sandbox with only `require('@arangodb')`, with a
  * time limit. Returns the action's result (as JSON). The caller commits when this returns and
  * aborts when it throws; a thrown error keeps its errorNum when it came from the database.
+ *
+ * `access` is the caller's (`accessSnapshot`), checked on every collection the action reaches,
+ * declared or not, as the document API and AQL check it: `ro` to look up, read, count or query,
+ * `rw` to write, else 403 / errorNum 11. Secret collections are `none` for everyone but the server.
  */
-export function runTransactionAction(engine: StorageEngine, trx: StreamTransaction, action: string, params: unknown): unknown {
-  const source = new TransactionDataSource(engine, trx);
+export function runTransactionAction(engine: StorageEngine, trx: StreamTransaction, action: string, params: unknown, access: AccessSnapshot): unknown {
+  const source = new GuardedDataSource(new TransactionDataSource(engine, trx), access);
   // the database error last reported into the sandbox: rethrown as is when the action lets it escape
   let lastError: unknown;
   let lastErrorNum: number | undefined;
   const host = (op: string, argsJson: string): string => {
     try {
       const args = JSON.parse(argsJson) as unknown[];
-      return JSON.stringify({ value: hostCall(trx, source, op, args) ?? null });
+      return JSON.stringify({ value: hostCall(engine, trx, source, access, op, args) ?? null });
     } catch (err) {
       if (isArangoError(err)) {
         lastError = err;
@@ -91,31 +96,52 @@ export function runTransactionAction(engine: StorageEngine, trx: StreamTransacti
   return typeof out === 'string' ? (JSON.parse(out) as unknown) : null;
 }
 
-function hostCall(trx: StreamTransaction, source: TransactionDataSource, op: string, args: unknown[]): unknown {
+function hostCall(engine: StorageEngine, trx: StreamTransaction, source: GuardedDataSource, access: AccessSnapshot, op: string, args: unknown[]): unknown {
   const name = String(args[0]);
   const opts = isPlainObject(args[3]) ? args[3] : isPlainObject(args[2]) && (op === 'insert' || op === 'remove') ? args[2] : {};
   const w = { returnNew: opts['returnNew'] === true, returnOld: opts['returnOld'] === true, keepNull: opts['keepNull'] !== false, mergeObjects: opts['mergeObjects'] !== false };
+  // checked on the collection's own name, whether the action named it or gave its id
+  const readable = (): Collection => {
+    const c = trx.readable(name);
+    requireAccess(access, c.name, 'ro');
+    return c;
+  };
+  const writable = (): Collection => {
+    const c = trx.writable(name);
+    requireAccess(access, c.name, 'rw');
+    return c;
+  };
   switch (op) {
+    case 'lookup': {
+      // db._collection(name): an unknown name fails on first use, as before
+      const c = engine.findCollection(trx.database, name);
+      if (c) requireAccess(access, c.name, 'ro');
+      return null;
+    }
     case 'insert':
-      return trx.insert(trx.writable(name), args[1], w);
+      return trx.insert(writable(), args[1], w);
     case 'document': {
-      const d = trx.get(trx.readable(name), String(args[1]));
+      const d = trx.get(readable(), String(args[1]));
       if (!d) throw new ArangoError('ERROR_ARANGO_DOCUMENT_NOT_FOUND');
       return d;
     }
     case 'update':
-      return trx.update(trx.writable(name), String(args[1]), args[2], w);
+      return trx.update(writable(), String(args[1]), args[2], w);
     case 'replace':
-      return trx.replace(trx.writable(name), String(args[1]), args[2], w);
+      return trx.replace(writable(), String(args[1]), args[2], w);
     case 'remove':
-      return trx.remove(trx.writable(name), String(args[1]), w);
+      return trx.remove(writable(), String(args[1]), w);
     case 'count':
-      return trx.count(trx.readable(name));
+      return trx.count(readable());
     case 'all':
-      return [...trx.all(trx.readable(name))];
+      return [...trx.all(readable())];
     case 'query': {
       const bindVars = isPlainObject(args[1]) ? args[1] : {};
-      return prepareQuery(name, bindVars, source, {}, { database: trx.database }).execute().all();
+      // as the cursor API inside a transaction: the plan's collections up front, the rest as reached
+      const prepared = prepareQuery(name, bindVars, source, {}, { database: trx.database });
+      for (const c of prepared.collections.read) requireAccess(access, c, 'ro');
+      for (const c of prepared.collections.write) requireAccess(access, c, 'rw');
+      return prepared.execute().all();
     }
     default:
       throw new ArangoError('ERROR_BAD_PARAMETER', `unknown operation ${op}`);

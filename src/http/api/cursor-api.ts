@@ -22,7 +22,8 @@ interface OpenCursor {
 const DEFAULT_BATCH = 1000;
 const DEFAULT_TTL_S = 30;
 
-function caller(ctx: RequestContext, isWritable: () => boolean): QueryCaller {
+/** The caller of a query or JavaScript transaction: who they are and their level on each collection. */
+export function queryCaller(ctx: RequestContext, isWritable: () => boolean = () => true): QueryCaller {
   return { user: ctx.principal?.user ?? null, isAdmin: ctx.isSuperuser, isServer: ctx.principal === null || ctx.principal.superuser, level: (c) => ctx.collectionLevel(c), readOnly: !isWritable() };
 }
 
@@ -107,9 +108,9 @@ export function registerCursorApi(
     // inside a stream transaction the query runs to the end at once (its writes stand or fall together)
     const { running, rows } =
       trxId === undefined
-        ? await queries.start(ctx.database, query, bindVars, options, caller(ctx, isWritable), stream ? batchSize : Number.POSITIVE_INFINITY)
+        ? await queries.start(ctx.database, query, bindVars, options, queryCaller(ctx, isWritable), stream ? batchSize : Number.POSITIVE_INFINITY)
         : await transactions.within(ctx.database, trxId, (trx) =>
-            queries.start(ctx.database, query, bindVars, options, caller(ctx, isWritable), Number.POSITIVE_INFINITY, {
+            queries.start(ctx.database, query, bindVars, options, queryCaller(ctx, isWritable), Number.POSITIVE_INFINITY, {
               source: new TransactionDataSource(engine, trx),
               atomically: (fn) => trx.atomically(fn),
             }),
@@ -170,8 +171,8 @@ export function registerCursorApi(
     return { status: 200, body: { error: false, code: 200, ...result, stats } };
   });
 
-  router.add('GET', '/_api/query/current', (ctx) => ({ status: 200, body: queries.current(ctx.database, caller(ctx, isWritable)) }));
-  router.add('GET', '/_api/query/slow', (ctx) => ({ status: 200, body: queries.slow(ctx.database, caller(ctx, isWritable)) }));
+  router.add('GET', '/_api/query/current', (ctx) => ({ status: 200, body: queries.current(ctx.database, queryCaller(ctx, isWritable)) }));
+  router.add('GET', '/_api/query/slow', (ctx) => ({ status: 200, body: queries.slow(ctx.database, queryCaller(ctx, isWritable)) }));
   router.add('DELETE', '/_api/query/slow', (ctx) => {
     ctx.requireDatabase('rw');
     queries.registry.clearSlow(ctx.database);
@@ -187,7 +188,7 @@ export function registerCursorApi(
   });
 
   router.add('DELETE', '/_api/query/:id', (ctx) => {
-    queries.kill(ctx.database, ctx.param(0), caller(ctx, isWritable));
+    queries.kill(ctx.database, ctx.param(0), queryCaller(ctx, isWritable));
     return { status: 200, body: { error: false, code: 200 } };
   });
 }

@@ -1,9 +1,11 @@
 import { ArangoError } from '../../errors/index.ts';
+import { accessSnapshot } from '../../query/index.ts';
 import { isPlainObject } from '../../storage/index.ts';
 import { runTransactionAction, type TransactionManager, type TransactionOptions } from '../../transaction/index.ts';
 import type { StorageEngine } from '../../storage/index.ts';
 import type { RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
+import { queryCaller } from './cursor-api.ts';
 
 /** `collections.read|write|exclusive`: a name or a list of names. */
 function names(v: unknown, what: string): string[] {
@@ -30,6 +32,13 @@ function beginOptions(body: unknown): Partial<TransactionOptions> {
   return out;
 }
 
+/** The caller's rights on the declared collections (by their own name: a list may give ids). */
+function requireDeclared(ctx: RequestContext, engine: StorageEngine, opts: Partial<TransactionOptions>): void {
+  const nameOf = (c: string): string => engine.findCollection(ctx.database, c)?.name ?? c;
+  for (const c of opts.read ?? []) ctx.requireCollection(nameOf(c), 'ro');
+  for (const c of [...(opts.write ?? []), ...(opts.exclusive ?? [])]) ctx.requireCollection(nameOf(c), 'rw');
+}
+
 /**
  * `/_api/transaction/begin`, `/_api/transaction/{id}` (status, commit, abort) and the list of
  * running stream transactions. Requests join a transaction with the `x-arango-trx-id` header.
@@ -41,17 +50,17 @@ export function registerTransactionApi(router: Router, engine: StorageEngine, tr
     const opts = beginOptions(body);
     const action = isPlainObject(body) ? body['action'] : undefined;
     if (typeof action !== 'string' || action.trim() === '') throw new ArangoError('ERROR_BAD_PARAMETER', "missing 'action'");
-    for (const c of opts.read ?? []) ctx.requireCollection(c, 'ro');
-    for (const c of [...(opts.write ?? []), ...(opts.exclusive ?? [])]) ctx.requireCollection(c, 'rw');
+    requireDeclared(ctx, engine, opts);
     const params = isPlainObject(body) ? body['params'] : undefined;
-    const result = await transactions.runAction(ctx.database, opts, (trx) => runTransactionAction(engine, trx, action, params));
+    // the declared collections are checked above, every collection the action reaches as it runs
+    const access = accessSnapshot(engine, ctx.database, queryCaller(ctx));
+    const result = await transactions.runAction(ctx.database, opts, (trx) => runTransactionAction(engine, trx, action, params, access));
     return { status: 200, body: { error: false, code: 200, result } };
   });
 
   router.add('POST', '/_api/transaction/begin', async (ctx: RequestContext) => {
     const opts = beginOptions(await ctx.json());
-    for (const c of opts.read ?? []) ctx.requireCollection(c, 'ro');
-    for (const c of [...(opts.write ?? []), ...(opts.exclusive ?? [])]) ctx.requireCollection(c, 'rw');
+    requireDeclared(ctx, engine, opts);
     const trx = transactions.begin(ctx.database, opts);
     return { status: 201, body: { code: 201, error: false, result: { id: trx.id, status: trx.status } } };
   });
