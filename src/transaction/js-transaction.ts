@@ -82,7 +82,10 @@ export function runTransactionAction(engine: StorageEngine, trx: StreamTransacti
       return JSON.stringify({ error: true, errorNum: 1650, code: 500, errorMessage: err instanceof Error ? err.message : String(err) });
     }
   };
-  const sandbox = vm.createContext({ __host: host }, { codeGeneration: { strings: false, wasm: false } });
+  // a null-prototype global: `this.constructor` inside the action must not lead to the host's Function
+  // (which would compile `return process` in the host realm); its own microtask queue runs under the time limit
+  const sandbox = vm.createContext(Object.create(null) as object, { codeGeneration: { strings: false, wasm: false }, microtaskMode: 'afterEvaluate' });
+  (sandbox as Record<string, unknown>)['__host'] = host;
   new vm.Script(BOOTSTRAP).runInContext(sandbox);
   (sandbox as Record<string, unknown>)['__params'] = JSON.stringify(params ?? null);
   let out: unknown;

@@ -50,4 +50,29 @@ describe('JavaScript transactions (POST /_api/transaction) through arangojs', ()
     assert.equal(await c.documentExists('x'), false);
     assert.deepEqual(await failure(() => db.executeTransaction({ read: 'jsfail' }, 'function () { return typeof process + typeof require("fs"); }')), [500, 1650]);
   });
+
+  it('gives the action no way out of its sandbox (attack: reach the host\'s Function through constructors)', async () => {
+    await db.createCollection('jsescape');
+    const escapes = [
+      'function () { return this.constructor.constructor("return process")().pid; }',
+      'function () { return globalThis.constructor.constructor("return process")().pid; }',
+      'function () { return require.constructor("return process")().pid; }',
+      'function () { const d = require("@arangodb").db; return d._collection.constructor("return process")().pid; }',
+      'function () { try { require("@arangodb").db.jsescape.document("missing"); } catch (e) { return e.constructor.constructor("return process")().pid; } }',
+      'function () { return Object.getPrototypeOf(function* () {}).constructor("return process")().next().value.pid; }',
+    ];
+    for (const action of escapes) {
+      const [status, errorNum] = await failure(() => db.executeTransaction({ read: 'jsescape' }, action));
+      assert.equal(status, 500, action);
+      assert.equal(errorNum, 1650, action);
+    }
+    assert.deepEqual(await db.executeTransaction({ read: 'jsescape' }, 'function () { return typeof this.constructor + ":" + typeof globalThis.process; }'), 'function:undefined', 'the sandbox\'s own Object, whose Function compiles nothing');
+  });
+
+  it('stops an action that keeps queueing promises, and keeps serving', { timeout: 60_000 }, async () => {
+    await db.createCollection('jsticks');
+    const action = 'function () { const again = () => Promise.resolve().then(again); again(); return 1; }';
+    assert.deepEqual(await failure(() => db.executeTransaction({ read: 'jsticks' }, action)), [500, 1650]);
+    assert.equal((await db.version()).server, 'arango');
+  });
 });
