@@ -42,7 +42,7 @@ export const OPTIONS = {
     env: 'KITSUNE_SSL_KEYFILE',
     doc: 'PEM file with the server certificate (chain) and its private key; set = serve HTTPS only',
   },
-  sslCafile: { flag: 'ssl.cafile', type: 'string', default: '', env: 'KITSUNE_SSL_CAFILE', doc: 'PEM file of CAs trusted for peers (members over https://) and client certificates' },
+  sslCafile: { flag: 'ssl.cafile', type: 'string', default: '', env: 'KITSUNE_SSL_CAFILE', doc: 'PEM file of CAs this process trusts, besides the system\'s, for its own outgoing https:// connections (members, Foxx @arangodb/request); clients are not asked for certificates' },
   authHashConcurrency: { flag: 'auth.hash-concurrency', type: 'number', default: 1, doc: 'password hashes computed at once (off the main thread)' },
   authHashQueue: { flag: 'auth.hash-queue', type: 'number', default: 256, doc: 'logins that may wait for a password hash (503 beyond)' },
   authMaxFailedLogins: { flag: 'auth.max-failed-logins', type: 'number', default: 10, doc: 'failed logins per client address and user before further attempts are refused for the window' },
