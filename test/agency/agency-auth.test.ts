@@ -77,6 +77,9 @@ describe('authenticated agency (attack: rewrite the leader key of an open etcd)'
       const all = await authed.getAll().prefix(`/kitsune/${deployment}/`).strings();
       assert.ok(Object.keys(all).length > 0);
       for (const [k, v] of Object.entries(all)) assert.doesNotMatch(v, JWT, `${k} holds a token`);
+      // the acknowledged write survived the attack, and the leader still takes writes
+      assert.equal((await leader.db().collection('guarded').document('k'))._key, 'k');
+      await leader.db().collection('guarded').save({ _key: 'after' });
     } finally {
       anonymous.close();
       wrong.close();

@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { Database } from 'arangojs';
 import { freePort } from '../harness/etcd.ts';
 import { tempDir, waitFor } from '../harness/server.ts';
+import { assertAgencyLockedDown } from '../harness/starter-agency.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'kitsune.mjs');
 
@@ -31,6 +32,7 @@ describe('kitsune starter --mode cluster', () => {
       await app.createCollection('c');
       await app.collection('c').save({ _key: 'x' });
       assert.equal((await app.collection('c').document('x'))._key, 'x');
+      await assertAgencyLockedDown(out);
     } finally {
       child.kill('SIGINT');
     }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { freePort } from '../harness/etcd.ts';
 import { tempDir, waitFor } from '../harness/server.ts';
+import { assertAgencyLockedDown } from '../harness/starter-agency.ts';
 
 const BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'kitsune.mjs');
 
@@ -29,6 +30,7 @@ describe('kitsune starter --mode activefailover', () => {
       });
       const r = await fetch(`http://127.0.0.1:${port + 1}/_api/version`);
       assert.equal(r.headers.get('x-arango-endpoint'), `http://127.0.0.1:${port}`);
+      await assertAgencyLockedDown(out);
     } finally {
       child.kill('SIGINT');
     }
