@@ -10,7 +10,7 @@ import { ArangoError } from './errors/index.ts';
 import { ARANGO_VERSION, closeHttpServer, createHttpServer, registerApi, serverTlsOf, toHttpEndpoint } from './http/index.ts';
 import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
-import { isPlainObject } from './storage/index.ts';
+import { TtlSweeper, isPlainObject } from './storage/index.ts';
 import { apiDependencies, openDataNode } from './data-node.ts';
 
 /**
@@ -104,10 +104,13 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     await engine.close();
     throw err;
   }
+  // TTL indexes expire documents on the leader of each database; followers get the removals replicated
+  const ttl = new TtlSweeper({ engine, frequencyMs: config.ttlFrequencyMs, isWritable: (database) => (manager?.term(database) ?? 0) > 0, log: log.child({ component: 'ttl' }) });
   log.info({ endpoint, serverId }, 'DB-server registered in the agency');
   return {
     endpoint: `${config.sslKeyfile !== '' ? 'https' : 'http'}://${config.host}:${(server.address() as AddressInfo).port}`,
     async stop() {
+      ttl.stop();
       await manager?.stop();
       feed.close();
       registry.stop();

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { Database } from 'arangojs';
+import { superuserJwt } from '../../src/auth/index.ts';
 import { startEtcd, freePort, type EtcdProcess } from './etcd.ts';
 import { startServer, tempDir, type ServerHandle } from './server.ts';
 
@@ -21,6 +22,8 @@ export interface ShardedCluster {
   /** arangojs over every coordinator, round robin. */
   client(database?: string, auth?: { username: string; password: string }): Database;
   logs(): string;
+  /** `bearer <superuser JWT>` of this deployment, for reading a DB-server's replication endpoints directly. */
+  superuser(): string;
   /** (Re)starts one role on its port and data dir, e.g. after `h.server.kill()`; the mode defaults to the role's own. */
   restart(h: RoleHandle, mode?: 'dbserver' | 'coordinator', extraArgs?: readonly string[]): Promise<void>;
   stop(): Promise<void>;
@@ -70,6 +73,7 @@ export async function startShardedCluster(o: {
     logs() {
       return [...dbServers.map((h, i) => `--- dbserver ${i} ---\n${h.server?.logs() ?? ''}`), ...coordinators.map((h, i) => `--- coordinator ${i} ---\n${h.server?.logs() ?? ''}`)].join('\n');
     },
+    superuser: () => `bearer ${superuserJwt(fs.readFileSync(secretFile, 'utf8').trim(), 'test')}`,
     restart: (h, mode, extraArgs) => start(h, mode ?? (dbServers.includes(h) ? 'dbserver' : 'coordinator'), extraArgs),
     async stop() {
       await Promise.all(coordinators.map((h) => h.server?.stop().catch(() => undefined)));
