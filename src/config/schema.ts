@@ -87,6 +87,7 @@ export const OPTIONS = {
   },
   queryThreadNice: { flag: 'query.thread-nice', type: 'number', default: 10, doc: 'scheduling niceness of query threads (0-19; higher leaves the cores to the main thread first)' },
   queryMaxRuntime: { flag: 'query.max-runtime', type: 'number', default: 0, doc: 'seconds after which any query is killed (0 = off)' },
+  queryMainThreadMaxRuntime: { flag: 'query.main-thread-max-runtime', type: 'number', default: 0.5, doc: 'seconds a query that must run on the main thread (inside a stream transaction) may take before it fails with errorNum 1500; it holds every other request meanwhile (0 = off)' },
   queryWorkerMemoryMb: {
     flag: 'query.worker-memory-mb',
     type: 'number',

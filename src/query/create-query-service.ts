@@ -16,5 +16,5 @@ export function createQueryService(config: ServerConfig, engine: StorageEngine, 
     tickBuffer: engine.tickBuffer,
     log: log.child({ component: 'query' }),
   });
-  return { pool, queries: new QueryService(engine, pool, { maxRuntime: config.queryMaxRuntime }) };
+  return { pool, queries: new QueryService(engine, pool, { maxRuntime: config.queryMaxRuntime, mainThreadMaxRuntime: config.queryMainThreadMaxRuntime }) };
 }

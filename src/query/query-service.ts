@@ -117,12 +117,15 @@ export class QueryService {
   readonly lanes = { inline: 0, pool: 0 };
 
   readonly #defaultMaxRuntime: number;
+  /** Seconds a query on the main thread (inside a stream transaction) may run; 0: unbounded. */
+  readonly #mainThreadMaxRuntime: number;
 
   /** `defaults.maxRuntime` (seconds, `--query.max-runtime`) applies to queries that set none. */
-  constructor(engine: StorageEngine, pool?: QueryPool, defaults: { maxRuntime?: number } = {}) {
+  constructor(engine: StorageEngine, pool?: QueryPool, defaults: { maxRuntime?: number; mainThreadMaxRuntime?: number } = {}) {
     this.#engine = engine;
     this.#pool = pool;
     this.#defaultMaxRuntime = defaults.maxRuntime ?? 0;
+    this.#mainThreadMaxRuntime = defaults.mainThreadMaxRuntime ?? 0;
   }
 
   #access(database: string, caller: QueryCaller): AccessSnapshot {
@@ -332,19 +335,33 @@ export class QueryService {
    */
   #inTransaction(q: RunningQuery, transaction: QueryTransaction, access: AccessSnapshot, aqlOptions: QueryOptions, caller: QueryCaller): { running: RunningQuery; rows: unknown[] } {
     const source = new GuardedDataSource(transaction.source, access);
-    const prepared = prepareQuery(q.query, q.bindVars, source, aqlOptions, { user: q.user, database: q.database });
+    // every other request waits while this runs: it may take --query.main-thread-max-runtime at most
+    const limit = this.#mainThreadMaxRuntime;
+    const own = aqlOptions.maxRuntime ?? 0;
+    const limited = limit > 0 && (own <= 0 || own > limit);
+    const options = limited ? { ...aqlOptions, maxRuntime: limit } : aqlOptions;
+    const prepared = prepareQuery(q.query, q.bindVars, source, options, { user: q.user, database: q.database });
     q.modification = prepared.isModification;
     if (prepared.isModification && caller.readOnly === true) throw new ArangoError('ERROR_ARANGO_READ_ONLY', 'modification queries are refused by a follower');
     for (const c of prepared.collections.read) requireAccess(access, c, 'ro');
     for (const c of prepared.collections.write) requireAccess(access, c, 'rw');
     q.state = 'executing';
-    const { cursor, rows } = transaction.atomically(() => {
-      const cur = prepared.execute();
-      return { cursor: cur, rows: cur.all() };
-    });
+    const started = Date.now();
+    let out: { cursor: QueryCursor; rows: unknown[] };
+    try {
+      out = transaction.atomically(() => {
+        const cur = prepared.execute();
+        return { cursor: cur, rows: cur.all() };
+      });
+    } catch (err) {
+      if (limited && err instanceof ArangoError && err.errorNum === 1500 && Date.now() - started >= limit * 1000) {
+        throw new ArangoError('ERROR_QUERY_KILLED', `query killed: a query inside a stream transaction runs on the server's main thread and may take at most ${limit} s (--query.main-thread-max-runtime); its writes were rolled back`);
+      }
+      throw err;
+    }
     q.done = true;
-    q.extra = extraOfCursor(cursor);
-    return { running: q, rows };
+    q.extra = extraOfCursor(out.cursor);
+    return { running: q, rows: out.rows };
   }
 
   async #mainThread(q: RunningQuery, prepared: { collections: { read: readonly string[]; write: readonly string[] }; execute(): QueryCursor }, access: AccessSnapshot, kill: Int32Array, firstBatch: number): Promise<{ running: RunningQuery; rows: unknown[] }> {

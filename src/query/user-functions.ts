@@ -1,4 +1,5 @@
 import vm from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
 import type { UserFunction } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import { catalog, type StorageEngine } from '../storage/index.ts';
@@ -6,6 +7,11 @@ import type { CatalogView } from './lmdb-data-source.ts';
 
 /** How long one call of a user function may run (ArangoDB runs them in V8 with a query time limit). */
 export const USER_FUNCTION_TIMEOUT_MS = 5000;
+/**
+ * On the main thread (queries inside stream transactions) every other request waits for the call,
+ * so it gets at most the default `--query.main-thread-max-runtime`.
+ */
+const CALL_TIMEOUT_MS = isMainThread ? 500 : USER_FUNCTION_TIMEOUT_MS;
 const COLLECTION = '_aqlfunctions';
 /** Compiled functions kept per thread (main thread and each query worker), least recently used first. */
 const COMPILED_ENTRIES = 128;
@@ -49,7 +55,7 @@ function callable(info: UserFunctionInfo): UserFunction {
       (sandbox as Record<string, unknown>)['__args'] = JSON.stringify(args);
       let out: unknown;
       try {
-        out = CALL.runInContext(sandbox, { timeout: USER_FUNCTION_TIMEOUT_MS });
+        out = CALL.runInContext(sandbox, { timeout: CALL_TIMEOUT_MS });
       } catch (err) {
         throw new ArangoError('ERROR_QUERY_FUNCTION_RUNTIME_ERROR', `user function '${info.name}()' failed: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -121,6 +121,27 @@ describe('stream transactions through arangojs', () => {
     assert.equal((await c.count()).count, 7);
   });
 
+  it('stops a long query inside a transaction at --query.main-thread-max-runtime, rolls back its writes and keeps serving (attack: hold the main thread)', { timeout: 60_000 }, async () => {
+    const c = await db.createCollection('trx_long');
+    const trx = await db.beginTransaction({ write: c });
+    await trx.step(() => c.save({ _key: 'before' }));
+    const started = Date.now();
+    const endless = failure(() => trx.step(() => db.query(aql`FOR i IN 1..10000000000 INSERT { i } INTO ${c} FILTER i < 0 RETURN i`)));
+    // the server answers other clients again soon after the limit, not after the query
+    await db.version();
+    assert.ok(Date.now() - started < 10_000, `the server answered after ${Date.now() - started} ms`);
+    assert.deepEqual(await endless, [410, 1500]);
+    assert.ok(Date.now() - started < 10_000, 'the query stopped at its limit');
+    const read = await failure(() => trx.step(() => db.query('FOR i IN 1..10000000000 FILTER i < 0 RETURN i')));
+    assert.deepEqual(read, [410, 1500]);
+    // the transaction lives on without the query's writes; a short query still runs inside it
+    assert.deepEqual(await (await trx.step(() => db.query(aql`RETURN LENGTH(${c})`))).all(), [1]);
+    await trx.commit();
+    assert.equal((await c.count()).count, 1);
+    const msg = await trx.step(() => db.query('RETURN 1')).then(() => '', (e: Error) => e.message);
+    assert.ok(msg !== '', 'a committed transaction takes no more queries');
+  });
+
   it('aborts an idle transaction after the idle timeout and discards its writes', async () => {
     const c = await db.createCollection('idle');
     const trx = await db.beginTransaction({ write: c });
