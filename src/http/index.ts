@@ -6,3 +6,4 @@ export { registerApi } from './register-api.ts';
 export { ARANGO_VERSION, type ServerInfo } from './api/admin-api.ts';
 export { closeHttpServer } from './close-http-server.ts';
 export { peerCa, toHttpEndpoint, trustPeerCertificates } from './peer-tls.ts';
+export { BodyBudget, bodyBudgetOf, readBody, withBody } from './body.ts';
