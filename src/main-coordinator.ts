@@ -6,7 +6,7 @@ import { loadJwtSecret, superuserJwt } from './auth/index.ts';
 import { ClusterRegistry, Coordinator, loadServerId } from './cluster/index.ts';
 import { startCoordinatorFoxx } from './cluster/foxx-start.ts';
 import type { ServerConfig } from './config/index.ts';
-import { ARANGO_VERSION, closeHttpServer, createListener, sendError, serverTlsOf, toHttpEndpoint, trustForwardedClients } from './http/index.ts';
+import { ARANGO_VERSION, bodyBudgetOf, closeHttpServer, createListener, sendError, serverTlsOf, toHttpEndpoint, trustForwardedClients } from './http/index.ts';
 import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
 import { shortName } from './main-dbserver.ts';
@@ -30,6 +30,8 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
   // `ssl://` (ArangoDB's notation) is advertised as `https://`
   let endpoint = toHttpEndpoint(config.advertise);
   const scheme = config.sslKeyfile !== '' ? 'https' : 'http';
+  // one budget for every request body this process buffers (forwarding, users, databases, Foxx)
+  const bodies = { maxBodyBytes: config.maxBodyBytes, budget: bodyBudgetOf(config) };
   const coordinator = new Coordinator({
     registry,
     serverId,
@@ -39,6 +41,7 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
     superuser,
     defaultReplicationFactor: config.defaultReplicationFactor,
     failoverRetryTimeoutMs: config.clusterFailoverRetryTimeout * 1000,
+    bodies,
     log: log.child({ component: 'coordinator' }),
   });
   const httpLog = log.child({ component: 'http' });
@@ -62,7 +65,7 @@ export async function startCoordinator(config: ServerConfig, log: Logger): Promi
     await registry.register(() => ({ id: serverId, role: 'COORDINATOR', endpoint, shortName: shortName(serverId), version: ARANGO_VERSION, engine: 'lmdb' }));
     await coordinator.refresh();
     // Foxx: the first heal of every database runs before the coordinator reports ready
-    foxx = await startCoordinatorFoxx({ config, log, coordinator, agency, serverId, secret, superuser, endpoint: () => endpoint });
+    foxx = await startCoordinatorFoxx({ config, log, coordinator, agency, serverId, secret, superuser, endpoint: () => endpoint, bodyBudget: bodies.budget });
   } catch (err) {
     coordinator.stop();
     server.close();

@@ -7,7 +7,7 @@ import { registerFoxxHostCalls } from './cluster/foxx-host-calls.ts';
 import { LeaderFeed, ReplicationState, registerFollowedRoute } from './replication/index.ts';
 import type { ServerConfig } from './config/index.ts';
 import { ArangoError } from './errors/index.ts';
-import { ARANGO_VERSION, closeHttpServer, createHttpServer, registerApi, serverTlsOf, toHttpEndpoint } from './http/index.ts';
+import { ARANGO_VERSION, bodyBudgetOf, closeHttpServer, createHttpServer, registerApi, serverTlsOf, toHttpEndpoint } from './http/index.ts';
 import type { Logger } from './log/index.ts';
 import type { RunningServer } from './main.ts';
 import { TtlSweeper, isPlainObject } from './storage/index.ts';
@@ -63,6 +63,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     authenticator,
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
+    bodyBudget: bodyBudgetOf(config),
     ...(config.sslKeyfile !== '' ? { tls: serverTlsOf(config.sslKeyfile, config.sslCafile) } : {}),
     log: log.child({ component: 'http' }),
     gate: (req, res, path) => manager?.gate(req, res, path),

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClusterMember, loadMemberId } from './cluster/index.ts';
 import type { ServerConfig } from './config/index.ts';
-import { closeHttpServer, createHttpServer, registerApi, serverTlsOf, toHttpEndpoint } from './http/index.ts';
+import { bodyBudgetOf, closeHttpServer, createHttpServer, registerApi, serverTlsOf, toHttpEndpoint } from './http/index.ts';
 import { FoxxRuntime } from './foxx/foxx-runtime.ts';
 import { registerFoxxApi } from './http/api/foxx-api.ts';
 import type { Logger } from './log/index.ts';
@@ -83,7 +83,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
     authenticator,
     authEnabled: config.auth,
     maxBodyBytes: config.maxBodyBytes,
-    maxBufferedBytes: config.maxBufferedBytes,
+    bodyBudget: bodyBudgetOf(config),
     ...(config.sslKeyfile !== '' ? { tls: serverTlsOf(config.sslKeyfile, config.sslCafile) } : {}),
     log: log.child({ component: 'http' }),
     ...(cluster ? { gate: cluster.gate, afterWrite: (req: IncomingMessage, method: string, path: string) => cluster.afterWrite(req, method, path) } : {}),

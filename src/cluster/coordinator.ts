@@ -2,8 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ArangoError } from '../errors/index.ts';
 import { placeDatabase, type ClusterRegistry, type DatabasePlan, type ServerRecord } from './cluster-registry.ts';
-import { callServer, forwardBuffered, relayError } from './forward.ts';
+import { withBody } from '../http/body.ts';
+import { callServer, relayError, type BodyLimits } from './forward.ts';
+import { collectionRequest } from './coordinator-collections.ts';
 import { forwardWithFailover, type FailoverDeps } from './failover-retry.ts';
+import { CoordinatorUsers } from './coordinator-users.ts';
 import { toTcp } from './cluster-api.ts';
 import { shardDistribution } from './shard-distribution.ts';
 
@@ -19,6 +22,11 @@ export interface CoordinatorDeps {
   readonly defaultReplicationFactor: number;
   /** How long a request may wait for the failover of its database's leader. */
   readonly failoverRetryTimeoutMs: number;
+  /**
+   * Size cap (413) and this process's budget (503) of the request bodies it buffers: one budget for
+   * every body read on the coordinator (also Foxx), which reads them before the leader authenticates.
+   */
+  readonly bodies: BodyLimits;
   readonly log: Logger;
 }
 
@@ -33,7 +41,6 @@ export interface CoordinatorFoxxHook {
 
 /** Fallback poll of plan and servers; changes normally arrive at once through the etcd watch. */
 const REFRESH_MS = 5000;
-const AUTH_CACHE_MS = 5000;
 
 /**
  * A coordinator: stateless for data. It keeps the plan (`plan/databases/*`) and the live servers
@@ -52,7 +59,7 @@ export class Coordinator {
   #watch: { cancel(): void } | null = null;
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
-  readonly #authCache = new Map<string, number>();
+  readonly #users: CoordinatorUsers;
   #foxx: CoordinatorFoxxHook | undefined;
   #refreshWaiters: Array<() => void> = [];
   readonly #failover: FailoverDeps;
@@ -63,8 +70,16 @@ export class Coordinator {
       leaderEndpoint: (database) => this.leaderEndpoint(database),
       planRefresh: (ms) => this.#planRefresh(ms),
       timeoutMs: deps.failoverRetryTimeoutMs,
+      bodies: deps.bodies,
       log: deps.log,
     };
+    this.#users = new CoordinatorUsers({
+      leaderOf: (database) => this.#leaderOf(database),
+      dbServers: () => this.#servers.filter((s) => s.role === 'PRIMARY'),
+      superuser: deps.superuser,
+      bodies: deps.bodies,
+      log: deps.log,
+    });
   }
 
   /** Waits for a DB-server, plans `_system` if nobody did, then refreshes in the background. */
@@ -193,37 +208,10 @@ export class Coordinator {
         if (!this.#plans.has(db)) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
       }
       if (!isChange) return forwardWithFailover(this.#failover, req, res, '_system', `/_db/_system${path}${search}`);
-      return this.#userChange(req, res, await this.#leaderOf('_system'), `/_db/_system${path}${search}`);
+      return this.#users.change(req, res, await this.#leaderOf('_system'), `/_db/_system${path}${search}`);
     }
-    if (path === '/_api/collection' || path.startsWith('/_api/collection/')) return this.#collectionRequest(req, res, await this.#leaderOf(database), database, path, url);
+    if (path === '/_api/collection' || path.startsWith('/_api/collection/')) return collectionRequest(req, res, await this.#leaderOf(database), this.#plans.get(database), path, url, this.#d.bodies);
     await forwardWithFailover(this.#failover, req, res, database, url);
-  }
-
-  /**
-   * Collection requests: the leader answers, the coordinator adds what a OneShard database reports
-   * (`numberOfShards: 1`, `replicationFactor`, `writeConcern`, `shardKeys: ["_key"]`, `sharding: "single"`)
-   * and answers `/shards` itself (shard `s<collection id>`, leader first).
-   */
-  async #collectionRequest(req: IncomingMessage, res: ServerResponse, leader: ServerRecord, database: string, path: string, url: string): Promise<void> {
-    const plan = this.#plans.get(database);
-    const shards = /^\/_api\/collection\/[^/]+\/shards$/.test(path) && req.method === 'GET';
-    const target = shards ? url.replace(/\/shards(\?.*)?$/, '') : url;
-    const answer = await forwardBuffered(req, leader.endpoint, target);
-    const body = answer.body;
-    let out: Buffer = answer.raw;
-    if (answer.status < 300 && plan !== undefined && typeof body === 'object' && body !== null && !Array.isArray(body)) {
-      const b = body as Record<string, unknown>;
-      if (shards) {
-        const shard = `s${String(b['id'])}`;
-        const servers = [plan.leader, ...plan.followers];
-        const details = /[?&]details=(true|1)/.test(url);
-        out = Buffer.from(JSON.stringify({ error: false, code: 200, ...b, shards: details ? { [shard]: servers } : [shard] }));
-      } else if (typeof b['name'] === 'string' && b['id'] !== undefined) {
-        out = Buffer.from(JSON.stringify({ ...b, numberOfShards: 1, replicationFactor: plan.replicationFactor, writeConcern: plan.writeConcern, minReplicationFactor: plan.writeConcern, shardKeys: ['_key'], sharding: 'single', shardingStrategy: 'hash', isSmart: false }));
-      }
-    }
-    res.writeHead(answer.status, { 'content-type': answer.type, 'content-length': String(out.length) });
-    res.end(out);
   }
 
   /** The `tcp://` endpoints of the live coordinators (`/_api/cluster/endpoints`). */
@@ -240,37 +228,37 @@ export class Coordinator {
         case '/_admin/server/role':
           return ok({ role: 'COORDINATOR', mode: 'default' });
         case '/_admin/server/id':
-          await this.#authorize(req, 'user');
+          await this.#users.authorize(req, 'user');
           return ok({ id: this.#d.serverId });
         case '/_api/cluster/endpoints':
-          await this.#authorize(req, 'user');
+          await this.#users.authorize(req, 'user');
           return ok({ endpoints: this.coordinators().map((s) => ({ endpoint: toTcp(s.endpoint) })) });
         case '/_admin/cluster/health':
-          await this.#authorize(req, 'user');
+          await this.#users.authorize(req, 'user');
           return ok({ ClusterId: this.#d.deployment, Health: this.#health() });
         case '/_admin/cluster/numberOfServers':
-          await this.#authorize(req, 'user');
+          await this.#users.authorize(req, 'user');
           return ok({ numberOfCoordinators: this.coordinators().length, numberOfDBServers: this.#dbServerIds().length, cleanedServers: [] });
         case '/_admin/cluster/shardDistribution':
-          await this.#authorize(req, 'user');
+          await this.#users.authorize(req, 'user');
           {
           const plan = this.#plans.get(database);
           const leader = plan === undefined ? null : this.#maybeServer(plan.leader);
           return ok({ results: plan === undefined || leader === null ? {} : await shardDistribution(plan, leader, req.headers.authorization) });
         }
         case '/_admin/status':
-          await this.#authorize(req, 'user');
+          await this.#users.authorize(req, 'user');
           return { status: 200, body: this.#status() };
         case '/_api/database':
           if (database !== '_system') throw new ArangoError('ERROR_ARANGO_USE_SYSTEM_DATABASE');
-          await this.#authorize(req, 'system-rw');
+          await this.#users.authorize(req, 'system-rw');
           // read through: another coordinator may have just created or dropped one (cache kept if etcd is down)
           await this.refresh().catch(() => undefined);
           return ok({ result: [...this.#plans.keys()].sort() });
         case '/_api/database/user':
-          await this.#authorize(req, 'user');
+          await this.#users.authorize(req, 'user');
           await this.refresh().catch(() => undefined);
-          return ok({ result: await this.#accessibleDatabases(req) });
+          return ok({ result: await this.#users.accessibleDatabases(req, [...this.#plans.keys()].sort()) });
         default:
           return null;
       }
@@ -282,8 +270,8 @@ export class Coordinator {
 
   async #createDatabase(req: IncomingMessage, database: string): Promise<Reply> {
     if (database !== '_system') throw new ArangoError('ERROR_ARANGO_USE_SYSTEM_DATABASE');
-    await this.#authorize(req, 'system-rw');
-    const body = await readJson(req);
+    await this.#users.authorize(req, 'system-rw');
+    const body = await withBody(req, this.#d.bodies.maxBodyBytes, this.#d.bodies.budget, async (raw) => parseObject(raw));
     const name = body['name'];
     if (typeof name !== 'string') throw new ArangoError('ERROR_ARANGO_DATABASE_NAME_INVALID');
     const options = (typeof body['options'] === 'object' && body['options'] !== null ? body['options'] : {}) as Record<string, unknown>;
@@ -308,7 +296,7 @@ export class Coordinator {
 
   async #dropDatabase(req: IncomingMessage, database: string, name: string): Promise<Reply> {
     if (database !== '_system') throw new ArangoError('ERROR_ARANGO_USE_SYSTEM_DATABASE');
-    await this.#authorize(req, 'system-rw');
+    await this.#users.authorize(req, 'system-rw');
     const plan = this.#plans.get(name);
     if (plan === undefined || name === '_system') throw new ArangoError(name === '_system' ? 'ERROR_FORBIDDEN' : 'ERROR_ARANGO_DATABASE_NOT_FOUND');
     await this.#d.registry.dropDatabase(name);
@@ -318,61 +306,6 @@ export class Coordinator {
     }
     await this.refresh().catch(() => undefined);
     return { status: 200, body: { error: false, code: 200, result: true } };
-  }
-
-  /** Forwards a user change to the `_system` leader, then has every other DB-server copy `_users`. */
-  async #userChange(req: IncomingMessage, res: ServerResponse, leader: ServerRecord, urlPath: string): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length') headers[k] = v;
-    const answer = await fetch(`${leader.endpoint}${urlPath}`, { method: req.method ?? 'POST', headers, ...(chunks.length ? { body: Buffer.concat(chunks) } : {}) }).catch((cause: unknown) => {
-      throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${leader.endpoint} cannot be reached`, { cause });
-    });
-    const text = Buffer.from(await answer.arrayBuffer());
-    if (answer.ok) {
-      const others = this.#servers.filter((s) => s.role === 'PRIMARY' && s.id !== leader.id);
-      await Promise.all(others.map((s) =>
-        callServer(s.endpoint, 'POST', '/_api/kitsune/users/refresh', this.#d.superuser(), { source: leader.endpoint }).then(
-          (r) => { if (r.status >= 300) this.#d.log.warn({ server: s.id, status: r.status }, 'users refresh failed'); },
-          (err: unknown) => this.#d.log.warn({ err, server: s.id }, 'users refresh failed'),
-        ),
-      ));
-      this.#authCache.clear();
-    }
-    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json; charset=utf-8', 'content-length': String(text.length) });
-    res.end(text);
-  }
-
-  /**
-   * Checks the client's credentials against the `_system` leader (which holds the users): `user`
-   * = any valid user, `system-rw` = may administer databases. Cached per header for 5 s.
-   */
-  async #authorize(req: IncomingMessage, need: 'user' | 'system-rw'): Promise<void> {
-    const header = req.headers.authorization ?? '';
-    const key = `${need}\0${header}`;
-    if ((this.#authCache.get(key) ?? 0) > Date.now()) return;
-    const leader = await this.#leaderOf('_system');
-    const probe = need === 'user' ? '/_db/_system/_api/database/user' : '/_db/_system/_api/database';
-    const r = await callServer(leader.endpoint, 'GET', probe, header === '' ? undefined : header);
-    if (r.status >= 300) relayError(r.status, r.body);
-    if (this.#authCache.size > 10_000) this.#authCache.clear();
-    this.#authCache.set(key, Date.now() + AUTH_CACHE_MS);
-  }
-
-  /** The planned databases the caller may access (its level on each, asked from the `_system` leader). */
-  async #accessibleDatabases(req: IncomingMessage): Promise<string[]> {
-    const names = [...this.#plans.keys()].sort();
-    const user = userOf(req.headers.authorization);
-    if (user === null || user === 'root') return names;
-    const leader = await this.#leaderOf('_system');
-    const levels = await Promise.all(names.map((db) =>
-      callServer(leader.endpoint, 'GET', `/_db/_system/_api/user/${encodeURIComponent(user)}/database/${encodeURIComponent(db)}`, req.headers.authorization).then(
-        (r) => (r.body as { result?: unknown } | null)?.result,
-        () => 'none',
-      ),
-    ));
-    return names.filter((_, i) => levels[i] === 'rw' || levels[i] === 'ro');
   }
 
   async #leaderOf(database: string): Promise<ServerRecord> {
@@ -435,29 +368,10 @@ export class Coordinator {
   }
 }
 
-/** The user an (already verified) Authorization header names; null for a superuser JWT. */
-function userOf(header: string | undefined): string | null {
-  const [scheme = '', value = ''] = (header ?? '').split(' ', 2);
-  if (scheme.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    return decoded.slice(0, Math.max(0, decoded.indexOf(':')));
-  }
-  if (scheme.toLowerCase() === 'bearer') {
-    try {
-      const claims = JSON.parse(Buffer.from(value.split('.')[1] ?? '', 'base64url').toString('utf8')) as { preferred_username?: unknown };
-      return typeof claims.preferred_username === 'string' ? claims.preferred_username : null;
-    } catch {
-      return null;
-    }
-  }
-  return null;
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
+/** A JSON object body (600 otherwise). */
+function parseObject(raw: Buffer): Record<string, unknown> {
   try {
-    const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const v: unknown = JSON.parse(raw.toString('utf8'));
     if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
   } catch {
     // fall through

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { ArangoError, isArangoError } from '../errors/index.ts';
-import { forwardRequest, type ForwardFailure } from './forward.ts';
+import { readBody } from '../http/body.ts';
+import { forwardRequest, type BodyLimits, type ForwardFailure } from './forward.ts';
 
 /** Bodies up to this size are read before forwarding, so the request can be sent again after a failover. */
 const RETRY_BODY_BYTES = 1024 * 1024;
@@ -16,6 +17,8 @@ export interface FailoverDeps {
   planRefresh(timeoutMs: number): Promise<void>;
   /** Milliseconds a request may wait for a failover (`--cluster.failover-retry-timeout`). */
   readonly timeoutMs: number;
+  /** The coordinator's cap and budget for the bodies it reads before forwarding. */
+  readonly bodies: BodyLimits;
   readonly log: Logger;
 }
 
@@ -29,11 +32,21 @@ export interface FailoverDeps {
  * happened); a request still without leader at the deadline answers 503 errorNum 1478.
  */
 export async function forwardWithFailover(d: FailoverDeps, req: IncomingMessage, res: ServerResponse, database: string, url: string): Promise<void> {
-  const method = req.method ?? 'GET';
-  const idempotent = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
   // most requests (reads) have no body: no extra await for them
   const declared = req.headers['content-length'];
-  const body = declared === undefined && req.headers['transfer-encoding'] === undefined ? null : await readSmallBody(req, declared);
+  if (declared === undefined && req.headers['transfer-encoding'] === undefined) return forwardWithRetries(d, req, res, database, url, null);
+  const read = readSmallBody(req, declared, d.bodies);
+  try {
+    return await forwardWithRetries(d, req, res, database, url, await read.body);
+  } finally {
+    read.release();
+  }
+}
+
+/** The attempts of {@link forwardWithFailover} with the body read (`undefined`: streamed, sent once). */
+async function forwardWithRetries(d: FailoverDeps, req: IncomingMessage, res: ServerResponse, database: string, url: string, body: Buffer | null | undefined): Promise<void> {
+  const method = req.method ?? 'GET';
+  const idempotent = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
   const deadline = Date.now() + d.timeoutMs;
   for (let attempt = 1; ; attempt++) {
     let failure: ForwardFailure | 'no-leader';
@@ -65,13 +78,13 @@ export async function forwardWithFailover(d: FailoverDeps, req: IncomingMessage,
 }
 
 /**
- * The request body, read whole when it is small (null: none), or `undefined` when it is large and
- * must be streamed (such a request is sent once).
+ * The request body, read whole (within the coordinator's budget) when it is small (null: none), or
+ * `undefined` when it is large and must be streamed (such a request is sent once; the leader checks
+ * its size as it arrives). A declared length above the size cap is refused here with 413.
  */
-async function readSmallBody(req: IncomingMessage, declared: string | undefined): Promise<Buffer | null | undefined> {
-  if (declared === undefined || Number(declared) > RETRY_BODY_BYTES) return undefined;
-  if (Number(declared) === 0) return null;
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
-  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+function readSmallBody(req: IncomingMessage, declared: string | undefined, limits: BodyLimits): { body: Promise<Buffer | null | undefined>; release: () => void } {
+  const n = Number(declared);
+  if (declared !== undefined && n === 0) return { body: Promise.resolve(null), release: () => undefined };
+  if (declared === undefined || (n > RETRY_BODY_BYTES && n <= limits.maxBodyBytes)) return { body: Promise.resolve(undefined), release: () => undefined };
+  return readBody(req, limits.maxBodyBytes, limits.budget);
 }

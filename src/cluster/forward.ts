@@ -1,9 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ArangoError, errorNameOf } from '../errors/index.ts';
 import { CLIENT_HEADER, forwardedClientHeader } from '../http/index.ts';
+import { withBody, type BodyBudget } from '../http/body.ts';
 import { peerRequest } from './peer-http.ts';
 
 const SMALL_BODY_BYTES = 16 * 1024;
+
+/** How a coordinator buffers request bodies: at most `maxBodyBytes` each (413), all within `budget` (503). */
+export interface BodyLimits {
+  readonly maxBodyBytes: number;
+  readonly budget: BodyBudget;
+}
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 
 /**
@@ -116,15 +123,18 @@ export function relayError(status: number, body: unknown): never {
   throw new ArangoError(errorNameOf(errorNum) ?? 'ERROR_INTERNAL', message, { httpStatus: status });
 }
 
-/** Forwards like {@link forwardRequest} but returns the answer (status, JSON body or null) instead of streaming it. */
-export async function forwardBuffered(req: IncomingMessage, target: string, urlPath: string): Promise<{ status: number; body: unknown; raw: Buffer; type: string }> {
-  const chunks: Buffer[] = [];
-  for await (const c of req) chunks.push(c as Buffer);
+/**
+ * Forwards like {@link forwardRequest} but returns the answer (status, JSON body or null) instead of
+ * streaming it. The body is read first, within `limits` (the leader authenticates it only then).
+ */
+export async function forwardBuffered(req: IncomingMessage, target: string, urlPath: string, limits: BodyLimits): Promise<{ status: number; body: unknown; raw: Buffer; type: string }> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !HOP_BY_HOP.has(k) && k !== 'content-length') headers[k] = v;
-  const answer = await fetch(`${target}${urlPath}`, { method: req.method ?? 'GET', headers, ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}) }).catch((cause: unknown) => {
-    throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${target} cannot be reached`, { cause });
-  });
+  const answer = await withBody(req, limits.maxBodyBytes, limits.budget, (body) =>
+    fetch(`${target}${urlPath}`, { method: req.method ?? 'GET', headers, ...(body.length > 0 ? { body } : {}) }).catch((cause: unknown) => {
+      throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${target} cannot be reached`, { cause });
+    }),
+  );
   const raw = Buffer.from(await answer.arrayBuffer());
   let body: unknown = null;
   try {

@@ -6,7 +6,7 @@ import { ArangoError } from '../errors/index.ts';
 import { bundleChecksum, sha256Hex } from '../foxx/signature.ts';
 import { zipDirectory } from '../foxx/zip-directory.ts';
 import { registerFoxxApi } from '../http/api/foxx-api.ts';
-import { RequestContext, Router, send } from '../http/index.ts';
+import { RequestContext, Router, send, type BodyBudget } from '../http/index.ts';
 import type { CoordinatorFoxxHook } from './coordinator.ts';
 import type { CoordinatorFoxx } from './foxx-coordinator.ts';
 import { callServer, relayError } from './forward.ts';
@@ -17,6 +17,8 @@ export interface CoordinatorFoxxHttpDeps {
   readonly secret: string;
   readonly authEnabled: boolean;
   readonly maxBodyBytes: number;
+  /** The coordinator's one budget for buffered request bodies (service routes read theirs unauthenticated). */
+  readonly bodyBudget: BodyBudget;
   /** The `_system` leader, which holds the users. */
   readonly usersEndpoint: () => Promise<string>;
   readonly foxxmaster: () => { foxxmaster: string | null; isFoxxmaster: boolean };
@@ -130,7 +132,7 @@ export function createCoordinatorFoxxHandler(d: CoordinatorFoxxHttpDeps): Coordi
       const principal = isService ? null : await authorize(req, database, isStatus ? 'any' : 'rw');
       const url = req.url ?? '/';
       const q = url.indexOf('?');
-      const ctx = new RequestContext({ req, res, method, path, database, queryString: q === -1 ? '' : url.slice(q + 1), principal, maxBodyBytes: d.maxBodyBytes, log: d.log });
+      const ctx = new RequestContext({ req, res, method, path, database, queryString: q === -1 ? '' : url.slice(q + 1), principal, maxBodyBytes: d.maxBodyBytes, bodyBudget: d.bodyBudget, log: d.log });
       ctx.params = match.params;
       const changes = isApi && method !== 'GET' && method !== 'HEAD' && !READ_ONLY.test(path);
       if (isApi && !path.startsWith('/_api/foxx/_local')) {

@@ -1,5 +1,6 @@
 import type { AgencyClient } from '../agency/index.ts';
 import type { ServerConfig } from '../config/index.ts';
+import type { BodyBudget } from '../http/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Coordinator } from './coordinator.ts';
 import { CoordinatorFoxx } from './foxx-coordinator.ts';
@@ -17,6 +18,8 @@ export interface CoordinatorFoxxStart {
   readonly secret: string;
   readonly superuser: () => string;
   readonly endpoint: () => string;
+  /** The coordinator's budget for buffered request bodies (shared with its forwarding). */
+  readonly bodyBudget: BodyBudget;
 }
 
 /**
@@ -67,6 +70,7 @@ export async function startCoordinatorFoxx(o: CoordinatorFoxxStart): Promise<{ s
       secret: o.secret,
       authEnabled: config.auth,
       maxBodyBytes: config.maxBodyBytes,
+      bodyBudget: o.bodyBudget,
       usersEndpoint: () => coordinator.leaderEndpoint('_system'),
       foxxmaster: () => ({ foxxmaster: election.foxxmaster, isFoxxmaster: election.isFoxxmaster }),
       log,

@@ -35,6 +35,20 @@ export const OPTIONS = {
     env: 'KITSUNE_MAX_BUFFERED_BYTES',
     doc: 'request body bytes all requests together may buffer at once (503 beyond)',
   },
+  maxBufferedBytesPerClient: {
+    flag: 'http.max-buffered-bytes-per-client',
+    type: 'number',
+    default: 0,
+    env: 'KITSUNE_MAX_BUFFERED_BYTES_PER_CLIENT',
+    doc: 'request body bytes the requests of one client address may buffer at once (503 beyond; 0 = half of --http.max-buffered-bytes)',
+  },
+  bodyIdleTimeout: {
+    flag: 'http.body-idle-timeout',
+    type: 'number',
+    default: 30,
+    env: 'KITSUNE_BODY_IDLE_TIMEOUT',
+    doc: 'seconds a request body may send no byte before the request is given up (408) and its connection closed',
+  },
   sslKeyfile: {
     flag: 'ssl.keyfile',
     type: 'string',

@@ -1,64 +1,67 @@
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 import { ArangoError } from '../errors/index.ts';
+import type { BodyBudget } from './body-budget.ts';
+
+export { BodyBudget, bodyBudgetOf, type BodyBudgetOptions } from './body-budget.ts';
 
 /** Deepest nesting of arrays/objects accepted in a request body. */
 export const MAX_JSON_DEPTH = 64;
 
 const EMPTY = Buffer.alloc(0);
 
-/**
- * The bytes of request bodies being buffered by all requests at once (`--http.max-buffered-bytes`).
- * Bodies are read into memory before they are used, and unauthenticated routes (Foxx services)
- * read them too: without a global cap, parallel large uploads could exhaust the process.
- */
-export class BodyBudget {
-  readonly #maxBytes: number;
-  #usedBytes = 0;
-
-  constructor(maxBytes: number) {
-    this.#maxBytes = maxBytes;
-  }
-
-  /** Takes `n` bytes; false (taking nothing) when that would exceed the cap. */
-  tryAcquire(n: number): boolean {
-    if (this.#usedBytes + n > this.#maxBytes) return false;
-    this.#usedBytes += n;
-    return true;
-  }
-
-  release(n: number): void {
-    this.#usedBytes = Math.max(0, this.#usedBytes - n);
-  }
-
-  get usedBytes(): number {
-    return this.#usedBytes;
-  }
-}
-
 /** Bodies up to this size do not count against the budget: small requests keep being served during a flood of large ones. */
 const UNBUDGETED_BYTES = 64 * 1024;
+/** After an idle body's 408, the connection is closed at the latest this much later (when no answer closed it). */
+const CLOSE_GRACE_MS = 1000;
+
+function tooLarge(limit: number): ArangoError {
+  return new ArangoError('ERROR_HTTP_REQUEST_ENTITY_TOO_LARGE', `request body larger than ${limit} bytes`);
+}
 
 function overloaded(): ArangoError {
   return new ArangoError('ERROR_HTTP_SERVICE_UNAVAILABLE', 'too many request bodies are being received, try again later');
 }
 
 /**
+ * Calls `onIdle` when `req` receives no byte for `ms` (none: never); stops at the end of the body or
+ * when the request closes.
+ */
+function watchIdle(req: IncomingMessage, ms: number | undefined, onIdle: () => void): () => void {
+  if (ms === undefined || !Number.isFinite(ms)) return () => undefined;
+  const timer = setTimeout(onIdle, ms);
+  timer.unref();
+  const touch = (): void => void timer.refresh();
+  const stop = (): void => {
+    clearTimeout(timer);
+    req.off('data', touch);
+  };
+  req.on('data', touch);
+  req.once('end', stop);
+  req.once('close', stop);
+  return stop;
+}
+
+/** Discards a refused body as it arrives; a client that stops sending it is disconnected after the idle timeout. */
+function drain(req: IncomingMessage, budget: BodyBudget | undefined): void {
+  watchIdle(req, budget?.idleTimeoutMs, () => req.destroy());
+  req.resume();
+}
+
+/**
  * Reads a request body, refusing more than `limit` bytes with 413 (also when Content-Length says
- * so) and answering 503 when the bytes all requests buffer would exceed `budget`. The bytes taken
- * from the budget are returned to it by `release` (call it once the request is answered).
+ * so) and answering 503 when the bytes all requests (or this client address) buffer would exceed
+ * `budget`. Bytes are taken from the budget as they arrive (a declared length is only checked
+ * against what is free, so a refused upload is not buffered at all); `release` returns them (call it
+ * once the request is answered). A body that receives no byte for the budget's idle timeout fails
+ * with 408 and its connection is closed, which also returns its bytes.
  */
 export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudget): { body: Promise<Buffer>; release: () => void } {
+  const client = req.socket.remoteAddress ?? '';
   let held = 0;
   const release = (): void => {
-    budget?.release(held);
+    budget?.release(held, client);
     held = 0;
-  };
-  const take = (n: number, size: number): boolean => {
-    if (size <= UNBUDGETED_BYTES) return true;
-    if (budget && !budget.tryAcquire(n)) return false;
-    held += n;
-    return true;
   };
   // no Content-Length and no chunked encoding: HTTP/1.1 says there is no body, so don't wait for 'end'
   if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
@@ -67,47 +70,71 @@ export function readBody(req: IncomingMessage, limit: number, budget?: BodyBudge
   }
   const declared = Number(req.headers['content-length'] ?? '0');
   if (declared > limit) {
-    req.resume();
-    return { body: Promise.reject(new ArangoError('ERROR_HTTP_REQUEST_ENTITY_TOO_LARGE', `request body larger than ${limit} bytes`)), release };
+    drain(req, budget);
+    return { body: Promise.reject(tooLarge(limit)), release };
   }
-  // a declared length is reserved up front, so a refused upload is not read at all
-  const reserved = Number.isFinite(declared) && declared > 0 ? declared : 0;
-  if (reserved > 0 && !take(reserved, reserved)) {
-    req.resume();
+  if (declared > UNBUDGETED_BYTES && budget !== undefined && !budget.fits(declared, client)) {
+    drain(req, budget);
     return { body: Promise.reject(overloaded()), release };
   }
   const body = new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
+    let settled = false;
     const fail = (err: ArangoError): void => {
-      failed = true;
+      if (settled) return;
+      settled = true;
       chunks.length = 0;
       release();
       reject(err);
     };
+    // most small bodies came with their headers (`complete`): no timer for them
+    if (!req.complete) watchIdle(req, budget?.idleTimeoutMs, () => {
+      // the client stopped sending: answer 408 and close (the rest of the body never comes)
+      fail(new ArangoError('ERROR_HTTP_REQUEST_TIMEOUT', `no byte of the request body arrived for ${(budget?.idleTimeoutMs ?? 0) / 1000} s`, { headers: { connection: 'close' } }));
+      setTimeout(() => req.destroy(), CLOSE_GRACE_MS).unref();
+    });
     req.on('data', (chunk: Buffer) => {
-      if (failed) return;
+      if (settled) return;
       size += chunk.length;
       if (size > limit) {
-        fail(new ArangoError('ERROR_HTTP_REQUEST_ENTITY_TOO_LARGE', `request body larger than ${limit} bytes`));
+        fail(tooLarge(limit));
         return;
       }
-      // beyond what was reserved (chunked, or more than declared): take the rest as it comes
-      if (size > UNBUDGETED_BYTES && size > held && !take(size - held, size)) {
-        fail(overloaded());
-        return;
+      // bodies over UNBUDGETED_BYTES count whole, taken as they arrive
+      if (size > UNBUDGETED_BYTES && budget !== undefined) {
+        if (!budget.tryAcquire(size - held, client)) {
+          fail(overloaded());
+          return;
+        }
+        held = size;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
+    req.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     });
-    req.on('error', (err) => {
-      if (!failed) fail(new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'error reading request body', { cause: err }));
-    });
+    req.once('error', (err) => fail(new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'error reading request body', { cause: err })));
+    // the client went away before the end of the body: nothing will follow
+    req.once('close', () => fail(new ArangoError('ERROR_HTTP_BAD_PARAMETER', 'the connection closed before the request body was complete')));
   });
   return { body, release };
+}
+
+/**
+ * Reads the body (as {@link readBody}), hands it to `use` and returns its bytes to the budget once
+ * `use` settled: for callers that are done with the bytes when their promise is (a coordinator
+ * forwarding a buffered body).
+ */
+export async function withBody<T>(req: IncomingMessage, limit: number, budget: BodyBudget | undefined, use: (body: Buffer) => Promise<T>): Promise<T> {
+  const { body, release } = readBody(req, limit, budget);
+  try {
+    return await use(await body);
+  } finally {
+    release();
+  }
 }
 
 /**

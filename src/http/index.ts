@@ -7,3 +7,4 @@ export { ARANGO_VERSION, type ServerInfo } from './api/admin-api.ts';
 export { closeHttpServer } from './close-http-server.ts';
 export { peerCa, toHttpEndpoint, trustPeerCertificates } from './peer-tls.ts';
 export { CLIENT_HEADER, clientAddressOf, forwardedClientHeader, trustForwardedClients } from './client-address.ts';
+export { BodyBudget, bodyBudgetOf, readBody, withBody } from './body.ts';

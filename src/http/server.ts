@@ -33,8 +33,8 @@ export interface HttpServerDeps {
   readonly authenticator: Authenticator;
   readonly authEnabled: boolean;
   readonly maxBodyBytes: number;
-  /** Bytes of request bodies all requests may buffer at once (503 beyond). */
-  readonly maxBufferedBytes?: number;
+  /** The process's budget for buffered request bodies (`bodyBudgetOf(config)`; absent: no cap, default idle timeout). */
+  readonly bodyBudget?: BodyBudget;
   readonly log: Logger;
   /** Serve HTTPS with this certificate and key (PEM); absent = plain HTTP. */
   readonly tls?: ServerTls;
@@ -62,7 +62,7 @@ const SMALL_BODY_BYTES = 16 * 1024;
 
 /** Creates the HTTP server: database prefix, gate, authentication, routing, replies and errors. */
 export function createHttpServer(deps: HttpServerDeps): http.Server {
-  const budget = new BodyBudget(deps.maxBufferedBytes ?? Number.POSITIVE_INFINITY);
+  const budget = deps.bodyBudget ?? new BodyBudget({ maxBytes: Number.POSITIVE_INFINITY });
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     handle(deps, budget, req, res).catch((err: unknown) => sendError(res, err, deps.log));
   };

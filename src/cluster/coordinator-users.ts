@@ -1,0 +1,109 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { ArangoError } from '../errors/index.ts';
+import { withBody } from '../http/body.ts';
+import type { ServerRecord } from './cluster-registry.ts';
+import { callServer, relayError, type BodyLimits } from './forward.ts';
+
+/** What {@link CoordinatorUsers} needs from the coordinator. */
+export interface CoordinatorUsersDeps {
+  /** The leader DB-server of a database (throws 1228 / 1478 as the coordinator does). */
+  leaderOf(database: string): Promise<ServerRecord>;
+  /** The live DB-servers. */
+  dbServers(): ServerRecord[];
+  /** `bearer <superuser JWT>` for coordinator → DB-server calls. */
+  readonly superuser: () => string;
+  /** Size cap and process budget of the request bodies this coordinator buffers. */
+  readonly bodies: BodyLimits;
+  readonly log: Logger;
+}
+
+const AUTH_CACHE_MS = 5000;
+
+/**
+ * The coordinator's side of users, who live in `_system` on its leader: credential checks for the
+ * APIs the coordinator answers itself (cached per header for 5 s), user changes (forwarded to the
+ * `_system` leader, then copied to every other DB-server before the client is answered) and the
+ * databases a caller may access.
+ */
+export class CoordinatorUsers {
+  readonly #d: CoordinatorUsersDeps;
+  readonly #authCache = new Map<string, number>();
+
+  constructor(deps: CoordinatorUsersDeps) {
+    this.#d = deps;
+  }
+
+  /** Forwards a user change to the `_system` leader, then has every other DB-server copy `_users`. */
+  async change(req: IncomingMessage, res: ServerResponse, leader: ServerRecord, urlPath: string): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length') headers[k] = v;
+    // the leader authenticates: until then the body counts against this coordinator's budget
+    const answer = await withBody(req, this.#d.bodies.maxBodyBytes, this.#d.bodies.budget, (body) =>
+      fetch(`${leader.endpoint}${urlPath}`, { method: req.method ?? 'POST', headers, ...(body.length > 0 ? { body } : {}) }).catch((cause: unknown) => {
+        throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${leader.endpoint} cannot be reached`, { cause });
+      }),
+    );
+    const text = Buffer.from(await answer.arrayBuffer());
+    if (answer.ok) {
+      const others = this.#d.dbServers().filter((s) => s.id !== leader.id);
+      await Promise.all(others.map((s) =>
+        callServer(s.endpoint, 'POST', '/_api/kitsune/users/refresh', this.#d.superuser(), { source: leader.endpoint }).then(
+          (r) => { if (r.status >= 300) this.#d.log.warn({ server: s.id, status: r.status }, 'users refresh failed'); },
+          (err: unknown) => this.#d.log.warn({ err, server: s.id }, 'users refresh failed'),
+        ),
+      ));
+      this.#authCache.clear();
+    }
+    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json; charset=utf-8', 'content-length': String(text.length) });
+    res.end(text);
+  }
+
+  /**
+   * Checks the client's credentials against the `_system` leader (which holds the users): `user`
+   * = any valid user, `system-rw` = may administer databases. Cached per header for 5 s.
+   */
+  async authorize(req: IncomingMessage, need: 'user' | 'system-rw'): Promise<void> {
+    const header = req.headers.authorization ?? '';
+    const key = `${need}\0${header}`;
+    if ((this.#authCache.get(key) ?? 0) > Date.now()) return;
+    const leader = await this.#d.leaderOf('_system');
+    const probe = need === 'user' ? '/_db/_system/_api/database/user' : '/_db/_system/_api/database';
+    const r = await callServer(leader.endpoint, 'GET', probe, header === '' ? undefined : header);
+    if (r.status >= 300) relayError(r.status, r.body);
+    if (this.#authCache.size > 10_000) this.#authCache.clear();
+    this.#authCache.set(key, Date.now() + AUTH_CACHE_MS);
+  }
+
+  /** Of the planned databases `names`, those the caller may access (its level on each, asked from the `_system` leader). */
+  async accessibleDatabases(req: IncomingMessage, names: string[]): Promise<string[]> {
+    const user = userOf(req.headers.authorization);
+    if (user === null || user === 'root') return names;
+    const leader = await this.#d.leaderOf('_system');
+    const levels = await Promise.all(names.map((db) =>
+      callServer(leader.endpoint, 'GET', `/_db/_system/_api/user/${encodeURIComponent(user)}/database/${encodeURIComponent(db)}`, req.headers.authorization).then(
+        (r) => (r.body as { result?: unknown } | null)?.result,
+        () => 'none',
+      ),
+    ));
+    return names.filter((_, i) => levels[i] === 'rw' || levels[i] === 'ro');
+  }
+}
+
+/** The user an (already verified) Authorization header names; null for a superuser JWT. */
+function userOf(header: string | undefined): string | null {
+  const [scheme = '', value = ''] = (header ?? '').split(' ', 2);
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    return decoded.slice(0, Math.max(0, decoded.indexOf(':')));
+  }
+  if (scheme.toLowerCase() === 'bearer') {
+    try {
+      const claims = JSON.parse(Buffer.from(value.split('.')[1] ?? '', 'base64url').toString('utf8')) as { preferred_username?: unknown };
+      return typeof claims.preferred_username === 'string' ? claims.preferred_username : null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
