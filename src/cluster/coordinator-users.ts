@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ArangoError } from '../errors/index.ts';
 import { withBody } from '../http/body.ts';
 import type { ServerRecord } from './cluster-registry.ts';
-import { callServer, relayError, type BodyLimits } from './forward.ts';
+import { callServer, relayError, withClient, type BodyLimits } from './forward.ts';
 
 /** What {@link CoordinatorUsers} needs from the coordinator. */
 export interface CoordinatorUsersDeps {
@@ -38,6 +38,7 @@ export class CoordinatorUsers {
   async change(req: IncomingMessage, res: ServerResponse, leader: ServerRecord, urlPath: string): Promise<void> {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length') headers[k] = v;
+    withClient(headers, req);
     // the leader authenticates: until then the body counts against this coordinator's budget
     const answer = await withBody(req, this.#d.bodies.maxBodyBytes, this.#d.bodies.budget, (body) =>
       fetch(`${leader.endpoint}${urlPath}`, { method: req.method ?? 'POST', headers, ...(body.length > 0 ? { body } : {}) }).catch((cause: unknown) => {
@@ -61,18 +62,22 @@ export class CoordinatorUsers {
 
   /**
    * Checks the client's credentials against the `_system` leader (which holds the users): `user`
-   * = any valid user, `system-rw` = may administer databases. Cached per header for 5 s.
+   * = any valid user, `system-rw` = may administer databases. Cached per header for 5 s, never past
+   * the expiry of a JWT (an expired token is refused at once, as on a single server).
    */
   async authorize(req: IncomingMessage, need: 'user' | 'system-rw'): Promise<void> {
     const header = req.headers.authorization ?? '';
     const key = `${need}\0${header}`;
-    if ((this.#authCache.get(key) ?? 0) > Date.now()) return;
+    const now = Date.now();
+    if ((this.#authCache.get(key) ?? 0) > now) return;
     const leader = await this.#d.leaderOf('_system');
     const probe = need === 'user' ? '/_db/_system/_api/database/user' : '/_db/_system/_api/database';
-    const r = await callServer(leader.endpoint, 'GET', probe, header === '' ? undefined : header);
+    // the client's address goes along: the leader limits failed logins per client, not per coordinator
+    const r = await callServer(leader.endpoint, 'GET', probe, header === '' ? undefined : header, undefined, req);
     if (r.status >= 300) relayError(r.status, r.body);
     if (this.#authCache.size > 10_000) this.#authCache.clear();
-    this.#authCache.set(key, Date.now() + AUTH_CACHE_MS);
+    const until = Math.min(now + AUTH_CACHE_MS, jwtExpiryMs(header));
+    if (until > now) this.#authCache.set(key, until);
   }
 
   /** Of the planned databases `names`, those the caller may access (its level on each, asked from the `_system` leader). */
@@ -81,12 +86,23 @@ export class CoordinatorUsers {
     if (user === null || user === 'root') return names;
     const leader = await this.#d.leaderOf('_system');
     const levels = await Promise.all(names.map((db) =>
-      callServer(leader.endpoint, 'GET', `/_db/_system/_api/user/${encodeURIComponent(user)}/database/${encodeURIComponent(db)}`, req.headers.authorization).then(
+      callServer(leader.endpoint, 'GET', `/_db/_system/_api/user/${encodeURIComponent(user)}/database/${encodeURIComponent(db)}`, req.headers.authorization, undefined, req).then(
         (r) => (r.body as { result?: unknown } | null)?.result,
         () => 'none',
       ),
     ));
     return names.filter((_, i) => levels[i] === 'rw' || levels[i] === 'ro');
+  }
+}
+
+/** When a bearer JWT in `header` expires (ms since the epoch; +Infinity for other credentials or no `exp`). */
+function jwtExpiryMs(header: string): number {
+  if (header.slice(0, 7).toLowerCase() !== 'bearer ') return Number.POSITIVE_INFINITY;
+  try {
+    const claims = JSON.parse(Buffer.from(header.slice(7).trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
+  } catch {
+    return Number.POSITIVE_INFINITY;
   }
 }
 

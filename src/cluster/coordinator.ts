@@ -282,7 +282,7 @@ export class Coordinator {
     const plan = placeDatabase(name, this.#dbServerIds(), this.#plans.values(), rf, wc);
     const leader = this.#server(plan.leader);
     await this.#d.registry.createDatabase(plan);
-    const created = await callServer(leader.endpoint, 'POST', '/_db/_system/_api/database', req.headers.authorization, body).catch((e: unknown) => ({ status: 503, body: e }));
+    const created = await callServer(leader.endpoint, 'POST', '/_db/_system/_api/database', req.headers.authorization, body, req).catch((e: unknown) => ({ status: 503, body: e }));
     if (created.status >= 300) {
       await this.#d.registry.dropDatabase(name).catch(() => undefined);
       await this.refresh().catch(() => undefined);

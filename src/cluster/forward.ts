@@ -130,6 +130,7 @@ export function relayError(status: number, body: unknown): never {
 export async function forwardBuffered(req: IncomingMessage, target: string, urlPath: string, limits: BodyLimits): Promise<{ status: number; body: unknown; raw: Buffer; type: string }> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !HOP_BY_HOP.has(k) && k !== 'content-length') headers[k] = v;
+  withClient(headers, req);
   const answer = await withBody(req, limits.maxBodyBytes, limits.budget, (body) =>
     fetch(`${target}${urlPath}`, { method: req.method ?? 'GET', headers, ...(body.length > 0 ? { body } : {}) }).catch((cause: unknown) => {
       throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${target} cannot be reached`, { cause });

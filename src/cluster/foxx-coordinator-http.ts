@@ -41,7 +41,7 @@ export function createCoordinatorFoxxHandler(d: CoordinatorFoxxHttpDeps): Coordi
   const levels = new Map<string, { level: string; user: string | null; until: number }>();
 
   /** The caller's user and level on `database` (asked from the `_system` leader, cached 5 s). */
-  const identify = async (header: string | undefined, database: string): Promise<{ user: string | null; superuser: boolean; level: string }> => {
+  const identify = async (header: string | undefined, database: string, req?: IncomingMessage): Promise<{ user: string | null; superuser: boolean; level: string }> => {
     if (header === undefined || header === '') return { user: null, superuser: false, level: 'none' };
     const [scheme = '', value = ''] = header.split(' ', 2);
     if (scheme.toLowerCase() === 'bearer') {
@@ -53,26 +53,31 @@ export function createCoordinatorFoxxHandler(d: CoordinatorFoxxHttpDeps): Coordi
     const cached = levels.get(key);
     if (cached !== undefined && cached.until > Date.now()) return { user: cached.user, superuser: false, level: cached.level };
     let user: string | null = null;
+    // a JWT's level is cached no longer than the token lives
+    let until = Date.now() + AUTH_CACHE_MS;
     if (scheme.toLowerCase() === 'basic') {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       user = decoded.slice(0, Math.max(0, decoded.indexOf(':')));
     } else {
-      user = verifyJwt(value, d.secret)?.preferred_username ?? null;
+      const claims = verifyJwt(value, d.secret);
+      user = claims?.preferred_username ?? null;
+      if (claims?.exp !== undefined) until = Math.min(until, claims.exp * 1000);
     }
     if (user === null) return { user: null, superuser: false, level: 'none' };
-    const r = await callServer(await d.usersEndpoint(), 'GET', `/_db/_system/_api/user/${encodeURIComponent(user)}/database/${encodeURIComponent(database)}`, header);
+    // with the client's address, so the leader limits failed logins per client
+    const r = await callServer(await d.usersEndpoint(), 'GET', `/_db/_system/_api/user/${encodeURIComponent(user)}/database/${encodeURIComponent(database)}`, header, undefined, req);
     if (r.status === 401) return { user: null, superuser: false, level: 'none' };
     if (r.status >= 300) relayError(r.status, r.body);
     const result = (r.body as { result?: unknown } | null)?.result;
     const level = typeof result === 'string' ? result : 'none';
     if (levels.size > 10_000) levels.clear();
-    levels.set(key, { level, user, until: Date.now() + AUTH_CACHE_MS });
+    levels.set(key, { level, user, until });
     return { user, superuser: false, level };
   };
 
   const authorize = async (req: IncomingMessage, database: string, need: 'rw' | 'any'): Promise<Principal | null> => {
     if (!d.authEnabled) return null;
-    const who = await identify(req.headers.authorization, database);
+    const who = await identify(req.headers.authorization, database, req);
     if (!who.superuser && who.user === null) throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request', { httpStatus: 401 });
     if (need === 'rw' && who.level !== 'rw') throw new ArangoError('ERROR_FORBIDDEN', 'not authorized to execute this request');
     // the rights are checked here: the handlers see a caller that may administer the database

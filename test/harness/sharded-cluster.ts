@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { Database } from 'arangojs';
-import { superuserJwt } from '../../src/auth/index.ts';
+import { signJwt, superuserJwt, type JwtClaims } from '../../src/auth/index.ts';
 import { startEtcd, freePort, type EtcdProcess } from './etcd.ts';
 import { startServer, tempDir, type ServerHandle } from './server.ts';
 
@@ -24,6 +24,8 @@ export interface ShardedCluster {
   logs(): string;
   /** `bearer <superuser JWT>` of this deployment, for reading a DB-server's replication endpoints directly. */
   superuser(): string;
+  /** A JWT with `claims`, signed with this deployment's secret. */
+  jwt(claims: JwtClaims): string;
   /** (Re)starts one role on its port and data dir, e.g. after `h.server.kill()`; the mode defaults to the role's own. */
   restart(h: RoleHandle, mode?: 'dbserver' | 'coordinator', extraArgs?: readonly string[]): Promise<void>;
   stop(): Promise<void>;
@@ -74,6 +76,7 @@ export async function startShardedCluster(o: {
       return [...dbServers.map((h, i) => `--- dbserver ${i} ---\n${h.server?.logs() ?? ''}`), ...coordinators.map((h, i) => `--- coordinator ${i} ---\n${h.server?.logs() ?? ''}`)].join('\n');
     },
     superuser: () => `bearer ${superuserJwt(fs.readFileSync(secretFile, 'utf8').trim(), 'test')}`,
+    jwt: (claims) => signJwt(claims, fs.readFileSync(secretFile, 'utf8').trim()),
     restart: (h, mode, extraArgs) => start(h, mode ?? (dbServers.includes(h) ? 'dbserver' : 'coordinator'), extraArgs),
     async stop() {
       await Promise.all(coordinators.map((h) => h.server?.stop().catch(() => undefined)));
