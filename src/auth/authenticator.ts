@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { HashPool } from './hash-pool.ts';
 import { ACCESS_TOKEN_PREFIX, type AccessTokenStore } from './access-tokens.ts';
@@ -129,7 +130,10 @@ export class Authenticator {
     const scheme = header.slice(0, space).toLowerCase();
     const value = header.slice(space + 1).trim();
     if (scheme === 'basic') {
-      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const raw = Buffer.from(value, 'base64');
+      // credentials that are not valid UTF-8 are refused, never matched after U+FFFD replacement
+      if (!isUtf8(raw)) return null;
+      const decoded = raw.toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0) return null;
       const secret = decoded.slice(colon + 1);

@@ -97,6 +97,14 @@ describe('exact input rules (attacks through document content and encoding)', ()
     assert.equal(doc(await rawRequest(server.endpoint, 'GET', '/_api/document/p/u3'))['s'], 'é😀');
   });
 
+  it('refuses Basic credentials that are not valid UTF-8 (no match after replacing bytes)', async () => {
+    await server.db().createUser('\ufffduser', 'pw');
+    const bad = Buffer.concat([Buffer.from([0xff]), Buffer.from('user:pw')]).toString('base64'); // 0xff alone decodes to U+FFFD
+    assert.equal((await rawRequest(server.endpoint, 'GET', '/_api/version', undefined, { authorization: `Basic ${bad}` })).status, 401);
+    const good = Buffer.from('\ufffduser:pw').toString('base64');
+    assert.equal((await rawRequest(server.endpoint, 'GET', '/_api/version', undefined, { authorization: `Basic ${good}` })).status, 200);
+  });
+
   it('refuses a URL with invalid UTF-8 (percent-encoded or raw) with 400', async () => {
     for (const url of ['/_api/document/p/%C3%28', '/_api/document/p/a?x=%FF', '/_db/%FF/_api/version', '/_api/collection/p%ED%A0%80']) {
       const r = await rawRequest(server.endpoint, 'GET', url);
