@@ -6,7 +6,6 @@ import {
   parseEdgeDefinition,
   removeEdgeDefinition,
   removeVertexCollection,
-  replaceEdgeDefinition,
   type GraphDefinition,
   type MemberWrite,
 } from '../graph/index.ts';
@@ -105,7 +104,8 @@ async function editGraph(engine: StorageEngine, graphs: GraphStore, database: st
     }
     case 'replaceEdgeDefinition': {
       const def = parseEdgeDefinition(args['definition']);
-      return graphs.update(database, name, (g) => replaceEdgeDefinition(g, def.collection, def));
+      // _editEdgeDefinitions: every graph using the edge collection is edited along (ArangoDB)
+      return graphs.replaceEdgeDefinition(database, name, def.collection, def);
     }
     case 'removeEdgeDefinition': {
       const collection = str(args, 'collection');

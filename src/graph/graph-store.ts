@@ -1,4 +1,6 @@
 import { ArangoError } from '../errors/index.ts';
+// graph-edits imports this module's types only: the cycle holds no values at load time
+import { replaceEdgeDefinition } from './graph-edits.ts';
 import {
   DOCUMENT_COLLECTION,
   EDGE_COLLECTION,
@@ -105,6 +107,24 @@ export class GraphStore {
     return this.document(database, name);
   }
 
+  /**
+   * Replaces the edge definition of `collection` in graph `name` and, as ArangoDB does, in every
+   * other graph that uses that edge collection, all in one transaction (an edge collection has one
+   * definition in all graphs). Vertex collections no definition uses any more become orphans.
+   */
+  async replaceEdgeDefinition(database: string, name: string, collection: string, def: EdgeDefinition): Promise<Document> {
+    const target = this.get(database, name);
+    const others = this.list(database).filter((g) => g.name !== name && g.edgeDefinitions.some((d) => d.collection === collection));
+    const pending = new Set([name, ...others.map((g) => g.name)]);
+    const next = [target, ...others].map((g) => this.#validate(database, replaceEdgeDefinition(g, collection, def), g.name, pending));
+    for (const g of next) await this.#ensureCollections(database, g);
+    const graphs = this.#engine.collection(database, GRAPHS);
+    await this.#engine.write((tx) => {
+      for (const g of next) graphs.replace(tx, g.name, { _key: g.name, ...stored(g) });
+    });
+    return this.document(database, name);
+  }
+
   /** Drops a graph; with `dropCollections`, also its collections no other graph uses. */
   async drop(database: string, name: string, dropCollections: boolean): Promise<void> {
     const g = this.get(database, name);
@@ -196,13 +216,14 @@ export class GraphStore {
     return this.#engine.write((tx) => (w.op === 'replace' ? c.replace(tx, key, body, opts) : c.update(tx, key, body, opts)));
   }
 
-  #validate(database: string, def: GraphDefinition, name: string): GraphDefinition {
+  /** Checks `def` as graph `name`; graphs named in `pending` are being changed along and are not compared against. */
+  #validate(database: string, def: GraphDefinition, name: string, pending: ReadonlySet<string> = new Set([name])): GraphDefinition {
     const seen = new Set<string>();
     for (const d of def.edgeDefinitions) {
       if (seen.has(d.collection)) throw new ArangoError('ERROR_GRAPH_COLLECTION_MULTI_USE');
       seen.add(d.collection);
       for (const other of this.list(database)) {
-        if (other.name === name) continue;
+        if (other.name === name || pending.has(other.name)) continue;
         const od = other.edgeDefinitions.find((x) => x.collection === d.collection);
         if (od && (JSON.stringify(od.from) !== JSON.stringify(d.from) || JSON.stringify(od.to) !== JSON.stringify(d.to))) {
           throw new ArangoError('ERROR_GRAPH_COLLECTION_USE_IN_MULTI_GRAPHS', `${d.collection} has a different definition in graph '${other.name}'`);

@@ -50,6 +50,25 @@ describe('named graphs (gharial) through arangojs', () => {
     assert.deepEqual(await failure(() => db.graph('other').create([{ collection: 'e1', from: ['x'], to: ['y'] }])), [400, 1921]);
   });
 
+  it('replacing an edge definition changes it in every graph that uses the edge collection', async () => {
+    const first = db.graph('shared1');
+    const second = db.graph('shared2');
+    await first.create([{ collection: 'srel', from: ['sp'], to: ['sq'] }]);
+    await second.create([{ collection: 'srel', from: ['sp'], to: ['sq'] }, { collection: 'sown', from: ['sq'], to: ['sr'] }]);
+    const info = await first.replaceEdgeDefinition('srel', { collection: 'srel', from: ['sp'], to: ['ss'] });
+    assert.deepEqual(info.edgeDefinitions, [{ collection: 'srel', from: ['sp'], to: ['ss'] }]);
+    assert.deepEqual(info.orphanCollections, ['sq'], 'the vertex collection no definition uses any more is kept as an orphan');
+    const other = await second.get();
+    assert.deepEqual(other.edgeDefinitions.find((d) => d.collection === 'srel'), { collection: 'srel', from: ['sp'], to: ['ss'] });
+    assert.deepEqual(other.edgeDefinitions.find((d) => d.collection === 'sown'), { collection: 'sown', from: ['sq'], to: ['sr'] }, 'its other definitions stay');
+    assert.ok(await db.collection('ss').exists(), 'the new vertex collection was created');
+    // the edited definition holds in both graphs
+    await db.collection('sp').save({ _key: 'p1' });
+    await db.collection('ss').save({ _key: 's1' });
+    await second.edgeCollection('srel').save({ _from: 'sp/p1', _to: 'ss/s1' });
+    assert.deepEqual(await failure(() => second.edgeCollection('srel').save({ _from: 'sp/p1', _to: 'sq/q1' })), [400, 1947]);
+  });
+
   it('stores vertices and edges through the graph, refusing edges outside the definition (20)', async () => {
     const g = db.graph('crud');
     await g.create([{ collection: 'rel', from: ['va'], to: ['vb'] }]);

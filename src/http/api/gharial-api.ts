@@ -6,7 +6,6 @@ import {
   parseEdgeDefinition,
   removeEdgeDefinition,
   removeVertexCollection,
-  replaceEdgeDefinition,
   vertexCollections,
   type GraphDefinition,
 } from '../../graph/index.ts';
@@ -99,7 +98,8 @@ export function registerGharialApi(router: Router, engine: StorageEngine): void 
     ctx.requireDatabase('rw');
     const def = parseEdgeDefinition(await ctx.json());
     const name = ctx.param(1);
-    const doc = await graphs.update(ctx.database, ctx.param(0), (g) => replaceEdgeDefinition(g, name, def));
+    // every graph using this edge collection gets the new definition (ArangoDB)
+    const doc = await graphs.replaceEdgeDefinition(ctx.database, ctx.param(0), name, def);
     return graphReply(ctx, doc);
   });
   router.add('DELETE', '/_api/gharial/:graph/edge/:collection', async (ctx) => {
