@@ -143,8 +143,17 @@ export class GraphStore {
     if (!used && this.#engine.findCollection(database, name)) await catalog.dropCollection(this.#engine, database, name);
   }
 
-  /** Checks an edge's `_from`/`_to` against the graph (1947) and that both vertices exist (1202). */
-  checkEdge(database: string, g: GraphDefinition, edgeCollection: string, edge: Record<string, unknown>): void {
+  /**
+   * Checks an edge's `_from`/`_to` against the graph (1947) and that both vertices exist (1202);
+   * `exists` reads a vertex (default: the committed state; a stream transaction passes its own view).
+   */
+  checkEdge(
+    database: string,
+    g: GraphDefinition,
+    edgeCollection: string,
+    edge: Record<string, unknown>,
+    exists: (collection: string, key: string) => boolean = (coll, key) => this.#engine.findCollection(database, coll)?.getRaw(key) !== undefined,
+  ): void {
     const def = g.edgeDefinitions.find((d) => d.collection === edgeCollection);
     if (!def) throw new ArangoError('ERROR_GRAPH_EDGE_COLLECTION_NOT_USED');
     for (const [attr, allowed] of [['_from', def.from], ['_to', def.to]] as const) {
@@ -155,7 +164,7 @@ export class GraphStore {
       if (!allowed.includes(coll)) {
         throw new ArangoError('ERROR_GRAPH_REFERENCED_VERTEX_COLLECTION_NOT_PART_OF_THE_GRAPH', `referenced ${attr} collection '${coll}' is not part of the graph`);
       }
-      if (!this.#engine.findCollection(database, coll)?.getRaw(v.slice(v.indexOf('/') + 1))) {
+      if (!exists(coll, v.slice(v.indexOf('/') + 1))) {
         throw new ArangoError('ERROR_ARANGO_DOCUMENT_NOT_FOUND', `${attr} vertex '${v}' not found`);
       }
     }
@@ -168,18 +177,23 @@ export class GraphStore {
   removeVertexWithEdges(tx: WriteContext, database: string, vertices: Collection, key: string, remove: () => unknown): unknown {
     const id = `${vertices.name}/${key}`;
     const result = remove();
-    const edgeCollections = new Set<string>();
-    for (const g of this.list(database)) {
-      if (!vertexCollections(g).includes(vertices.name)) continue;
-      for (const d of g.edgeDefinitions) edgeCollections.add(d.collection);
-    }
-    for (const name of edgeCollections) {
+    for (const name of this.edgeCollectionsOf(database, vertices.name)) {
       const ec = this.#engine.findCollection(database, name);
       if (!ec) continue;
       const keys = new Set([...ec.edgeKeys(id, 'out'), ...ec.edgeKeys(id, 'in')]);
       for (const k of keys) ec.remove(tx, k);
     }
     return result;
+  }
+
+  /** The edge collections of every graph that uses `vertexCollection` (whose edges a vertex removal takes along). */
+  edgeCollectionsOf(database: string, vertexCollection: string): string[] {
+    const out = new Set<string>();
+    for (const g of this.list(database)) {
+      if (!vertexCollections(g).includes(vertexCollection)) continue;
+      for (const d of g.edgeDefinitions) out.add(d.collection);
+    }
+    return [...out];
   }
 
   /**
@@ -206,14 +220,23 @@ export class GraphStore {
       );
     }
     if (!isPlainObject(w.body)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
-    if (kind === 'edge') {
-      if (w.op !== 'update' && (w.body['_from'] === undefined || w.body['_to'] === undefined)) throw new ArangoError('ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE');
-      this.checkEdge(database, g, c.name, w.body);
-    }
+    if (kind === 'edge' && w.op !== 'update' && (w.body['_from'] === undefined || w.body['_to'] === undefined)) throw new ArangoError('ERROR_ARANGO_INVALID_EDGE_ATTRIBUTE');
     const body = w.body;
-    if (w.op === 'insert') return this.#engine.write((tx) => c.insert(tx, body, opts));
+    // the vertices are checked inside the write transaction: none can be removed in between
+    const check = (): void => {
+      if (kind === 'edge') this.checkEdge(database, g, c.name, body);
+    };
+    if (w.op === 'insert') {
+      return this.#engine.write((tx) => {
+        check();
+        return c.insert(tx, body, opts);
+      });
+    }
     const key = w.key;
-    return this.#engine.write((tx) => (w.op === 'replace' ? c.replace(tx, key, body, opts) : c.update(tx, key, body, opts)));
+    return this.#engine.write((tx) => {
+      check();
+      return w.op === 'replace' ? c.replace(tx, key, body, opts) : c.update(tx, key, body, opts);
+    });
   }
 
   /** Checks `def` as graph `name`; graphs named in `pending` are being changed along and are not compared against. */

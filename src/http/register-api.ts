@@ -33,7 +33,7 @@ export function registerApi(
 ): void {
   registerDocumentApi(router, deps.engine, deps.transactions);
   registerTransactionApi(router, deps.engine, deps.transactions);
-  registerGharialApi(router, deps.engine);
+  registerGharialApi(router, deps.engine, deps.transactions);
   registerTokenApi(router, deps.users, deps.tokens);
   registerAqlFunctionApi(router, deps.engine);
   registerAnalyzerApi(router, deps.engine);

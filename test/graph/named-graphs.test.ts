@@ -94,6 +94,45 @@ describe('named graphs (gharial) through arangojs', () => {
     assert.equal(await db.collection('rel').documentExists(e._key), false);
   });
 
+  it('writes vertices and edges inside a stream transaction (x-arango-trx-id), all or nothing', async () => {
+    const g = db.graph('trxg');
+    await g.create([{ collection: 'trel', from: ['tva'], to: ['tvb'] }]);
+    const va = g.vertexCollection('tva');
+    const vb = g.vertexCollection('tvb');
+    const rel = g.edgeCollection('trel');
+    const trx = await db.beginTransaction({ write: ['tva', 'tvb', 'trel'] });
+    await trx.step(() => va.save({ _key: 'a' }));
+    await trx.step(() => vb.save({ _key: 'b' }));
+    // the edge's vertices exist only inside the transaction: it sees them
+    const e = await trx.step(() => rel.save({ _key: 'e', _from: 'tva/a', _to: 'tvb/b' }));
+    assert.equal(e._id, 'trel/e');
+    assert.deepEqual(await failure(() => trx.step(() => rel.save({ _from: 'tvb/b', _to: 'tvb/b' }))), [400, 1947]);
+    assert.equal((await trx.step(() => va.vertex('a')))._key, 'a');
+    assert.equal(await db.collection('tva').documentExists('a'), false, 'nobody else sees it before the commit');
+    await trx.commit();
+    assert.equal((await rel.edge('e'))._from, 'tva/a');
+
+    // a vertex removed inside a transaction takes its edges along; an abort brings both back
+    const t2 = await db.beginTransaction({ write: ['tva', 'tvb', 'trel'] });
+    await t2.step(() => va.remove('a'));
+    assert.equal(await t2.step(() => db.collection('trel').documentExists('e')), false);
+    assert.equal(await db.collection('trel').documentExists('e'), true);
+    await t2.abort();
+    assert.equal(await db.collection('tva').documentExists('a'), true);
+    assert.equal(await db.collection('trel').documentExists('e'), true);
+
+    // the edge collection is not declared for write: the vertex removal fails whole
+    const t3 = await db.beginTransaction({ write: ['tva'] });
+    assert.deepEqual(await failure(() => t3.step(() => va.remove('a'))), [400, 1652]);
+    assert.equal(await t3.step(() => db.collection('tva').documentExists('a')), true, 'nothing of the failed removal stays in the transaction');
+    await t3.abort();
+
+    // a transaction id that does not exist is refused, and nothing is written outside a transaction
+    const bogus = db.transaction('123456789');
+    assert.deepEqual(await failure(() => bogus.step(() => va.save({ _key: 'stray' }))), [404, 1655]);
+    assert.equal(await db.collection('tva').documentExists('stray'), false);
+  });
+
   it('removes a vertex and its edges in every graph that uses its collection', async () => {
     await db.graph('g1').create([{ collection: 'l1', from: ['shared'], to: ['shared'] }]);
     await db.graph('g2').create([{ collection: 'l2', from: ['shared'], to: ['shared'] }]);

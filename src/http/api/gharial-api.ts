@@ -8,10 +8,14 @@ import {
   removeVertexCollection,
   vertexCollections,
   type GraphDefinition,
+  type MemberWrite,
 } from '../../graph/index.ts';
-import { isPlainObject, type Collection, type Document, type StorageEngine, type WriteResult } from '../../storage/index.ts';
+import { isPlainObject, type Collection, type Document, type StorageEngine, type WriteOptions, type WriteResult } from '../../storage/index.ts';
 import type { HttpReply, RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
+import type { TransactionManager } from '../../transaction/index.ts';
+import { transactionId } from './document-api.ts';
+import { writeMemberInTransaction } from './gharial-trx.ts';
 import { writeOptions } from './document-params.ts';
 
 /** The graph object of gharial answers. */
@@ -36,7 +40,7 @@ function parseGraph(body: unknown): GraphDefinition {
 }
 
 /** `/_api/gharial`: named graphs, their edge definitions, and vertex/edge CRUD through a graph. */
-export function registerGharialApi(router: Router, engine: StorageEngine): void {
+export function registerGharialApi(router: Router, engine: StorageEngine, transactions: TransactionManager): void {
   const graphs = new GraphStore(engine);
   const status = (ctx: RequestContext, ok: number): number => (ctx.flag('waitForSync', false) ? ok : 202);
   const graphReply = (ctx: RequestContext, doc: Document, ok = 201): HttpReply => ({
@@ -125,18 +129,26 @@ export function registerGharialApi(router: Router, engine: StorageEngine): void 
     return { status: status(ctx, ok), body };
   };
 
+  /** A vertex or edge write: inside the request's stream transaction when it names one. */
+  const writeMember = (ctx: RequestContext, kind: 'vertex' | 'edge', name: string, w: MemberWrite, opts: WriteOptions): Promise<WriteResult> => {
+    const id = transactionId(ctx);
+    if (id === undefined) return graphs.writeMember(ctx.database, ctx.param(0), kind, name, w, opts);
+    return transactions.within(ctx.database, id, (trx) => writeMemberInTransaction(engine, graphs, trx, ctx.param(0), kind, name, w, opts));
+  };
+
   for (const kind of ['vertex', 'edge'] as const) {
     router.add('POST', `/_api/gharial/:graph/${kind}/:collection`, async (ctx) => {
       const { c } = member(ctx, kind, 'rw');
       const body = await ctx.json();
       if (!isPlainObject(body)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
       const opts = writeOptions(ctx, c.definition.waitForSync);
-      return docReply(ctx, kind, await graphs.writeMember(ctx.database, ctx.param(0), kind, c.name, { op: 'insert', body }, opts), 201);
+      return docReply(ctx, kind, await writeMember(ctx, kind, c.name, { op: 'insert', body }, opts), 201);
     });
-    router.add('GET', `/_api/gharial/:graph/${kind}/:collection/:key`, (ctx) => {
+    router.add('GET', `/_api/gharial/:graph/${kind}/:collection/:key`, async (ctx) => {
       const { c } = member(ctx, kind, 'ro');
       const key = ctx.param(2);
-      const doc = c.get(key);
+      const id = transactionId(ctx);
+      const doc = id === undefined ? c.get(key) : await transactions.within(ctx.database, id, (trx) => trx.get(trx.readable(c.name), key));
       if (!doc) throw new ArangoError('ERROR_ARANGO_DOCUMENT_NOT_FOUND', undefined, { extra: { _key: key } });
       const ifMatch = ctx.req.headers['if-match'];
       const rev = ctx.query.get('rev') ?? (typeof ifMatch === 'string' ? ifMatch.replace(/"/g, '') : null);
@@ -149,14 +161,14 @@ export function registerGharialApi(router: Router, engine: StorageEngine): void 
         const body = await ctx.json();
         if (!isPlainObject(body)) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TYPE_INVALID');
         const opts = writeOptions(ctx, c.definition.waitForSync);
-        const r = await graphs.writeMember(ctx.database, ctx.param(0), kind, c.name, { op, key: ctx.param(2), body }, opts);
+        const r = await writeMember(ctx, kind, c.name, { op, key: ctx.param(2), body }, opts);
         return docReply(ctx, kind, r, 200);
       });
     }
     router.add('DELETE', `/_api/gharial/:graph/${kind}/:collection/:key`, async (ctx) => {
       const { c } = member(ctx, kind, 'rw');
       const opts = writeOptions(ctx, c.definition.waitForSync);
-      const r = await graphs.writeMember(ctx.database, ctx.param(0), kind, c.name, { op: 'remove', key: ctx.param(2) }, opts);
+      const r = await writeMember(ctx, kind, c.name, { op: 'remove', key: ctx.param(2) }, opts);
       const body: Record<string, unknown> = { error: false, code: status(ctx, 200), removed: true };
       if (r.old) body['old'] = r.old;
       return { status: status(ctx, 200), body };
