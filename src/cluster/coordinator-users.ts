@@ -1,9 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { ArangoError } from '../errors/index.ts';
 import { withBody } from '../http/body.ts';
 import type { ServerRecord } from './cluster-registry.ts';
-import { callServer, relayError, withClient, type BodyLimits } from './forward.ts';
+import { callServer, fetchAnswer, relayError, withClient, type BodyLimits, type BufferedAnswer, type ForwardFailure } from './forward.ts';
 
 /** What {@link CoordinatorUsers} needs from the coordinator. */
 export interface CoordinatorUsersDeps {
@@ -34,19 +33,20 @@ export class CoordinatorUsers {
     this.#d = deps;
   }
 
-  /** Forwards a user change to the `_system` leader, then has every other DB-server copy `_users`. */
-  async change(req: IncomingMessage, res: ServerResponse, leader: ServerRecord, urlPath: string): Promise<void> {
+  /**
+   * Forwards a user change to the `_system` leader (`send` reaches it across a failover), then has
+   * every other DB-server copy `_users` from the leader before the client is answered.
+   */
+  async change(req: IncomingMessage, res: ServerResponse, urlPath: string, send: (attempt: (endpoint: string) => Promise<{ value: BufferedAnswer } | ForwardFailure>) => Promise<BufferedAnswer>): Promise<void> {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length') headers[k] = v;
     withClient(headers, req);
     // the leader authenticates: until then the body counts against this coordinator's budget
     const answer = await withBody(req, this.#d.bodies.maxBodyBytes, this.#d.bodies.budget, (body) =>
-      fetch(`${leader.endpoint}${urlPath}`, { method: req.method ?? 'POST', headers, ...(body.length > 0 ? { body } : {}) }).catch((cause: unknown) => {
-        throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${leader.endpoint} cannot be reached`, { cause });
-      }),
+      send((endpoint) => fetchAnswer(`${endpoint}${urlPath}`, req.method ?? 'POST', headers, body)),
     );
-    const text = Buffer.from(await answer.arrayBuffer());
-    if (answer.ok) {
+    if (answer.status < 300) {
+      const leader = await this.#d.leaderOf('_system');
       const others = this.#d.dbServers().filter((s) => s.id !== leader.id);
       await Promise.all(others.map((s) =>
         callServer(s.endpoint, 'POST', '/_api/kitsune/users/refresh', this.#d.superuser(), { source: leader.endpoint }).then(
@@ -56,8 +56,8 @@ export class CoordinatorUsers {
       ));
       this.#authCache.clear();
     }
-    res.writeHead(answer.status, { 'content-type': answer.headers.get('content-type') ?? 'application/json; charset=utf-8', 'content-length': String(text.length) });
-    res.end(text);
+    res.writeHead(answer.status, { 'content-type': answer.type, 'content-length': String(answer.raw.length) });
+    res.end(answer.raw);
   }
 
   /**

@@ -5,7 +5,7 @@ import { placeDatabase, type ClusterRegistry, type DatabasePlan, type ServerReco
 import { withBody } from '../http/body.ts';
 import { callServer, relayError, type BodyLimits } from './forward.ts';
 import { collectionRequest } from './coordinator-collections.ts';
-import { forwardWithFailover, type FailoverDeps } from './failover-retry.ts';
+import { forwardWithFailover, retryOnFailover, type FailoverDeps } from './failover-retry.ts';
 import { CoordinatorUsers } from './coordinator-users.ts';
 import { toTcp } from './cluster-api.ts';
 import { shardDistribution } from './shard-distribution.ts';
@@ -208,9 +208,12 @@ export class Coordinator {
         if (!this.#plans.has(db)) throw new ArangoError('ERROR_ARANGO_DATABASE_NOT_FOUND');
       }
       if (!isChange) return forwardWithFailover(this.#failover, req, res, '_system', `/_db/_system${path}${search}`);
-      return this.#users.change(req, res, await this.#leaderOf('_system'), `/_db/_system${path}${search}`);
+      return this.#users.change(req, res, `/_db/_system${path}${search}`, (attempt) => retryOnFailover(this.#failover, '_system', method, true, attempt));
     }
-    if (path === '/_api/collection' || path.startsWith('/_api/collection/')) return collectionRequest(req, res, await this.#leaderOf(database), this.#plans.get(database), path, url, this.#d.bodies);
+    if (path === '/_api/collection' || path.startsWith('/_api/collection/')) {
+      // through the current leader, again after a failover (as every other forwarded request)
+      return collectionRequest(req, res, () => this.#plans.get(database), path, url, this.#d.bodies, (attempt) => retryOnFailover(this.#failover, database, method, true, attempt));
+    }
     await forwardWithFailover(this.#failover, req, res, database, url);
   }
 

@@ -44,35 +44,47 @@ export async function forwardWithFailover(d: FailoverDeps, req: IncomingMessage,
 }
 
 /** The attempts of {@link forwardWithFailover} with the body read (`undefined`: streamed, sent once). */
-async function forwardWithRetries(d: FailoverDeps, req: IncomingMessage, res: ServerResponse, database: string, url: string, body: Buffer | null | undefined): Promise<void> {
-  const method = req.method ?? 'GET';
+function forwardWithRetries(d: FailoverDeps, req: IncomingMessage, res: ServerResponse, database: string, url: string, body: Buffer | null | undefined): Promise<void> {
+  return retryOnFailover(d, database, req.method ?? 'GET', body !== undefined, async (endpoint) => {
+    const r = await forwardRequest(req, res, endpoint, url, body);
+    return r === null ? { value: undefined } : r;
+  });
+}
+
+/**
+ * Runs `attempt` against the database's current leader until it gives an answer, waiting for a
+ * failover (plan change in etcd) between attempts, for at most `d.timeoutMs`; `resendable`: the
+ * request can be sent again (its body is at hand). The rules of {@link forwardWithFailover}: reads
+ * are repeated after any failure, writes only when they provably did not run.
+ */
+export async function retryOnFailover<T>(d: FailoverDeps, database: string, method: string, resendable: boolean, attempt: (endpoint: string) => Promise<{ value: T } | ForwardFailure>): Promise<T> {
   const idempotent = method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
   const deadline = Date.now() + d.timeoutMs;
-  for (let attempt = 1; ; attempt++) {
+  for (let n = 1; ; n++) {
     let failure: ForwardFailure | 'no-leader';
     let endpoint = '';
     try {
       endpoint = await d.leaderEndpoint(database);
-      const r = await forwardRequest(req, res, endpoint, url, body);
-      if (r === null) {
-        if (attempt > 1) d.log.info({ database, method, attempt, endpoint }, 'request served by the new leader after a failover');
-        return;
+      const r = await attempt(endpoint);
+      if (typeof r === 'object') {
+        if (n > 1) d.log.info({ database, method, attempt: n, endpoint }, 'request served by the new leader after a failover');
+        return r.value;
       }
       failure = r;
     } catch (err) {
       if (!isArangoError(err) || err.errorNum !== 1478) throw err;
       failure = 'no-leader';
     }
-    const retryable = (idempotent || failure !== 'lost') && (body !== undefined || failure === 'no-leader');
+    const retryable = (idempotent || failure !== 'lost') && (resendable || failure === 'no-leader');
     const left = deadline - Date.now();
     if (!retryable || left <= 0) {
-      d.log.warn({ database, method, attempt, endpoint, failure }, 'request failed: its database leader did not answer');
+      d.log.warn({ database, method, attempt: n, endpoint, failure }, 'request failed: its database leader did not answer');
       if (failure === 'lost' && !idempotent) {
         throw new ArangoError('ERROR_CLUSTER_CONNECTION_LOST', `the connection to the leader of database '${database}' broke before it answered; the operation may or may not have been applied`);
       }
       throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `the leader of database '${database}' is not available (no failover within ${d.timeoutMs} ms)`);
     }
-    if (attempt === 1) d.log.debug({ database, method, endpoint, failure }, 'leader did not answer, waiting for a failover');
+    if (n === 1) d.log.debug({ database, method, endpoint, failure }, 'leader did not answer, waiting for a failover');
     await d.planRefresh(Math.min(RECHECK_MS, left));
   }
 }

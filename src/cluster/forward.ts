@@ -123,25 +123,53 @@ export function relayError(status: number, body: unknown): never {
   throw new ArangoError(errorNameOf(errorNum) ?? 'ERROR_INTERNAL', message, { httpStatus: status });
 }
 
+/** A DB-server's whole answer, as {@link forwardBuffered} returns it. */
+export interface BufferedAnswer {
+  readonly status: number;
+  readonly body: unknown;
+  readonly raw: Buffer;
+  readonly type: string;
+}
+
 /**
  * Forwards like {@link forwardRequest} but returns the answer (status, JSON body or null) instead of
  * streaming it. The body is read first, within `limits` (the leader authenticates it only then).
+ * `send` picks the leader and repeats the request across a failover (`retryOnFailover`); each try
+ * resolves the answer, or why there was none.
  */
-export async function forwardBuffered(req: IncomingMessage, target: string, urlPath: string, limits: BodyLimits): Promise<{ status: number; body: unknown; raw: Buffer; type: string }> {
+export async function forwardBuffered(
+  req: IncomingMessage,
+  urlPath: string,
+  limits: BodyLimits,
+  send: (attempt: (endpoint: string) => Promise<{ value: BufferedAnswer } | ForwardFailure>) => Promise<BufferedAnswer>,
+): Promise<BufferedAnswer> {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && !HOP_BY_HOP.has(k) && k !== 'content-length') headers[k] = v;
   withClient(headers, req);
-  const answer = await withBody(req, limits.maxBodyBytes, limits.budget, (body) =>
-    fetch(`${target}${urlPath}`, { method: req.method ?? 'GET', headers, ...(body.length > 0 ? { body } : {}) }).catch((cause: unknown) => {
-      throw new ArangoError('ERROR_CLUSTER_BACKEND_UNAVAILABLE', `DB-server ${target} cannot be reached`, { cause });
-    }),
-  );
-  const raw = Buffer.from(await answer.arrayBuffer());
-  let body: unknown = null;
+  return withBody(req, limits.maxBodyBytes, limits.budget, (body) => send((target) => fetchAnswer(`${target}${urlPath}`, req.method ?? 'GET', headers, body)));
+}
+
+/** One buffered request to a DB-server: its answer, `not-leader` (its gate refused), `refused` or `lost`. */
+export async function fetchAnswer(url: string, method: string, headers: Record<string, string>, body: Buffer): Promise<{ value: BufferedAnswer } | ForwardFailure> {
+  let answer: Response;
   try {
-    body = raw.length === 0 ? null : JSON.parse(raw.toString('utf8'));
-  } catch {
-    body = null;
+    answer = await fetch(url, { method, headers, ...(body.length > 0 ? { body } : {}) });
+  } catch (err) {
+    return (err as { cause?: { code?: unknown } }).cause?.code === 'ECONNREFUSED' ? 'refused' : 'lost';
   }
-  return { status: answer.status, body, raw, type: answer.headers.get('content-type') ?? 'application/json; charset=utf-8' };
+  let raw: Buffer;
+  try {
+    raw = Buffer.from(await answer.arrayBuffer());
+  } catch {
+    return 'lost';
+  }
+  // the gate of a DB-server that does not lead this database (an old plan): nothing ran there
+  if (answer.status === 503 && answer.headers.get('x-arango-endpoint') !== null) return 'not-leader';
+  let parsed: unknown = null;
+  try {
+    parsed = raw.length === 0 ? null : JSON.parse(raw.toString('utf8'));
+  } catch {
+    parsed = null;
+  }
+  return { value: { status: answer.status, body: parsed, raw, type: answer.headers.get('content-type') ?? 'application/json; charset=utf-8' } };
 }
