@@ -121,7 +121,9 @@ export async function handleDbCall(engine: StorageEngine, call: HostCall, querie
       return null;
     case 'coll.ensureIndex': {
       const def = (args.def ?? {}) as { type?: string; fields?: string[]; unique?: boolean; sparse?: boolean; name?: string };
-      await catalog.createIndex(engine, database, str(args, 'collection'), { type: def.type ?? 'persistent', fields: def.fields ?? [], unique: def.unique === true, sparse: def.sparse === true, ...(def.name === undefined ? {} : { name: def.name }) } as Parameters<typeof catalog.createIndex>[3]);
+      // the whole definition as `body`: geoJson, expireAfter, minLength … of the other index types
+      const body = isPlainObject(args.def) ? args.def : undefined;
+      await catalog.createIndex(engine, database, str(args, 'collection'), { type: def.type ?? 'persistent', fields: def.fields ?? [], unique: def.unique === true, sparse: def.sparse === true, ...(def.name === undefined ? {} : { name: def.name }), ...(body === undefined ? {} : { body }) } as Parameters<typeof catalog.createIndex>[3]);
       return null;
     }
     case 'doc.get': {

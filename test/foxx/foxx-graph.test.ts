@@ -12,7 +12,7 @@ const examples = require('@arangodb/graph-examples/example-graph');
 const attempt = (fn) => { try { return { ok: fn() }; } catch (e) { return { errorNum: e.errorNum, message: e.message }; } };
 router.post('/examples/:name', (req, res) => {
   const g = examples.loadGraph(req.pathParams.name);
-  res.json(g === false ? false : { name: g.__name, edgeDefinitions: g.__edgeDefinitions });
+  res.json(g === false ? false : g === undefined ? 'undefined' : { name: g.__name, edgeDefinitions: g.__edgeDefinitions });
 });
 router.delete('/examples/:name', (req, res) => {
   examples.dropGraph(req.pathParams.name);
@@ -82,17 +82,76 @@ describe('@arangodb/general-graph and the example graphs in Foxx services', () =
     for (const name of ['knows_graph', 'routeplanner', 'traversalGraph']) assert.equal((await call('POST', `/graphs/examples/${name}`)).status, 200, name);
     const reach = await (await db.query('FOR v IN 1..3 OUTBOUND "circles/A" GRAPH "traversalGraph" RETURN v._key')).all();
     assert.equal(reach.length, 10);
-    const near = await (await db.query('FOR c IN germanCity SORT GEO_DISTANCE(c.loc, [50.9, 6.9]) LIMIT 1 RETURN c._key')).all();
+    const near = await (await db.query('FOR c IN germanCity SORT GEO_DISTANCE(c.geometry, [6.9, 50.9]) LIMIT 1 RETURN c._key')).all();
     assert.deepEqual(near, ['Cologne']);
+    const geo = (await db.collection('frenchCity').indexes()).find((i) => i.type === 'geo') as { fields: string[]; geoJson: boolean } | undefined;
+    assert.deepEqual([geo?.fields, geo?.geoJson], [['geometry'], true]);
     const knows = await (await db.query('FOR v IN 1..1 OUTBOUND "persons/bob" GRAPH "knows_graph" SORT v._key RETURN v.name')).all();
     assert.deepEqual(knows, ['Charlie', 'Dave']);
-    // loading again over existing collections is refused with 1207; an unknown name is false
+    // loading again over existing collections is refused with 1207 (ArangoDB's message); an unknown name is false
     const again = await call('POST', '/graphs/again/social');
-    assert.equal((again.json as { errorNum: number }).errorNum, 1207);
+    assert.deepEqual(again.json, { errorNum: 1207, message: 'the collection: ["relation","female","male"] already exists. Please clean up and try again.' });
     assert.equal((await call('POST', '/graphs/examples/nonsense')).json, false);
     const dropped = await call('DELETE', '/graphs/examples/social');
     assert.deepEqual(dropped.json, { exists: false });
     assert.equal(await db.collection('female').exists(), false, 'dropGraph drops the collections');
+  });
+
+  it('loads the other 3.12 example graphs with the results the documentation shows for them', async () => {
+    const db = server.db();
+    const all = async (q: string): Promise<unknown[]> => (await db.query(q)).all();
+    const load = async (name: string): Promise<void> => assert.equal((await call('POST', `/graphs/examples/${name}`)).status, 200, name);
+    const knows = await all('FOR e IN knows SORT e._from, e._to RETURN [e._from, e._to, e.vertex]');
+    assert.deepEqual(knows[0], ['persons/alice', 'persons/bob', 'alice']);
+
+    await load('kShortestPathsGraph');
+    assert.deepEqual(await all('RETURN [LENGTH(places), LENGTH(connections)]'), [[18, 36]]);
+    const ksp = (await all(`FOR p IN OUTBOUND K_SHORTEST_PATHS 'places/StAndrews' TO 'places/Cologne' GRAPH 'kShortestPathsGraph'
+      OPTIONS {weightAttribute: 'travelTime', defaultWeight: 15} LIMIT 3 RETURN {places: p.vertices[*].label, total: SUM(p.edges[*].travelTime)}`)) as { places: string[]; total: number }[];
+    assert.deepEqual(ksp.map((p) => p.places.join(' ')), [
+      'StAndrews Leuchars Edinburgh York London Brussels Cologne',
+      'StAndrews Leuchars Edinburgh Glasgow Carlisle Birmingham London Brussels Cologne',
+      'StAndrews Leuchars Edinburgh Glasgow Carlisle York London Brussels Cologne',
+    ]);
+    assert.deepEqual(ksp.map((p) => Math.round(p.total * 10) / 10), [11.5, 11.7, 12.5]);
+    const kPaths = (await all(`FOR p IN 1..10 OUTBOUND K_PATHS 'places/Aberdeen' TO 'places/London' GRAPH 'kShortestPathsGraph' RETURN CONCAT_SEPARATOR(' ', p.vertices[*].label)`)) as string[];
+    assert.deepEqual(kPaths.sort(), [
+      'Aberdeen Leuchars Edinburgh Glasgow Carlisle Birmingham London',
+      'Aberdeen Leuchars Edinburgh Glasgow Carlisle York London',
+      'Aberdeen Leuchars Edinburgh York Carlisle Birmingham London',
+      'Aberdeen Leuchars Edinburgh York London',
+    ]);
+    const asp = await all(`FOR p IN OUTBOUND ALL_SHORTEST_PATHS 'places/Carlisle' TO 'places/London' GRAPH 'kShortestPathsGraph' RETURN CONCAT_SEPARATOR(' ', p.vertices[*].label)`);
+    assert.deepEqual(asp.sort(), ['Carlisle Birmingham London', 'Carlisle York London']);
+    await call('DELETE', '/graphs/examples/kShortestPathsGraph');
+
+    await load('connectedComponentsGraph');
+    const component = async (start: string): Promise<unknown[]> =>
+      all(`FOR v IN 0..50 ANY 'components/${start}' GRAPH 'connectedComponentsGraph' OPTIONS {order: 'bfs', uniqueVertices: 'global'} COLLECT WITH COUNT INTO n RETURN n`);
+    assert.deepEqual([await component('A1'), await component('B1'), await component('C1')], [[4], [22], [10]]);
+    await call('DELETE', '/graphs/examples/connectedComponentsGraph');
+
+    await load('mps_graph');
+    const mps = await all(`FOR p IN OUTBOUND ALL_SHORTEST_PATHS 'mps_verts/A' TO 'mps_verts/C' GRAPH 'mps_graph' RETURN CONCAT(p.vertices[*]._key)`);
+    assert.deepEqual(mps.sort(), ['ABC', 'ADC']);
+    await call('DELETE', '/graphs/examples/mps_graph');
+
+    await load('worldCountry');
+    assert.deepEqual(await all('RETURN [LENGTH(worldVertices), LENGTH(worldEdges)]'), [[87, 86]]);
+    const europe = await all(`FOR v IN 1..1 INBOUND 'worldVertices/continent-europe' GRAPH 'worldCountry' RETURN v.code`);
+    assert.deepEqual(europe.sort(), ['ALB', 'AND', 'AUT', 'BEL', 'BGR', 'BIH', 'CZE', 'DEU', 'DNK', 'FIN', 'FRA', 'HRV']);
+    assert.deepEqual(await all(`FOR v, e, p IN 3 INBOUND 'worldVertices/world' GRAPH 'worldCountry' FILTER v.name == "N'Djamena" RETURN p.vertices[*].name`), [
+      ['World', 'Africa', 'Chad', "N'Djamena"],
+    ]);
+    await call('DELETE', '/graphs/examples/worldCountry');
+    assert.equal(await db.collection('worldVertices').exists(), false);
+
+    // the unmanaged variant: the same data in plain collections, no named graph
+    assert.equal((await call('POST', '/graphs/examples/worldCountryUnManaged')).json, 'undefined');
+    assert.deepEqual(await all('RETURN [LENGTH(worldVertices), LENGTH(worldEdges)]'), [[87, 86]]);
+    assert.equal(await db.graph('worldCountryUnManaged').exists(), false);
+    await call('DELETE', '/graphs/examples/worldCountryUnManaged');
+    assert.deepEqual([await db.collection('worldVertices').exists(), await db.collection('worldEdges').exists()], [false, false]);
   });
 
   it('writes vertices and edges through a graph with its guarantees and edits its definition', async () => {

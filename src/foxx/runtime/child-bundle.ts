@@ -5,8 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { build, buildSync, type BuildOptions } from 'esbuild';
 
 const ENTRY = fileURLToPath(new URL('./service-main.ts', import.meta.url));
-/** kitsune's own node_modules: the shipped npm packages services require live there. */
-export const NODE_MODULES = path.resolve(path.dirname(ENTRY), '../../../node_modules');
+/**
+ * kitsune's own node_modules: the shipped npm packages services require live there. Its real
+ * path, since Node's permission model checks the resolved path of every file a service process
+ * opens: a symlinked node_modules (a git worktree's, pnpm's) would otherwise grant nothing.
+ */
+const LINKED_NODE_MODULES = path.resolve(path.dirname(ENTRY), '../../../node_modules');
+export const NODE_MODULES = fs.existsSync(LINKED_NODE_MODULES) ? fs.realpathSync(LINKED_NODE_MODULES) : LINKED_NODE_MODULES;
 
 let built: string | undefined;
 let building: Promise<string> | undefined;

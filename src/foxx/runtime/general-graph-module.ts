@@ -1,5 +1,8 @@
 import { ArangoError } from '../../errors/index.ts';
 import { keyOf, type ArangoCollection } from './arangodb-module.ts';
+import type { GraphScope } from './graph-aql.ts';
+import * as fn from './graph-functions.ts';
+import * as measures from './graph-measures.ts';
 import type { SyncCall } from './sync-call.ts';
 
 type Doc = Record<string, unknown>;
@@ -147,10 +150,17 @@ class Graph {
   }
   #edgeEnd(edgeId: unknown, attr: '_from' | '_to'): unknown {
     if (typeof edgeId !== 'string' || !edgeId.includes('/')) throw new ArangoError('ERROR_ARANGO_DOCUMENT_HANDLE_BAD');
-    const edge = this.#collection(edgeId.slice(0, edgeId.indexOf('/')))?.document(edgeId) as Doc | undefined;
-    const end = edge?.[attr];
+    const collection = edgeId.slice(0, edgeId.indexOf('/'));
+    if (!this.#body.edgeDefinitions.some((d) => d.collection === collection)) {
+      throw new ArangoError('ERROR_GRAPH_EDGE_COLLECTION_NOT_USED', `edge collection does not exist or is not part of the graph: ${collection}`);
+    }
+    const end = (this.#collection(collection)?.document(edgeId) as Doc | undefined)?.[attr];
     if (typeof end !== 'string') throw new ArangoError('ERROR_GRAPH_INVALID_EDGE', `${edgeId} is not an edge of the graph`);
-    return this.#collection(end.slice(0, end.indexOf('/')))?.document(end);
+    const vertexCollection = end.slice(0, end.indexOf('/'));
+    if (!this.#scope().vertexCollections.includes(vertexCollection)) {
+      throw new ArangoError('ERROR_GRAPH_VERTEX_COL_DOES_NOT_EXIST', `vertex collection does not exist or is not part of the graph: ${vertexCollection}`);
+    }
+    return this.#collection(vertexCollection)?.document(end);
   }
   _fromVertex(edgeId: unknown): unknown {
     return this.#edgeEnd(edgeId, '_from');
@@ -158,15 +168,72 @@ class Graph {
   _toVertex(edgeId: unknown): unknown {
     return this.#edgeEnd(edgeId, '_to');
   }
-  /** The `_id`s of the vertices `minDepth..maxDepth` steps from a vertex (AQL traversal over the graph). */
-  _neighbors(vertex: unknown, options: Doc = {}): unknown[] {
-    const start = typeof vertex === 'string' ? vertex : (vertex as Doc | null)?.['_id'];
-    if (typeof start !== 'string') throw new ArangoError('ERROR_ARANGO_DOCUMENT_HANDLE_BAD');
-    const dir = options['direction'] === 'outbound' ? 'OUTBOUND' : options['direction'] === 'inbound' ? 'INBOUND' : 'ANY';
-    const min = typeof options['minDepth'] === 'number' ? options['minDepth'] : 1;
-    const max = typeof options['maxDepth'] === 'number' ? options['maxDepth'] : min;
-    const q = `FOR v IN @min..@max ${dir} @start GRAPH @graph OPTIONS {order: "bfs", uniqueVertices: "global"} FILTER v._id != @start RETURN DISTINCT v._id`;
-    return this.#query(q, { min, max, start, graph: this.#body.name }).toArray();
+
+  /** The graph as the AQL-generating functions see it (see `graph-functions.ts`, `graph-measures.ts`). */
+  #scope(): GraphScope {
+    const used = new Set<string>();
+    for (const d of this.#body.edgeDefinitions) for (const c of [...d.from, ...d.to]) used.add(c);
+    return { name: this.#body.name, vertexCollections: [...used].sort(), query: (q, b) => this.#query(q, b).toArray() };
+  }
+  _neighbors(vertexExample?: unknown, options?: unknown): unknown[] {
+    return fn.neighbors(this.#scope(), vertexExample, options);
+  }
+  _commonNeighbors(vertex1Example?: unknown, vertex2Example?: unknown, optionsVertex1?: unknown, optionsVertex2?: unknown): unknown[] {
+    return fn.commonNeighbors(this.#scope(), vertex1Example, vertex2Example, optionsVertex1, optionsVertex2);
+  }
+  _countCommonNeighbors(vertex1Example?: unknown, vertex2Example?: unknown, optionsVertex1?: unknown, optionsVertex2?: unknown): unknown[] {
+    return fn.countCommonNeighbors(this.#scope(), vertex1Example, vertex2Example, optionsVertex1, optionsVertex2);
+  }
+  _commonProperties(vertex1Example?: unknown, vertex2Example?: unknown, options?: unknown): unknown[] {
+    return fn.commonProperties(this.#scope(), vertex1Example, vertex2Example, options);
+  }
+  _countCommonProperties(vertex1Example?: unknown, vertex2Example?: unknown, options?: unknown): unknown[] {
+    return fn.countCommonProperties(this.#scope(), vertex1Example, vertex2Example, options);
+  }
+  _vertices(vertexExample?: unknown, options?: unknown): unknown[] {
+    return fn.vertices(this.#scope(), vertexExample, options);
+  }
+  _edges(vertexExample?: unknown, options?: unknown): unknown[] {
+    return fn.edges(this.#scope(), vertexExample, options);
+  }
+  _getConnectingEdges(vertex1Example?: unknown, vertex2Example?: unknown, options?: unknown): unknown[] {
+    return fn.connectingEdges(this.#scope(), vertex1Example, vertex2Example, options);
+  }
+  _paths(options?: unknown): unknown[] {
+    return fn.paths(this.#scope(), options);
+  }
+  _shortestPath(startVertexExample?: unknown, endVertexExample?: unknown, options?: unknown): unknown[] {
+    return measures.shortestPath(this.#scope(), startVertexExample, endVertexExample, options);
+  }
+  _distanceTo(startVertexExample?: unknown, endVertexExample?: unknown, options?: unknown): unknown[] {
+    return measures.distanceTo(this.#scope(), startVertexExample, endVertexExample, options);
+  }
+  _absoluteEccentricity(vertexExample?: unknown, options?: unknown): Doc {
+    return measures.absoluteEccentricity(this.#scope(), vertexExample, options);
+  }
+  _eccentricity(options?: unknown): Doc {
+    return measures.eccentricity(this.#scope(), options);
+  }
+  _absoluteCloseness(vertexExample?: unknown, options?: unknown): Doc {
+    return measures.absoluteCloseness(this.#scope(), vertexExample, options);
+  }
+  _farness(vertexExample?: unknown, options?: unknown): Doc {
+    return measures.absoluteCloseness(this.#scope(), vertexExample, options);
+  }
+  _closeness(options?: unknown): Doc {
+    return measures.closeness(this.#scope(), options);
+  }
+  _absoluteBetweenness(vertexExample?: unknown, options?: unknown): Doc {
+    return measures.absoluteBetweenness(this.#scope(), vertexExample, options);
+  }
+  _betweenness(options?: unknown): Doc {
+    return measures.betweenness(this.#scope(), options);
+  }
+  _radius(options?: unknown): unknown {
+    return measures.radius(this.#scope(), options);
+  }
+  _diameter(options?: unknown): unknown {
+    return measures.diameter(this.#scope(), options);
   }
 }
 
