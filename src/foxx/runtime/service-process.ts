@@ -42,22 +42,9 @@ const TICK_HZ = 100;
 
 /** The folders a service process may read: kitsune's packages, its own folders and those of its dependencies. */
 function readableDirs(spec: ServiceSpec, deps: readonly ServiceSpec[]): string[] {
-  return [...PACKAGE_DIRS, spec.root, spec.tmpDir, ...deps.flatMap((d) => [d.root, d.tmpDir])];
+  // NODE_MODULES is already the real path (child-bundle.ts), which the permission model checks
+  return [NODE_MODULES, spec.root, spec.tmpDir, ...deps.flatMap((d) => [d.root, d.tmpDir])];
 }
-
-/**
- * kitsune's packages, also under their real path when `node_modules` is a symlink (a shared checkout,
- * pnpm): node loads the bundle and its imports by real path, and the permission model checks that one.
- */
-const PACKAGE_DIRS: readonly string[] = (() => {
-  let real = NODE_MODULES;
-  try {
-    real = fs.realpathSync(NODE_MODULES);
-  } catch {
-    // no node_modules folder: the grant is for a path that does not exist, as before
-  }
-  return real === NODE_MODULES ? [NODE_MODULES] : [NODE_MODULES, real];
-})();
 
 /** What {@link ServiceProcess.grants} is for a process started for `spec` with `deps`. */
 export function grantsOf(spec: ServiceSpec, deps: readonly ServiceSpec[]): string {
