@@ -99,6 +99,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     feed.close();
     server.close();
     await agency.close();
+    await node.jsTransactions.close();
     await queryPool.close();
     transactions.close();
     await engine.close();
@@ -113,6 +114,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
       registry.stop();
       await agency.close();
       await closeHttpServer(server);
+      await node.jsTransactions.close();
       await queryPool.close();
       transactions.close();
       await engine.close();
