@@ -4,12 +4,14 @@ import { Router, trustForwardedClients } from './http/index.ts';
 import type { Logger } from './log/index.ts';
 import { createQueryService, type QueryPool, type QueryService } from './query/index.ts';
 import { StorageEngine, catalog } from './storage/index.ts';
-import { createTransactionManager, type TransactionManager } from './transaction/index.ts';
+import { JsTransactions } from './foxx/js-transactions.ts';
+import { createTransactionManager, type JsTransactionRunner, type TransactionManager } from './transaction/index.ts';
 
 /**
  * What every role that holds data (single server, active-failover member, DB-server) composes the
  * same way: the storage engine on `--data-dir`, users with root, the JWT secret, access tokens,
- * authentication, the query worker pool and stream transactions, and an empty router.
+ * authentication, the query worker pool, stream transactions, the processes of JavaScript
+ * transactions (started on first use), and an empty router.
  */
 export interface DataNode {
   readonly engine: StorageEngine;
@@ -20,6 +22,8 @@ export interface DataNode {
   readonly queryPool: QueryPool;
   readonly queries: QueryService;
   readonly transactions: TransactionManager;
+  /** `POST /_api/transaction`: actions run in transaction processes (a DB-server runs them too: coordinators forward them to the leader). */
+  readonly jsTransactions: JsTransactionRunner;
   /** Whether this start created the root user (a new data directory). */
   readonly rootCreated: boolean;
 }
@@ -39,11 +43,15 @@ export async function openDataNode(config: ServerConfig, log: Logger): Promise<D
   const authenticator = new Authenticator(users, secret, authenticatorSettingsOf(config), tokens);
   const { pool: queryPool, queries } = createQueryService(config, engine, log);
   const transactions = createTransactionManager(config, engine, log);
-  return { engine, users, tokens, authenticator, router: new Router(), queryPool, queries, transactions, rootCreated };
+  const jsTransactions = new JsTransactions(
+    { engine, transactions, queries },
+    { dataDir: config.dataDir, timeoutMs: config.jsTransactionTimeoutMs, memoryMb: config.foxxMemoryMb, maxProcesses: config.jsTransactionProcesses, log: log.child({ component: 'js-transactions' }) },
+  );
+  return { engine, users, tokens, authenticator, router: new Router(), queryPool, queries, transactions, jsTransactions, rootCreated };
 }
 
 /** The members of `registerApi`'s dependencies that come from the data node. */
-export function apiDependencies(node: DataNode): Pick<DataNode, 'engine' | 'queries' | 'transactions' | 'tokens' | 'users' | 'authenticator'> {
-  const { engine, queries, transactions, tokens, users, authenticator } = node;
-  return { engine, queries, transactions, tokens, users, authenticator };
+export function apiDependencies(node: DataNode): Pick<DataNode, 'engine' | 'queries' | 'transactions' | 'jsTransactions' | 'tokens' | 'users' | 'authenticator'> {
+  const { engine, queries, transactions, jsTransactions, tokens, users, authenticator } = node;
+  return { engine, queries, transactions, jsTransactions, tokens, users, authenticator };
 }

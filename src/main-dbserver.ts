@@ -100,6 +100,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
     feed.close();
     server.close();
     await agency.close();
+    await node.jsTransactions.close();
     await queryPool.close();
     transactions.close();
     await engine.close();
@@ -117,6 +118,7 @@ export async function startDbServer(config: ServerConfig, log: Logger): Promise<
       registry.stop();
       await agency.close();
       await closeHttpServer(server);
+      await node.jsTransactions.close();
       await queryPool.close();
       transactions.close();
       await engine.close();

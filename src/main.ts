@@ -105,6 +105,7 @@ export async function startServer(config: ServerConfig, log: Logger): Promise<Ru
       await cluster?.stop();
       await closeHttpServer(server);
       await foxx.stop();
+      await node.jsTransactions.close();
       await queryPool.close();
       transactions.close();
       ttl.stop();

@@ -72,6 +72,8 @@ function validate(c: ServerConfig): void {
   if (!Number.isInteger(c.defaultReplicationFactor) || c.defaultReplicationFactor < 1) throw new ConfigError('--cluster.default-replication-factor must be at least 1');
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(c.logLevel)) throw new ConfigError('--log-level is invalid');
   if (c.foxxWorkers < 1) throw new ConfigError('--foxx.workers must be at least 1');
+  if (!(c.jsTransactionTimeoutMs > 0)) throw new ConfigError('--javascript.transaction-timeout must be a positive number of ms');
+  if (!Number.isInteger(c.jsTransactionProcesses) || c.jsTransactionProcesses < 1) throw new ConfigError('--javascript.transaction-processes must be at least 1');
 }
 
 /** The effective configuration with secrets redacted (for `--print-config`). */

@@ -78,6 +78,18 @@ export const OPTIONS = {
     default: [],
     doc: 'regular expressions of the endpoints @arangodb/request may reach (comma separated; empty: any)',
   },
+  jsTransactionTimeoutMs: {
+    flag: 'javascript.transaction-timeout',
+    type: 'number',
+    default: 30_000,
+    doc: 'ms (wall clock) a JavaScript transaction\'s action (POST /_api/transaction) may run before it is stopped and rolled back',
+  },
+  jsTransactionProcesses: {
+    flag: 'javascript.transaction-processes',
+    type: 'number',
+    default: 8,
+    doc: 'JavaScript transactions running at once, each in its own process (more wait for a free one)',
+  },
   mode: { flag: 'mode', type: 'string', default: 'single', doc: 'single | activefailover | dbserver | coordinator' },
   agency: { flag: 'agency', type: 'list', default: [], env: 'KITSUNE_AGENCY', doc: 'etcd endpoints (comma separated)' },
   advertise: { flag: 'advertise', type: 'string', default: '', doc: 'endpoint other members and clients reach this server at' },

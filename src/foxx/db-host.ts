@@ -14,7 +14,8 @@ function str(args: Args, name: string): string {
   return v;
 }
 
-function writeOptions(x: unknown): WriteOptions {
+/** A service's write options (`{waitForSync, keepNull, overwrite, rev, …}`) as the storage takes them. */
+export function writeOptions(x: unknown): WriteOptions {
   const o = (typeof x === 'object' && x !== null ? x : {}) as Record<string, unknown>;
   const out: { -readonly [K in keyof WriteOptions]: WriteOptions[K] } = {};
   if (typeof o.waitForSync === 'boolean') out.waitForSync = o.waitForSync;
@@ -32,7 +33,8 @@ function writeOptions(x: unknown): WriteOptions {
   return out;
 }
 
-function matches(doc: Record<string, unknown>, example: Record<string, unknown>): boolean {
+/** `byExample`: every path of `example` has its value in `doc`. */
+export function matches(doc: Record<string, unknown>, example: Record<string, unknown>): boolean {
   for (const [path, want] of Object.entries(example)) {
     let cur: unknown = doc;
     for (const part of path.split('.')) cur = typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[part] : undefined;
@@ -66,7 +68,7 @@ async function runAql(engine: StorageEngine, database: string, args: Args, queri
   return { result: r.result, extra: r.extra };
 }
 
-function runOptionsOf(o: Record<string, unknown>): RunOptions {
+export function runOptionsOf(o: Record<string, unknown>): RunOptions {
   const out: { -readonly [K in keyof RunOptions]: RunOptions[K] } = {};
   if (typeof o['fullCount'] === 'boolean') out.fullCount = o['fullCount'];
   if (typeof o['maxRuntime'] === 'number') out.maxRuntime = o['maxRuntime'];

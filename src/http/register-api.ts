@@ -1,6 +1,6 @@
 import type { AccessTokenStore, Authenticator, UserStore } from '../auth/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
-import type { TransactionManager } from '../transaction/index.ts';
+import type { JsTransactionRunner, TransactionManager } from '../transaction/index.ts';
 import { registerTransactionApi } from './api/transaction-api.ts';
 import { registerGharialApi } from './api/gharial-api.ts';
 import { registerTokenApi } from './api/token-api.ts';
@@ -27,12 +27,13 @@ export function registerApi(
     info: ServerInfo;
     queries: QueryService;
     transactions: TransactionManager;
+    jsTransactions: JsTransactionRunner;
     tokens: AccessTokenStore;
     isKnownDatabase?: (name: string) => boolean;
   },
 ): void {
   registerDocumentApi(router, deps.engine, deps.transactions);
-  registerTransactionApi(router, deps.engine, deps.transactions);
+  registerTransactionApi(router, deps.engine, deps.transactions, deps.jsTransactions);
   registerGharialApi(router, deps.engine, deps.transactions);
   registerTokenApi(router, deps.users, deps.tokens);
   registerAqlFunctionApi(router, deps.engine);

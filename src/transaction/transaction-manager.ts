@@ -25,6 +25,8 @@ export class TransactionManager {
   readonly #log: Logger;
   readonly #open = new Map<string, StreamTransaction>();
   readonly #finished = new Map<string, { database: string; status: TransactionStatus }>();
+  /** Transactions of JavaScript actions ({@link runAction}): no client lists, joins, commits or aborts them. */
+  readonly #hidden = new Set<string>();
   /** `collectionId/key` → id of the transaction holding its write lock. */
   readonly #keyLocks = new Map<string, string>();
   readonly #locksByTrx = new Map<string, string[]>();
@@ -70,10 +72,13 @@ export class TransactionManager {
     return trx;
   }
 
-  /** The running transaction `id` of `database`; throws 1655 when unknown, finished or expired. */
-  get(database: string, id: string): StreamTransaction {
+  /**
+   * The running transaction `id` of `database`; throws 1655 when unknown, finished or expired, and
+   * for a JavaScript action's transaction unless `internal` (the server running that action).
+   */
+  get(database: string, id: string, internal = false): StreamTransaction {
     const trx = this.#open.get(id);
-    if (!trx || trx.database !== database) {
+    if (!trx || trx.database !== database || (!internal && this.#hidden.has(id))) {
       const done = this.#finished.get(id);
       if (done && done.database === database) {
         throw new ArangoError('ERROR_TRANSACTION_NOT_FOUND', `transaction '${id}' is already ${done.status}`);
@@ -85,6 +90,7 @@ export class TransactionManager {
 
   /** Status of a running or recently finished transaction; throws 1655 when unknown. */
   status(database: string, id: string): TransactionStatus {
+    if (this.#hidden.has(id)) throw new ArangoError('ERROR_TRANSACTION_NOT_FOUND', `transaction '${id}' not found`);
     const trx = this.#open.get(id);
     if (trx && trx.database === database) return trx.status;
     const done = this.#finished.get(id);
@@ -94,15 +100,15 @@ export class TransactionManager {
 
   /** Running transactions of a database. */
   list(database: string): StreamTransaction[] {
-    return [...this.#open.values()].filter((t) => t.database === database);
+    return [...this.#open.values()].filter((t) => t.database === database && !this.#hidden.has(t.id));
   }
 
   /**
    * Runs `fn` as a request inside transaction `id` (the transaction cannot expire meanwhile).
-   * Returns what `fn` returns.
+   * Returns what `fn` returns. `internal`: see {@link get}.
    */
-  async within<T>(database: string, id: string, fn: (trx: StreamTransaction) => T | Promise<T>): Promise<T> {
-    const trx = this.get(database, id);
+  async within<T>(database: string, id: string, fn: (trx: StreamTransaction) => T | Promise<T>, internal = false): Promise<T> {
+    const trx = this.get(database, id, internal);
     trx.assertRunning();
     trx.busy++;
     try {
@@ -115,23 +121,35 @@ export class TransactionManager {
 
   /**
    * Runs a JavaScript transaction: begins a stream transaction with `options`, runs `action`
-   * inside it and commits, or aborts when the action throws. Returns the action's result.
+   * inside it (it does not expire meanwhile, however long the action computes) and commits, or
+   * aborts when the action throws or rejects. Returns the action's result. Clients cannot see,
+   * join, commit or abort that transaction (1655): the action's writes stand or fall together.
    */
   async runAction(database: string, options: Partial<TransactionOptions>, run: (trx: StreamTransaction) => unknown): Promise<unknown> {
     const trx = this.begin(database, options);
+    this.#hidden.add(trx.id);
     let result: unknown;
+    trx.busy++;
     try {
-      result = run(trx);
+      result = await run(trx);
     } catch (err) {
-      this.abort(database, trx.id);
+      if (trx.status === 'running') trx.abort();
+      this.#finish(trx);
       throw err;
+    } finally {
+      trx.busy--;
     }
-    await this.commit(database, trx.id);
+    try {
+      await trx.commit();
+    } finally {
+      this.#finish(trx);
+    }
     return result;
   }
 
   /** Commits; idempotent for an already committed transaction. Throws 1653 for an aborted one. */
   async commit(database: string, id: string): Promise<TransactionStatus> {
+    if (this.#hidden.has(id)) throw new ArangoError('ERROR_TRANSACTION_NOT_FOUND', `transaction '${id}' not found`);
     const done = this.#finished.get(id);
     if (done && done.database === database) {
       if (done.status === 'committed') return 'committed';
@@ -148,6 +166,7 @@ export class TransactionManager {
 
   /** Aborts; idempotent for an already aborted transaction. Throws 1653 for a committed one. */
   abort(database: string, id: string): TransactionStatus {
+    if (this.#hidden.has(id)) throw new ArangoError('ERROR_TRANSACTION_NOT_FOUND', `transaction '${id}' not found`);
     const done = this.#finished.get(id);
     if (done && done.database === database) {
       if (done.status === 'aborted') return 'aborted';
@@ -160,9 +179,11 @@ export class TransactionManager {
   }
 
   #finish(trx: StreamTransaction): void {
-    this.#open.delete(trx.id);
+    if (!this.#open.delete(trx.id)) return;
     for (const k of this.#locksByTrx.get(trx.id) ?? []) if (this.#keyLocks.get(k) === trx.id) this.#keyLocks.delete(k);
     this.#locksByTrx.delete(trx.id);
+    // an action's transaction leaves no status behind either
+    if (this.#hidden.delete(trx.id)) return;
     this.#finished.set(trx.id, { database: trx.database, status: trx.status });
     if (this.#finished.size > FINISHED_KEPT) {
       const oldest = this.#finished.keys().next().value;

@@ -136,6 +136,19 @@ describe('cluster mode: coordinators in front of DB-servers (real etcd and proce
     }
   });
 
+  it('runs a JavaScript transaction on the leader of its database (in a transaction process there), atomically', async () => {
+    const sys = c.client();
+    await sys.createDatabase('jsdb', { replicationFactor: 1 });
+    const jsdb = c.client('jsdb');
+    const col = await jsdb.createCollection('ledger');
+    const action = 'function (p) { const { db } = require("@arangodb"); db.ledger.save({ _key: p.key }); if (p.fail) throw new Error("no"); return db.ledger.count(); }';
+    assert.equal(await jsdb.executeTransaction({ write: ['ledger'] }, action, { params: { key: 'a' } }), 1);
+    const failed = await rejection(jsdb.executeTransaction({ write: ['ledger'] }, action, { params: { key: 'b', fail: true } }));
+    assert.deepEqual([failed.code, failed.errorNum], [500, 1650]);
+    assert.deepEqual(await (await jsdb.query('FOR d IN ledger RETURN d._key')).all(), ['a']);
+    assert.equal((await col.count()).count, 1);
+  });
+
   it('etcd frozen: reads keep working through every coordinator, createDatabase fails with 1492, all resumes after', async () => {
     const sys = c.client();
     if (!(await sys.listDatabases()).includes('shop')) await sys.createDatabase('shop', { replicationFactor: 1 });

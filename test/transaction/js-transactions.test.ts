@@ -7,7 +7,7 @@ import { suiteServer, type ServerHandle } from '../harness/server.ts';
 describe('JavaScript transactions (POST /_api/transaction) through arangojs', () => {
   let server: ServerHandle;
   let db: Database;
-  suiteServer({}, (s) => {
+  suiteServer({ args: ['--javascript.transaction-timeout', '3000'] }, (s) => {
     server = s;
     db = s.db();
   });

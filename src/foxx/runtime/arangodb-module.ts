@@ -209,11 +209,14 @@ export function callOfModule(mod: object): SyncCall | undefined {
   return moduleCalls.get(mod);
 }
 
-/** Builds `require('@arangodb')` for one database. */
-export function createArangodbModule(host: SyncCall, database: string, direct?: () => DocumentReader | undefined): Record<string, unknown> {
+/**
+ * Builds `require('@arangodb')` for one database. `inTransaction`: the id of a transaction every
+ * call joins from the start (a JavaScript transaction's action; `_executeTransaction` is then nested).
+ */
+export function createArangodbModule(host: SyncCall, database: string, direct?: () => DocumentReader | undefined, inTransaction?: string): Record<string, unknown> {
   // inside `db._executeTransaction` every call names the transaction, and reads skip the direct
   // lmdb path (they must see the transaction's snapshot and own writes)
-  let trxId: string | undefined;
+  let trxId: string | undefined = inTransaction;
   const call: SyncCall = (op, db, args) => host(op, db, trxId === undefined ? args : { ...args, trx: trxId });
   const read = direct === undefined ? undefined : (): DocumentReader | undefined => (trxId === undefined ? direct() : undefined);
   const executeTransaction = (spec: unknown): unknown => {

@@ -5,13 +5,22 @@ import { fileURLToPath } from 'node:url';
 import { build, buildSync, type BuildOptions } from 'esbuild';
 
 const ENTRY = fileURLToPath(new URL('./service-main.ts', import.meta.url));
+/** What runs inside a JavaScript transaction's own context (trx-realm.ts), inlined into the program as text. */
+const REALM_ENTRY = fileURLToPath(new URL('./trx-realm.ts', import.meta.url));
 /**
- * kitsune's own node_modules: the shipped npm packages services require live there. Its real
- * path, since Node's permission model checks the resolved path of every file a service process
- * opens: a symlinked node_modules (a git worktree's, pnpm's) would otherwise grant nothing.
+ * kitsune's own node_modules: the shipped npm packages services require live there. Its real path:
+ * the permission model grants real paths, so a symlinked node_modules (a git worktree's, pnpm's)
+ * would be refused to the service processes.
  */
-const LINKED_NODE_MODULES = path.resolve(path.dirname(ENTRY), '../../../node_modules');
-export const NODE_MODULES = fs.existsSync(LINKED_NODE_MODULES) ? fs.realpathSync(LINKED_NODE_MODULES) : LINKED_NODE_MODULES;
+export const NODE_MODULES = realPath(path.resolve(path.dirname(ENTRY), '../../../node_modules'));
+
+function realPath(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
 
 let built: string | undefined;
 let building: Promise<string> | undefined;
@@ -32,6 +41,23 @@ const OPTIONS: BuildOptions & { write: false } = {
   logLevel: 'silent',
   banner: { js: "import { createRequire as __kitsuneCreateRequire } from 'node:module'; const require = __kitsuneCreateRequire(import.meta.url);" },
 };
+
+const REALM_OPTIONS: BuildOptions & { write: false } = {
+  entryPoints: [REALM_ENTRY],
+  write: false,
+  bundle: true,
+  platform: 'neutral',
+  format: 'iife',
+  globalName: '__kitsuneTrxRealm',
+  target: 'es2022',
+  logLevel: 'silent',
+};
+
+/** The program's build options with the realm script (esbuild's output for {@link REALM_OPTIONS}) inlined. */
+function withRealm(realm: Uint8Array | undefined): BuildOptions & { write: false } {
+  if (realm === undefined) throw new Error('esbuild produced no JavaScript transaction realm');
+  return { ...OPTIONS, define: { KITSUNE_TRX_REALM: JSON.stringify(Buffer.from(realm).toString('utf8')) } };
+}
 
 /** Writes the bundle under a name taken from its content (servers of the same version share one file, none is left stale). */
 function store(code: Uint8Array | undefined): string {
@@ -56,7 +82,10 @@ function store(code: Uint8Array | undefined): string {
  */
 export function buildServiceProcessBundle(): Promise<string> {
   if (builtFile() !== undefined) return Promise.resolve(built as string);
-  building ??= build(OPTIONS).then((r) => store(r.outputFiles[0]?.contents)).finally(() => (building = undefined));
+  building ??= build(REALM_OPTIONS)
+    .then((realm) => build(withRealm(realm.outputFiles[0]?.contents)))
+    .then((r) => store(r.outputFiles[0]?.contents))
+    .finally(() => (building = undefined));
   return building;
 }
 
@@ -67,7 +96,7 @@ export function buildServiceProcessBundle(): Promise<string> {
  * Built synchronously only when {@link buildServiceProcessBundle} has not finished yet.
  */
 export function serviceProcessBundle(): string {
-  return builtFile() ?? store(buildSync(OPTIONS).outputFiles[0]?.contents);
+  return builtFile() ?? store(buildSync(withRealm(buildSync(REALM_OPTIONS).outputFiles[0]?.contents)).outputFiles[0]?.contents);
 }
 
 /** Forgets the built bundle (the file stays, shared by servers of the same version). */

@@ -29,7 +29,26 @@ export type WorkerCommand =
   | { readonly type: 'script'; readonly id: number; readonly key: string; readonly name: string; readonly argv: unknown[]; readonly spec?: ServiceSpec }
   | { readonly type: 'tests'; readonly id: number; readonly key: string; readonly reporter: TestReporter; readonly filter?: string }
   | { readonly type: 'swagger'; readonly id: number; readonly key: string }
-  | { readonly type: 'callback'; readonly id: number; readonly key: string; readonly source: string; readonly args: unknown[] };
+  | { readonly type: 'callback'; readonly id: number; readonly key: string; readonly source: string; readonly args: unknown[] }
+  | JsTransactionCommand;
+
+/**
+ * A JavaScript transaction's action (`POST /_api/transaction`), run in a transaction process
+ * (trx-action.ts): `action` is the function's source, `params` its argument as JSON text, `trx` the
+ * stream transaction every `db` call joins, `timeoutMs` the wall-clock limit of the run.
+ */
+export interface JsTransactionCommand {
+  readonly type: 'jstrx';
+  readonly id: number;
+  readonly key: string;
+  readonly database: string;
+  readonly trx: string;
+  readonly action: string;
+  readonly params: string;
+  readonly timeoutMs: number;
+  /** The configured limit (for the message: `timeoutMs` is what is left of it after waiting for a process). */
+  readonly limitMs: number;
+}
 
 /** An error as plain data. */
 export interface WireError {

@@ -1,8 +1,8 @@
 // Entry of a Foxx service process (bundled by child-bundle.ts, started by service-process.ts under
 // Node's permission model): holds one service in its own vm context and answers the server's
 // requests over the batched channel on fd 4 (request-channel.ts) and the other commands
-// (load/unload/script/tests/swagger/callback) over the IPC channel; database calls block on fd 3
-// (see fd-sync-call.ts).
+// (load/unload/script/tests/swagger/callback, and `jstrx`: a JavaScript transaction's action in a
+// transaction process) over the IPC channel; database calls block on fd 3 (see fd-sync-call.ts).
 import './lockdown.ts';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -17,6 +17,7 @@ import { BatchChannel } from './request-channel.ts';
 import { within } from './restricted-fs.ts';
 import { ServiceInstance, type SandboxHost } from './sandbox.ts';
 import { createFdSyncCall } from './fd-sync-call.ts';
+import { runTransactionAction } from './trx-action.ts';
 import { ipcSend, onCommand } from './lockdown.ts';
 import { removeProtoAccessor } from '../../common/proto-guard.ts';
 
@@ -128,6 +129,9 @@ async function handle(cmd: WorkerCommand): Promise<{ value: unknown }> {
       instance.loadMain();
       return { value: plain(buildSwagger(instance.router, { database: instance.spec.database, mount: instance.spec.mount, manifest: instance.spec.manifest })) };
     }
+    case 'jstrx':
+      // a JavaScript transaction's action, in a context of its own (this process holds no service)
+      return { value: runTransactionAction(call, cmd) };
     case 'callback': {
       const instance = services.get(cmd.key);
       const context = instance?.vmContext ?? vm.createContext({});

@@ -42,8 +42,9 @@ const TICK_HZ = 100;
 
 /** The folders a service process may read: kitsune's packages, its own folders and those of its dependencies. */
 function readableDirs(spec: ServiceSpec, deps: readonly ServiceSpec[]): string[] {
-  // NODE_MODULES is already the real path (child-bundle.ts), which the permission model checks
-  return [NODE_MODULES, spec.root, spec.tmpDir, ...deps.flatMap((d) => [d.root, d.tmpDir])];
+  // once each (Node aborts at startup when the same grant is given twice); NODE_MODULES is already
+  // the real path (child-bundle.ts), which the permission model checks
+  return [...new Set([NODE_MODULES, spec.root, spec.tmpDir, ...deps.flatMap((d) => [d.root, d.tmpDir])])];
 }
 
 /** What {@link ServiceProcess.grants} is for a process started for `spec` with `deps`. */
@@ -69,6 +70,8 @@ export class ServiceProcess {
   #cpuTicks = 0;
   #lastCpuTicks = 0;
   #reniced = false;
+  /** Set when the program has started (its own start-up CPU is no service's doing). */
+  #started = false;
   #stderr = '';
   #killReason: ArangoError | undefined;
   #killed = false;
@@ -132,7 +135,8 @@ export class ServiceProcess {
     this.child.on('message', (msg: WorkerReply) => {
       if (typeof msg !== 'object' || msg === null) return;
       if (msg.type === 'log') {
-        if (msg.message !== 'ready' || msg.service !== '') log[msg.level === 'debug' ? 'debug' : msg.level]({ service: String(msg.service) }, String(msg.message));
+        if (msg.message === 'ready' && msg.service === '') this.#started = true;
+        else log[msg.level === 'debug' ? 'debug' : msg.level]({ service: String(msg.service) }, String(msg.message));
         return;
       }
       this.#settle(msg);
@@ -160,6 +164,16 @@ export class ServiceProcess {
       this.#requests.destroy();
       onExit(this);
     });
+  }
+
+  /** Whether {@link check} lowered its scheduling priority (it burnt CPU); it cannot be raised again. */
+  get reniced(): boolean {
+    return this.#reniced;
+  }
+
+  /** The end of what the process wrote to stderr (why it crashed). */
+  get stderrTail(): string {
+    return this.#stderr;
   }
 
   #settle(msg: RequestReply): void {
@@ -232,7 +246,7 @@ export class ServiceProcess {
     }
     const busyMs = ((this.#cpuTicks - this.#lastCpuTicks) * 1000) / TICK_HZ;
     this.#lastCpuTicks = this.#cpuTicks;
-    if (!this.#reniced && busyMs > 0.6 * intervalMs && now - oldest > 200) {
+    if (!this.#reniced && this.#started && busyMs > 0.6 * intervalMs && now - oldest > 200) {
       this.#reniced = true;
       try {
         os.setPriority(pid, 19);

@@ -1,7 +1,6 @@
 import { ArangoError } from '../../errors/index.ts';
-import { accessSnapshot } from '../../query/index.ts';
 import { isPlainObject } from '../../storage/index.ts';
-import { runTransactionAction, type TransactionManager, type TransactionOptions } from '../../transaction/index.ts';
+import type { JsTransactionRunner, TransactionManager, TransactionOptions } from '../../transaction/index.ts';
 import type { StorageEngine } from '../../storage/index.ts';
 import type { RequestContext } from '../context.ts';
 import type { Router } from '../router.ts';
@@ -43,8 +42,8 @@ function requireDeclared(ctx: RequestContext, engine: StorageEngine, opts: Parti
  * `/_api/transaction/begin`, `/_api/transaction/{id}` (status, commit, abort) and the list of
  * running stream transactions. Requests join a transaction with the `x-arango-trx-id` header.
  */
-export function registerTransactionApi(router: Router, engine: StorageEngine, transactions: TransactionManager): void {
-  // JavaScript transaction: the action runs synchronously inside one stream transaction
+export function registerTransactionApi(router: Router, engine: StorageEngine, transactions: TransactionManager, jsTransactions: JsTransactionRunner): void {
+  // JavaScript transaction: the action runs in a transaction process, inside one stream transaction
   router.add('POST', '/_api/transaction', async (ctx: RequestContext) => {
     const body = await ctx.json();
     const opts = beginOptions(body);
@@ -53,8 +52,7 @@ export function registerTransactionApi(router: Router, engine: StorageEngine, tr
     requireDeclared(ctx, engine, opts);
     const params = isPlainObject(body) ? body['params'] : undefined;
     // the declared collections are checked above, every collection the action reaches as it runs
-    const access = accessSnapshot(engine, ctx.database, queryCaller(ctx));
-    const result = await transactions.runAction(ctx.database, opts, (trx) => runTransactionAction(engine, trx, action, params, access));
+    const result = await jsTransactions.run({ database: ctx.database, options: opts, action, params, caller: queryCaller(ctx) });
     return { status: 200, body: { error: false, code: 200, result } };
   });
 
