@@ -3,7 +3,8 @@ import { entryCount } from './lmdb-stats.ts';
 import { ArangoError } from '../errors/index.ts';
 import { isPlainObject, mergePatch } from './document-merge.ts';
 import { indexKey, indexValues, type IndexKeyPart } from './index-codec.ts';
-import { geoEntry, geoNear, geoPointOf } from './geo-index.ts';
+import { geoEntry, geoPointOf } from './geo-index.ts';
+import { geoNear, type GeoReadStats } from './geo-near.ts';
 import { checkSchema } from './document-schema.ts';
 import { assertValidKey, encodeRevision, generateKey, isValidCollectionName, isValidKey } from './keys.ts';
 import {
@@ -347,11 +348,11 @@ export class Collection {
     return this.#indexDbs.delete(indexId);
   }
 
-  /** Document keys of a geo index in ascending distance from (lat, lon) (see geo-index.ts). */
-  geoNear(indexId: string, lat: number, lon: number): Generator<string> {
+  /** Document keys of a geo index in ascending distance from (lat, lon), up to `maxDistance` meters (see geo-near.ts). */
+  geoNear(indexId: string, lat: number, lon: number, maxDistance?: number, stats?: GeoReadStats): Generator<string> {
     const db = this.#indexDbs.get(indexId);
     if (!db) throw new ArangoError('ERROR_ARANGO_INDEX_NOT_FOUND');
-    return geoNear(db, lat, lon);
+    return geoNear(db, lat, lon, maxDistance, stats);
   }
 
   #geoPut(db: Database<string, IndexKeyPart[]>, ix: IndexDefinition, doc: Record<string, unknown> & { _key: string }): void {
