@@ -114,10 +114,17 @@ export interface DataSource {
   /** Edges whose `_from` (direction "out") or `_to` (direction "in") equals `vertexId`, lazily. */
   edges(collection: string, direction: 'out' | 'in', vertexId: string): Iterable<AqlDocument>;
   /**
-   * Documents of a geo index in ascending distance from (lat, lon), lazily. Optional: without it
-   * (or when it answers undefined) a geo lookup scans and sorts.
+   * Documents of a geo index in ascending distance from (lat, lon), lazily; with `maxDistance`
+   * (meters) only those within it (a meter more is allowed: the query re-checks its filter).
+   * Optional: without it (or when it answers undefined) a geo lookup scans (and sorts).
    */
-  geoNear?(collection: string, indexId: string, lat: number, lon: number): Iterable<AqlDocument> | undefined;
+  geoNear?(collection: string, indexId: string, lat: number, lon: number, maxDistance?: number): Iterable<AqlDocument> | undefined;
+  /**
+   * Documents of a geo index whose point or shape may share a point with the GeoJSON `shape`
+   * (candidates of GEO_CONTAINS / GEO_INTERSECTS, re-checked by the query), each once, lazily.
+   * Optional, like `geoNear`; undefined also when `shape` is no geometry.
+   */
+  geoRegion?(collection: string, indexId: string, shape: unknown): Iterable<AqlDocument> | undefined;
   /** A named graph, for `GRAPH "name"` traversals; undefined if unknown. */
   graph(name: string): GraphDefinition | undefined;
   /** A user-defined function (`NS::NAME`, upper case), or undefined if none is registered. */

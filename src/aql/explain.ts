@@ -73,7 +73,7 @@ class Explainer {
           const est = unique ? 1 : Math.max(1, Math.ceil(count / 10));
           push('IndexNode', {
             database: '_system', collection: n.collection, outVariable: varJson(n.out),
-            indexes: [{ id: n.index.id.split('/').pop() ?? n.index.id, type: n.index.type, fields: n.index.fields, name: n.index.name, unique: n.index.unique, sparse: n.index.sparse, selectivityEstimate: unique ? 1 : 0.1 }],
+            indexes: [{ id: n.index.id.split('/').pop() ?? n.index.id, type: n.index.type, fields: n.index.fields, name: n.index.name, unique: n.index.unique, sparse: n.index.sparse, selectivityEstimate: unique ? 1 : 0.1, ...(n.index.type === 'geo' ? { geoJson: n.index.geoJson === true } : {}) }],
             condition: n.condition === undefined ? {} : rexprToJson(n.condition), reverse: n.reverse, ascending: !n.reverse, sorted: true, producesResult: true,
           }, items * est, items * Math.log2(count + 2) + est);
           break;

@@ -2,7 +2,8 @@ import type { AqlDocument, IndexBound } from './data-source.ts';
 import type { ExecContext } from './exec-context.ts';
 import type { IndexLookup } from './plan-types.ts';
 import type { CompileFn } from './pipeline-types.ts';
-import { compareValues, toNumber } from './values.ts';
+import { compareValues, isObject, toNumber } from './values.ts';
+import { geoJsonCentroid } from '../common/index.ts';
 import { splitId } from './functions/document-functions.ts';
 import { unique } from './functions/array-functions.ts';
 
@@ -79,15 +80,34 @@ export function compileLookup(
     }
     case 'geo': {
       const near = l.near.map((e) => c(e));
-      const distance = c(l.distance);
+      const distance = l.distance === undefined ? undefined : c(l.distance);
+      const maxDistance = l.maxDistance === undefined ? undefined : c(l.maxDistance);
+      const region = l.region === undefined ? undefined : c(l.region);
       return function* () {
-        const p = near.length === 2 ? { lat: toNumber(near[0]?.(f)), lon: toNumber(near[1]?.(f)) } : nearPoint(near[0]?.(f));
-        const hit = p === undefined ? undefined : ds.geoNear?.(coll, indexId, p.lat, p.lon);
+        let hit: Iterable<AqlDocument> | undefined;
+        if (region !== undefined) {
+          const shape = region(f);
+          // GEO_CONTAINS of anything but a polygon warns for every document: the scan below does that
+          const type = isObject(shape) ? shape['type'] : undefined;
+          if (!l.contains || type === 'Polygon' || type === 'MultiPolygon') hit = ds.geoRegion?.(coll, indexId, shape);
+        } else {
+          const p = near.length === 2 ? { lat: toNumber(near[0]?.(f)), lon: toNumber(near[1]?.(f)) } : nearPoint(near[0]?.(f));
+          const max = maxDistance?.(f);
+          // a bound that is no number compares by type order: the scan below answers that
+          if (p !== undefined && (maxDistance === undefined || (typeof max === 'number' && !Number.isNaN(max)))) {
+            hit = ds.geoNear?.(coll, indexId, p.lat, p.lon, max as number | undefined);
+          }
+        }
         if (hit !== undefined) {
           yield* hit;
           return;
         }
-        // no usable index here (a transaction's view, an invalid point): what the replaced SORT did
+        // no usable index here (a transaction's view, an invalid point or shape): the filters re-check a scan
+        if (distance === undefined) {
+          yield* ds.scan(coll);
+          return;
+        }
+        // ... and the replaced SORT is done here
         const rows: Array<{ d: AqlDocument; k: unknown }> = [];
         const saved = f[slot];
         for (const d of ds.scan(coll)) {
@@ -103,13 +123,8 @@ export function compileLookup(
   }
 }
 
-/** A GeoJSON Point or `[lon, lat]` pair as (lat, lon); undefined otherwise. */
+/** The point GEO_DISTANCE measures from (a GeoJSON geometry's centroid, a `[lon, lat]` pair) as (lat, lon); undefined for none. */
 function nearPoint(v: unknown): { lat: number; lon: number } | undefined {
-  const pos = (x: unknown): x is [number, number] => Array.isArray(x) && x.length >= 2 && typeof x[0] === 'number' && typeof x[1] === 'number';
-  if (pos(v)) return { lon: v[0], lat: v[1] };
-  if (typeof v === 'object' && v !== null && (v as Record<string, unknown>)['type'] === 'Point') {
-    const co = (v as Record<string, unknown>)['coordinates'];
-    if (pos(co)) return { lon: co[0], lat: co[1] };
-  }
-  return undefined;
+  const c = geoJsonCentroid(v);
+  return c === null ? undefined : { lon: c[0], lat: c[1] };
 }

@@ -2,6 +2,7 @@ import { ArangoError } from '../errors/index.ts';
 import type { IndexDescription } from './data-source.ts';
 import type { IndexLookup, PlanNode, RExpr, Variable } from './plan-types.ts';
 import { attributePath, isDeterministic, nodeSets, varsOf } from './plan-utils.ts';
+import { geoChoices } from './optimizer-geo.ts';
 
 /** Settings for the optimizer passes. */
 export interface OptimizeOptions {
@@ -119,6 +120,9 @@ interface Candidate {
   /** Fields after the equality prefix, in order (for sort matching). */
   readonly sortFields: readonly string[];
   readonly hasIn: boolean;
+  /** Geo candidates: the filters in `covered` stay (they re-check), and whether the SORT goes. */
+  readonly keep?: boolean;
+  readonly removesSort?: boolean;
 }
 
 const nonNullConst = (e: RExpr): boolean => e.k === 'const' && e.v !== null && e.v !== undefined && !(Array.isArray(e.v) && e.v.some((x) => x === null));
@@ -205,8 +209,10 @@ function useIndexes(nodes: PlanNode[], indexesOf: (c: string) => readonly IndexD
     if (hints?.disableIndex === true) continue;
     const indexes = indexesOf(n.collection);
     const conds = conditionsFor(nodes, i, n.out);
-    const cands = candidates(indexes, conds);
     const sortAt = followingSort(nodes, i);
+    const cands = [...candidates(indexes, conds), ...geoChoices(nodes, i, n.out, indexes, sortAt).map((g): Candidate => ({
+      index: g.index, lookup: g.lookup, covered: g.filters, score: g.score, sortFields: [], hasIn: false, keep: true, removesSort: g.removesSort,
+    }))].sort((a, b) => b.score - a.score);
     const sortNode = sortAt >= 0 ? nodes[sortAt] : undefined;
     let chosen: Candidate | undefined;
     let reverse = false;
@@ -238,6 +244,7 @@ function useIndexes(nodes: PlanNode[], indexesOf: (c: string) => readonly IndexD
         `could not use index hint to serve query; ${JSON.stringify({ forced: true, type: 'simple', hint: hints.indexHint })}`);
     }
     if (chosen === undefined) chosen = cands[0];
+    if (chosen?.removesSort === true) removeSort = true;
     if (chosen !== undefined && chosen === cands[0] && sortNode?.type === 'SortNode' && !removeSort) {
       // prefer a candidate that also delivers the SORT order
       for (const c of cands) {
@@ -258,61 +265,20 @@ function useIndexes(nodes: PlanNode[], indexesOf: (c: string) => readonly IndexD
         }
       }
     }
-    if (chosen === undefined && sortNode?.type === 'SortNode') {
-      // SORT GEO_DISTANCE(doc.f, point) / DISTANCE(doc.lat, doc.lon, lat, lon) ascending: a geo index delivers that order
-      const geo = geoCandidate(nodes, i, sortAt, sortNode, n.out, indexes);
-      if (geo !== undefined) { chosen = geo; removeSort = true; rules.add('geo-index-optimizer'); }
-    }
     if (chosen === undefined) continue;
+    if (chosen.lookup.kind === 'geo') rules.add('geo-index-optimizer');
     const condition = chosen.covered.length === 0 ? undefined : andOf(chosen.covered.map((k) => {
       const f = nodes[k];
       return f?.type === 'FilterNode' ? f.expr : { k: 'const', v: true } as RExpr;
     }));
     nodes[i] = { type: 'IndexNode', collection: n.collection, out: n.out, index: chosen.index, lookup: chosen.lookup, reverse, materialize: false, condition };
     rules.add('use-indexes');
-    const drop = new Set(chosen.covered);
+    const drop = new Set(chosen.keep === true ? [] : chosen.covered);
     if (removeSort) { drop.add(sortAt); rules.add('use-index-for-sort'); }
-    if (chosen.covered.length > 0) rules.add('remove-filter-covered-by-index');
+    if (chosen.covered.length > 0 && chosen.keep !== true) rules.add('remove-filter-covered-by-index');
     const sorted = [...drop].sort((a, b) => b - a);
     for (const k of sorted) nodes.splice(k, 1);
   }
-}
-
-/** A geo index matching a one-key ascending SORT by distance from a point that does not depend on the loop. */
-function geoCandidate(
-  nodes: readonly PlanNode[], at: number, sortAt: number, sort: Extract<PlanNode, { type: 'SortNode' }>, out: Variable, indexes: readonly IndexDescription[],
-): Candidate | undefined {
-  const key = sort.keys[0];
-  if (sort.keys.length !== 1 || key === undefined || !key.ascending || key.expr.k !== 'call') return undefined;
-  const call = key.expr;
-  const setLater = new Set<number>([out.id]);
-  for (let j = at + 1; j < sortAt; j++) { const m = nodes[j]; if (m !== undefined) for (const v of nodeSets(m)) setLater.add(v.id); }
-  const invariant = (x: RExpr): boolean => { for (const id of varsOf(x)) if (setLater.has(id)) return false; return isDeterministic(x); };
-  const path = (x: RExpr | undefined): string | undefined => (x === undefined ? undefined : attributePath(x, out)?.join('.'));
-  const found = (near: RExpr[], fields: readonly string[], geoJson: boolean | undefined): Candidate | undefined => {
-    const idx = indexes.find((ix) => ix.type === 'geo' && ix.fields.join('\0') === fields.join('\0') && (fields.length === 2 || ix.geoJson === geoJson));
-    return idx === undefined ? undefined : { index: idx, lookup: { kind: 'geo', near, distance: call }, covered: [], score: 0, sortFields: [], hasIn: false };
-  };
-  if (call.name === 'GEO_DISTANCE' && call.args.length === 2) {
-    const [a, b] = call.args;
-    if (a === undefined || b === undefined) return undefined;
-    const fa = path(a);
-    const fb = path(b);
-    if (fa !== undefined && invariant(b)) return found([b], [fa], true);
-    if (fb !== undefined && invariant(a)) return found([a], [fb], true);
-    return undefined;
-  }
-  if (call.name === 'DISTANCE' && call.args.length === 4) {
-    const [a, b, c, d] = call.args;
-    if (a === undefined || b === undefined || c === undefined || d === undefined) return undefined;
-    const lat = path(a);
-    const lon = path(b);
-    if (lat !== undefined && lon !== undefined && invariant(c) && invariant(d)) return found([c, d], [lat, lon], undefined);
-    const lat2 = path(c);
-    const lon2 = path(d);
-    if (lat2 !== undefined && lon2 !== undefined && invariant(a) && invariant(b)) return found([a, b], [lat2, lon2], undefined);
-  }
-  return undefined;
 }
 
 function andOf(parts: RExpr[]): RExpr {

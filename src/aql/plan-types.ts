@@ -49,10 +49,16 @@ export type IndexLookup =
       readonly upper: readonly { readonly expr: RExpr; readonly inclusive: boolean }[];
     }
   /**
-   * Geo index: documents in ascending distance from `near` (`[point]` as GEO_DISTANCE reads it, or
-   * `[lat, lon]` as DISTANCE takes them); `distance` is the SORT key it replaces (for the scan fallback).
+   * Geo index (optimizer-geo.ts). Without `region`: documents in ascending distance from `near`
+   * (`[point]` as GEO_DISTANCE reads it, or `[lat, lon]` as DISTANCE takes them), only those within
+   * `maxDistance` meters when set; `distance` is the SORT key the lookup replaced (the scan fallback
+   * sorts by it), undefined when it replaced none. With `region`: the candidates of a GEO_CONTAINS
+   * (`contains`) or GEO_INTERSECTS filter on that shape, unordered. The filters stay and re-check.
    */
-  | { readonly kind: 'geo'; readonly near: readonly RExpr[]; readonly distance: RExpr };
+  | {
+      readonly kind: 'geo'; readonly near: readonly RExpr[]; readonly distance: RExpr | undefined;
+      readonly maxDistance: RExpr | undefined; readonly region: RExpr | undefined; readonly contains: boolean;
+    };
 
 /** One element of a SORT. */
 export interface SortKey {

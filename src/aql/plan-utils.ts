@@ -93,7 +93,7 @@ export function nodeExprs(n: PlanNode): RExpr[] {
     case 'IndexNode': {
       const l = n.lookup;
       if (l.kind === 'persistent') return [...l.equal.map((x) => x.expr), ...l.lower.map((x) => x.expr), ...l.upper.map((x) => x.expr)];
-      if (l.kind === 'geo') return [...l.near];
+      if (l.kind === 'geo') return [...l.near, ...[l.maxDistance, l.region].filter((x): x is RExpr => x !== undefined)];
       return [l.values];
     }
     case 'TraversalNode': return n.prune === undefined ? [n.start] : [n.start, n.prune];

@@ -8,6 +8,7 @@ import { compileExpr } from './compile-expr.ts';
 import type { PlanNode, RExpr, RQuantifier, Variable } from './plan-types.ts';
 import { isObject, toBool } from './values.ts';
 import { hasSubquery } from './plan-utils.ts';
+import { LEGACY_GEO_FUNCTIONS, legacyGeoPlan } from './planner-geo-legacy.ts';
 
 /** Inputs of planning. */
 export interface PlanInput {
@@ -41,6 +42,8 @@ export abstract class ExpressionResolver {
   /** Conditions under which subqueries hoisted right now may run (short-circuiting). */
   protected guards: RExpr[] = [];
   protected readonly modified = new Set<string>();
+  /** Optimizer rules applied while planning (reported with the optimizer's). */
+  readonly rules = new Set<string>();
 
   constructor(protected readonly input: PlanInput) {
     this.foldCtx = new ExecContext(input.dataSource, {
@@ -205,10 +208,7 @@ export abstract class ExpressionResolver {
       }
       case 'subquery': {
         const sub = this.subquery(e.query);
-        const out = this.newVar(`_sq${this.vars.length}`, false);
-        const guard = this.guards.length === 0 ? undefined : this.guards.reduce((a, b) => ({ k: 'binary', op: '&&', l: a, r: b }));
-        nodes.push({ type: 'SubqueryNode', plan: sub.plan, out, isModification: sub.isModification, ...(guard === undefined ? {} : { guard }) });
-        return { k: 'var', v: out };
+        return this.hoist(sub.plan, sub.isModification, nodes);
       }
       case 'array': return this.fold({ k: 'array', items: e.elements.map((x) => this.resolve(x, nodes)) });
       case 'object':
@@ -259,7 +259,12 @@ export abstract class ExpressionResolver {
         }
         const byName = COLLECTION_ARGUMENTS[e.name];
         if (byName !== undefined) {
-          const coll = this.collectionArgument(e.args[0]);
+          const first = e.args[0];
+          const legacyGeo = LEGACY_GEO_FUNCTIONS.has(e.name);
+          // the geo index functions also take the collection by name as a string
+          const named = legacyGeo && first?.kind === 'value' && typeof first.value === 'string' && this.input.dataSource.collection(first.value) !== undefined;
+          const coll = named ? (first.value as string) : this.collectionArgument(first);
+          if (coll !== undefined && legacyGeo) return this.legacyGeoCall(e.name as 'NEAR' | 'WITHIN' | 'WITHIN_RECTANGLE', coll, e.args.slice(1), nodes);
           if (coll !== undefined) {
             // LENGTH(coll) / COUNT(coll) count the collection; DOCUMENT(coll, key) gets its name
             const target = FUNCTIONS[byName] ?? fn;
@@ -270,6 +275,23 @@ export abstract class ExpressionResolver {
         return this.fold({ k: 'call', name: e.name, fn, args: e.args.map((x) => this.resolve(x, nodes)) });
       }
     }
+  }
+
+  /** Adds a subquery node (run only under the current guards) and returns its result variable. */
+  protected hoist(plan: PlanNode[], isModification: boolean, nodes: PlanNode[]): RExpr {
+    const out = this.newVar(`_sq${this.vars.length}`, false);
+    const guard = this.guards.length === 0 ? undefined : this.guards.reduce((a, b) => ({ k: 'binary', op: '&&', l: a, r: b }));
+    nodes.push({ type: 'SubqueryNode', plan, out, isModification, ...(guard === undefined ? {} : { guard }) });
+    return { k: 'var', v: out };
+  }
+
+  /** NEAR / WITHIN / WITHIN_RECTANGLE on a collection: a subquery the geo index can serve (planner-geo-legacy.ts). */
+  protected legacyGeoCall(name: 'NEAR' | 'WITHIN' | 'WITHIN_RECTANGLE', coll: string, rest: readonly Expr[], nodes: PlanNode[]): RExpr {
+    this.useCollection(coll, 'read');
+    const args = rest.map((x) => this.resolve(x, nodes));
+    const plan = legacyGeoPlan(name, coll, args, this.input.dataSource.collection(coll)?.indexes ?? [], () => this.newVar(`_geo${this.vars.length}`, false));
+    this.rules.add('replace-function-with-index');
+    return this.hoist(plan, false, nodes);
   }
 
   /** The collection a function's first argument names (a bare name that is no variable, or `@@bind`). */

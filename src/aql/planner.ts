@@ -34,7 +34,7 @@ export function buildPlan(input: PlanInput): Plan {
     root,
     variables: p.vars,
     collections: [...p.collections].map(([name, type]) => ({ name, type })),
-    rules,
+    rules: [...p.rules, ...rules],
     isModification: p.writeCollections().size > 0,
     frameSize: p.vars.length,
     warnings: p.foldCtx.warnings,

@@ -5,6 +5,6 @@ export { currentQueueTime, queueTimeHeader, recordQueryWait, registerQueue } fro
 export { retry, retryDelayMs, sleep, type RetryAttemptInfo, type RetryOptions, type RetryPolicy } from './retry.ts';
 export { validateJsonSchema } from './json-schema.ts';
 export {
-  angle, arcsCross, arcsIntersect, geoJsonCentroid, leftArea, loopContains, loopOf, onArc, polygonArea, polygonEdges,
+  angle, arcsCross, cross, dot, arcsIntersect, geoJsonCentroid, leftArea, loopContains, loopOf, onArc, polygonArea, polygonEdges,
   polygonOf, polygonVertices, polygonsContain, toVec, type LonLat, type SpherePolygon, type Vec,
 } from './spherical-geometry.ts';

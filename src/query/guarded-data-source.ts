@@ -68,9 +68,13 @@ export class GuardedDataSource implements DataSource {
     this.#check(collection, 'ro');
     return this.#inner.indexScan(collection, indexId, range);
   }
-  geoNear(collection: string, indexId: string, lat: number, lon: number): Iterable<AqlDocument> | undefined {
+  geoNear(collection: string, indexId: string, lat: number, lon: number, maxDistance?: number): Iterable<AqlDocument> | undefined {
     this.#check(collection, 'ro');
-    return this.#inner.geoNear?.(collection, indexId, lat, lon);
+    return this.#inner.geoNear?.(collection, indexId, lat, lon, maxDistance);
+  }
+  geoRegion(collection: string, indexId: string, shape: unknown): Iterable<AqlDocument> | undefined {
+    this.#check(collection, 'ro');
+    return this.#inner.geoRegion?.(collection, indexId, shape);
   }
   edges(collection: string, direction: 'out' | 'in', vertexId: string): Iterable<AqlDocument> {
     this.#check(collection, 'ro');

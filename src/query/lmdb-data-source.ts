@@ -12,6 +12,8 @@ import { ArangoError } from '../errors/index.ts';
 import { lookupUserFunction } from './user-functions.ts';
 import {
   encodeIndexValue,
+  geoNear,
+  geoRegion,
   isPlainObject,
   type Collection,
   type Document,
@@ -40,6 +42,9 @@ export function indexScanBounds(range: IndexScanRange): { start: IndexKeyPart[];
   } else end.push(AFTER);
   return range.reverse ? { start: end, end: start, reverse: true } : { start, end };
 }
+
+/** `users/12` → `12` (index ids reach the data source with or without their collection). */
+const localIndexId = (id: string): string => (id.includes('/') ? id.slice(id.indexOf('/') + 1) : id);
 
 /** The catalog reads a data source needs (the `StorageEngine` in the main thread, a snapshot in query workers). */
 export interface CatalogView {
@@ -93,17 +98,26 @@ export class LmdbDataSource implements DataSource {
     return this.#coll(collection).all();
   }
 
-  /** Undefined (the executor then scans and sorts) for a point outside the globe or inside a write transaction. */
-  geoNear(collection: string, indexId: string, lat: number, lon: number): Iterable<AqlDocument> | undefined {
+  /** Undefined (the executor then scans) for a point outside the globe or inside a write transaction. */
+  geoNear(collection: string, indexId: string, lat: number, lon: number, maxDistance?: number): Iterable<AqlDocument> | undefined {
     if (!(Math.abs(lat) <= 90 && Math.abs(lon) <= 180) || this.#tx !== undefined) return undefined;
     const c = this.#coll(collection);
-    const id = indexId.includes('/') ? indexId.slice(indexId.indexOf('/') + 1) : indexId;
-    return (function* () {
-      for (const key of c.geoNear(id, lat, lon)) {
-        const d = c.get(key);
-        if (d !== undefined) yield d;
-      }
-    })();
+    return this.#documents(c, geoNear(c.geoIndex(localIndexId(indexId)), lat, lon, maxDistance));
+  }
+
+  /** Undefined (the executor then scans) for a shape that is no geometry or inside a write transaction. */
+  geoRegion(collection: string, indexId: string, shape: unknown): Iterable<AqlDocument> | undefined {
+    if (this.#tx !== undefined) return undefined;
+    const c = this.#coll(collection);
+    const keys = geoRegion(c.geoIndex(localIndexId(indexId)), shape);
+    return keys === undefined ? undefined : this.#documents(c, keys);
+  }
+
+  *#documents(c: Collection, keys: Iterable<string>): Generator<AqlDocument> {
+    for (const key of keys) {
+      const d = c.get(key);
+      if (d !== undefined) yield d;
+    }
   }
 
   *indexScan(collection: string, indexId: string, range: IndexScanRange): Iterable<AqlDocument> {

@@ -3,7 +3,7 @@ import { entryCount } from './lmdb-stats.ts';
 import { ArangoError } from '../errors/index.ts';
 import { isPlainObject, mergePatch } from './document-merge.ts';
 import { indexKey, indexValues, type IndexKeyPart } from './index-codec.ts';
-import { geoEntry, geoNear, geoPointOf } from './geo-index.ts';
+import { geoEntries } from './geo-region.ts';
 import { checkSchema } from './document-schema.ts';
 import { assertValidKey, encodeRevision, generateKey, isValidCollectionName, isValidKey } from './keys.ts';
 import {
@@ -347,18 +347,15 @@ export class Collection {
     return this.#indexDbs.delete(indexId);
   }
 
-  /** Document keys of a geo index in ascending distance from (lat, lon) (see geo-index.ts). */
-  geoNear(indexId: string, lat: number, lon: number): Generator<string> {
+  /** A geo index's sub-database, read by `geoNear` / `geoRegion` (geo-near.ts, geo-region.ts). */
+  geoIndex(indexId: string): Database<string, IndexKeyPart[]> {
     const db = this.#indexDbs.get(indexId);
     if (!db) throw new ArangoError('ERROR_ARANGO_INDEX_NOT_FOUND');
-    return geoNear(db, lat, lon);
+    return db;
   }
 
   #geoPut(db: Database<string, IndexKeyPart[]>, ix: IndexDefinition, doc: Record<string, unknown> & { _key: string }): void {
-    const p = geoPointOf(doc, ix);
-    if (!p) return;
-    const e = geoEntry(p, doc._key);
-    void db.put(e.key, e.value);
+    for (const e of geoEntries(doc, ix)) void db.put(e.key, e.value);
   }
 
   /** Rewrites every document's `_id` after a rename (runs inside the rename transaction). */
@@ -444,8 +441,7 @@ export class Collection {
     }
     for (const ix of this.#def.indexes) {
       if (ix.type === 'geo') {
-        const p = geoPointOf(doc, ix);
-        if (p) void this.#indexDbs.get(ix.id)?.remove(geoEntry(p, doc._key).key);
+        for (const e of geoEntries(doc, ix)) void this.#indexDbs.get(ix.id)?.remove(e.key);
         continue;
       }
       if (ix.type !== 'persistent') continue;

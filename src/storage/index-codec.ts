@@ -12,10 +12,11 @@ export type IndexKeyPart = number | string;
 
 /**
  * Version of the key format plus the collation fingerprint: index entries written under another
- * value are rebuilt when the data directory is opened (see `StorageEngine`).
+ * value are rebuilt when the data directory is opened (see `StorageEngine`). Version 3: geo
+ * indexes also hold the cells their shapes cover (geo-region.ts).
  */
 export function indexKeyFormat(): string {
-  return `2:${collationFingerprint()}`;
+  return `3:${collationFingerprint()}`;
 }
 
 // characters of the composite (array/object) payload; all sort below the digits 0x30.. of weights

@@ -4,6 +4,8 @@ export { buildDocument, Collection, isDocumentHandle, MAX_DOCUMENT_BYTES, type W
 export * as catalog from './catalog-ops.ts';
 export { OperationLog, type LogRetention } from './oplog.ts';
 export { generateKey, isValidKey, isValidDatabaseName, isValidCollectionName, encodeRevision, decodeRevision, type KeyOptions } from './keys.ts';
+export { geoNear, type GeoReadStats } from './geo-near.ts';
+export { geoRegion } from './geo-region.ts';
 export { encodeIndexValue, indexKey, indexValues, readPath, type IndexKeyPart } from './index-codec.ts';
 export { mergePatch, isPlainObject } from './document-merge.ts';
 export { checkSchema, parseCollectionSchema, type CollectionSchema, type SchemaLevel } from './document-schema.ts';

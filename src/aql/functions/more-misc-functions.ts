@@ -20,7 +20,10 @@ function levenshtein(a: readonly string[], b: readonly string[]): number {
   return prev[b.length] ?? 0;
 }
 
-/** NEAR / WITHIN / WITHIN_RECTANGLE need a geo index, FULLTEXT a fulltext index; kitsune has neither index type. */
+/**
+ * NEAR / WITHIN / WITHIN_RECTANGLE on a collection are planned as a subquery (planner-geo-legacy.ts); a call
+ * that gets here names none. FULLTEXT needs a fulltext index, which kitsune does not have.
+ */
 function needsGeoIndex(_ctx: unknown, [coll]: readonly unknown[]): never {
   throw new ArangoError('ERROR_QUERY_GEO_INDEX_MISSING', `no suitable geo index found for geo restriction on '${toStringValue(coll)}'`);
 }
