@@ -6,7 +6,8 @@ import { EntryApplier } from './entry-applier.ts';
 import { initialSync } from './initial-sync.ts';
 import { LeaderClient } from './leader-client.ts';
 import { recordRollback } from './rollback.ts';
-import type { ReplicationState } from './replication-state.ts';
+import { COPY_IN_PROGRESS, type ReplicationState } from './replication-state.ts';
+import { completeUnits } from './tail-units.ts';
 import { HEADER, decodeEntry, splitLines } from './wire.ts';
 
 /** The leader a follower replicates from. */
@@ -129,7 +130,8 @@ export class Applier {
   async #prepare(client: LeaderClient, target: ReplicationTarget, forceSync: boolean, log: Logger): Promise<number> {
     const { state, engine } = this.#o;
     if (this.#phase === 'tailing' && !forceSync) return state.appliedTick;
-    if (!forceSync && state.lineage !== 'fresh') {
+    // a copy cut short by a restart may hold parts of transactions: copy again
+    if (!forceSync && state.lineage !== 'fresh' && state.consistentAt !== COPY_IN_PROGRESS) {
       const resume = state.resumeTick();
       const fork = await this.#findFork(client, resume);
       if (fork.fork === resume) {
@@ -172,10 +174,16 @@ export class Applier {
     return { fork: -1, divergent: divergent.reverse() };
   }
 
+  /**
+   * Tails from `start`, one answer per transaction: an answer is whole write transactions of the
+   * leader and applied as such (a rest of an unfinished one is held back, see `completeUnits`).
+   * The phase becomes `tailing` once the data is consistent (`consistentAt` reached).
+   */
   async #tail(client: LeaderClient, target: ReplicationTarget, start: number): Promise<'resync' | 'stopped'> {
     let from = start;
     const id = encodeURIComponent(this.#o.serverId);
     const wait = this.#o.longPollMs ?? 1000;
+    const consistentAt = this.#o.state.consistentAt;
     while (!client.aborted) {
       const r = await client.request('GET', `/_api/wal/tail?global=true&from=${from}&serverId=${id}&term=${target.term}&longPoll=${wait}&chunkSize=4194304`, undefined, wait + 10_000);
       if (r.status !== 200 && r.status !== 204) throw new ArangoError('ERROR_REPLICATION_LEADER_ERROR', `tail answered ${r.status}: ${r.text.slice(0, 200)}`);
@@ -185,17 +193,26 @@ export class Applier {
         return 'resync';
       }
       this.#leaderTick = Math.max(this.#leaderTick, Number(r.headers.get(HEADER.lastTick) ?? 0));
+      let scanned = from;
       if (r.status === 200) {
-        const entries = splitLines(r.text).map(decodeEntry);
+        const { whole, heldBack } = completeUnits(splitLines(r.text).map(decodeEntry));
+        if (whole.length === 0) throw new ArangoError('ERROR_REPLICATION_LEADER_ERROR', `the leader's answer after tick ${from} holds only part of a transaction`);
         if (client.aborted) break;
-        await this.#entries.apply(entries);
+        await this.#entries.apply(whole);
         const now = Date.now();
-        for (const e of entries) this.#lagSamples.push(now - e.tick / 1000);
+        for (const e of whole) this.#lagSamples.push(now - e.tick / 1000);
         if (this.#lagSamples.length > 200_000) this.#lagSamples = this.#lagSamples.slice(-100_000);
-        from = Number(r.headers.get(HEADER.lastIncluded) ?? from) || from;
-      }
+        if (heldBack > 0) {
+          this.#o.log.warn({ from, heldBack }, "the leader's answer ended inside a transaction; that part is not applied and is asked for again");
+          from = whole.at(-1)?.tick ?? from;
+          scanned = from;
+        } else {
+          from = Number(r.headers.get(HEADER.lastIncluded) ?? from) || from;
+          scanned = Math.max(from, Number(r.headers.get(HEADER.lastScanned) ?? 0) || 0);
+        }
+      } else scanned = Math.max(from, Number(r.headers.get(HEADER.lastScanned) ?? 0) || 0);
       this.#leaderTick = Math.max(this.#leaderTick, from);
-      this.#phase = 'tailing';
+      if (scanned >= consistentAt) this.#phase = 'tailing';
     }
     return 'stopped';
   }

@@ -9,6 +9,7 @@ import { LeaderClient } from './leader-client.ts';
 import { rollBackDivergent } from './database-rollback.ts';
 import { ROLLBACK_COLLECTION } from './leader-feed.ts';
 import { ReplicationState } from './replication-state.ts';
+import { completeUnits } from './tail-units.ts';
 import { HEADER, decodeEntry, splitLines } from './wire.ts';
 
 /** Collaborators of a {@link DatabaseFollower}. */
@@ -177,13 +178,20 @@ export class DatabaseFollower {
       if (r.status !== 200 && r.status !== 204) throw new ArangoError('ERROR_REPLICATION_LEADER_ERROR', `tail answered ${r.status}: ${r.text.slice(0, 200)}`);
       if (Number(r.headers.get(HEADER.term)) !== target.term) throw new LeaderChanged();
       if (r.headers.get(HEADER.fromPresent) === 'false') throw new ArangoError('ERROR_REPLICATION_START_TICK_NOT_PRESENT', 'the leader no longer has the log after our tick; resyncing');
+      // whole transactions only (the leader never cuts one; a rest it did is held back and asked for again)
+      let held: number | null = null;
       if (r.status === 200) {
-        const entries = splitLines(r.text).map(decodeEntry);
+        const { whole, heldBack } = completeUnits(splitLines(r.text).map(decodeEntry));
+        if (whole.length === 0) throw new ArangoError('ERROR_REPLICATION_LEADER_ERROR', `the leader's answer after tick ${from} holds only part of a transaction`);
         if (client.aborted) break;
-        await this.#entries.apply(entries);
+        await this.#entries.apply(whole);
+        if (heldBack > 0) {
+          held = whole.at(-1)?.tick ?? from;
+          this.#o.log.warn({ database: this.#o.database, from, heldBack }, "the leader's answer ended inside a transaction; that part is not applied and is asked for again");
+        }
       }
       // everything of this database up to the scanned tick is applied: the next request says so
-      const scanned = Math.max(Number(r.headers.get(HEADER.lastIncluded) ?? 0) || 0, Number(r.headers.get(HEADER.lastScanned) ?? 0) || 0);
+      const scanned = held ?? Math.max(Number(r.headers.get(HEADER.lastIncluded) ?? 0) || 0, Number(r.headers.get(HEADER.lastScanned) ?? 0) || 0);
       if (scanned > from) from = scanned;
     }
   }

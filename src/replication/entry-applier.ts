@@ -39,6 +39,10 @@ const DDL_TYPES = new Set<number>([
  * so the follower's log mirrors the leader's and can feed other followers after a failover.
  * Runs of document entries share one transaction; every catalog entry gets its own, followed
  * by the in-memory catalog update. The applied tick is stored in the same transaction.
+ * Given whole units (a tail answer, see `tail-units.ts`), every leader write transaction lands in
+ * one follower transaction: catalog changes are single-entry transactions on the leader
+ * (`catalog-ops.ts`), so a run of document entries ends where a transaction ends. The follower's
+ * own log marks such a run as one unit.
  */
 export class EntryApplier {
   readonly #engine: StorageEngine;
@@ -67,6 +71,9 @@ export class EntryApplier {
       const first = entries[i];
       if (first === undefined) break;
       if (DDL_TYPES.has(first.type)) {
+        if (first.more === true || entries[i - 1]?.more === true) {
+          this.#log.warn({ tick: first.tick, type: first.type }, 'a leader transaction mixes catalog and document changes; it is applied in steps');
+        }
         await this.#applyDdl(first);
         i++;
         continue;

@@ -13,7 +13,7 @@ import {
 import { createCollectionIn, upsert } from './entry-applier.ts';
 import type { LeaderClient } from './leader-client.ts';
 import { ROLLBACK_COLLECTION } from './leader-feed.ts';
-import type { ReplicationState } from './replication-state.ts';
+import { COPY_IN_PROGRESS, type ReplicationState } from './replication-state.ts';
 import { revOf, splitLines } from './wire.ts';
 
 export interface InventoryCollection {
@@ -54,12 +54,16 @@ const FETCH_BATCH = 1000;
  * The copy is not a point-in-time snapshot: it starts at the leader's tick S and tailing from S
  * replays every later change idempotently. Copied data is not written to the local operation
  * log; `completeFrom = S` records that the log is complete only after S. Returns S.
+ * Since the copy may hold part of a transaction the leader committed while it ran, the leader's
+ * tick at the end of the copy becomes `consistentAt`: the applier is not `tailing` (nor a failover
+ * candidate) before it has replayed that far; a restart in the middle of the copy syncs again.
  */
 export async function initialSync(d: InitialSyncDeps): Promise<number> {
   const { client, engine } = d;
   const batch = await client.json<{ id: string; lastTick: string }>('POST', '/_api/replication/batch', { ttl: 600 });
   const snapshot = Number(batch.lastTick);
   try {
+    await engine.writeAtomic(() => d.state.putConsistentAt(COPY_IN_PROGRESS));
     const inv = await client.json<Inventory>('GET', `/_api/replication/inventory?global=true&batchId=${batch.id}`);
     await syncCatalog(engine, inv, snapshot);
     let fetched = 0;
@@ -73,11 +77,15 @@ export async function initialSync(d: InitialSyncDeps): Promise<number> {
         removed += r.removed;
       }
     }
+    // every change the copy can have seen is committed at or below the leader's tick now
+    const copied = Number((await client.json<{ tick: string }>('GET', '/_api/wal/lastTick')).tick);
+    if (!Number.isSafeInteger(copied)) throw new ArangoError('ERROR_REPLICATION_LEADER_ERROR', 'the leader reported no valid last tick');
     await engine.writeAtomic(() => {
       // Local entries after S are not the leader's history; the log restarts as a mirror at S.
       engine.oplog.truncateAfter(snapshot);
       d.state.putApplied(snapshot);
       d.state.putCompleteFrom(snapshot);
+      d.state.putConsistentAt(copied);
     });
     await d.state.setLineage('follower');
     d.onUsersChanged();

@@ -4,7 +4,8 @@ import type { RequestContext, Router } from '../http/index.ts';
 import type { Collection, LogEntry, StorageEngine } from '../storage/index.ts';
 import { FollowerTracker } from './follower-tracker.ts';
 import type { ReplicationState } from './replication-state.ts';
-import { DUMP_CONTENT_TYPE, HEADER, encodeEntry, revOf } from './wire.ts';
+import { collectTail } from './tail-units.ts';
+import { DUMP_CONTENT_TYPE, HEADER, revOf } from './wire.ts';
 import { collectionInventory, isoSeconds, nonNegative, positive, requireReplicationRights, ttlMs, waitForCommit } from './feed-requests.ts';
 
 /** The local recovery record of rolled-back writes; never replicated. */
@@ -34,6 +35,8 @@ interface Batch {
 
 const MAX_TAIL_WAIT_MS = 5000;
 const DEFAULT_CHUNK = 1024 * 1024;
+/** Entries after which a tail answer ends (at the end of the write transaction reached). */
+const MAX_TAIL_ENTRIES = 20_000;
 
 /**
  * The leader side of server-level replication (ArangoDB's endpoints, spec §3): logger state,
@@ -293,21 +296,10 @@ export class LeaderFeed {
     return { status: 200, raw: Buffer.from(lines.entries.join('\n') + '\n'), headers };
   }
 
+  /** One answer's entries: whole write transactions only, so it may grow past `chunk` to finish one. */
   #collect(from: number, to: number, chunk: number, onlyDb: string | null): { entries: string[]; lastIncluded: number; lastScanned: number } {
-    const entries: string[] = [];
-    let size = 0;
-    let lastIncluded = 0;
-    let lastScanned = 0;
-    for (const e of this.#d.engine.oplog.iterate(from, to)) {
-      lastScanned = e.tick;
-      if (!shipped(e, onlyDb)) continue;
-      const line = encodeEntry(e);
-      entries.push(line);
-      size += line.length;
-      lastIncluded = e.tick;
-      if (size >= chunk || entries.length >= 20_000) break;
-    }
-    return { entries, lastIncluded, lastScanned };
+    const c = collectTail(this.#d.engine.oplog.iterate(from, to), { chunkBytes: chunk, maxEntries: MAX_TAIL_ENTRIES, ship: (e) => shipped(e, onlyDb) });
+    return { entries: c.lines, lastIncluded: c.lastIncluded, lastScanned: c.lastScanned };
   }
 
   async #beatReader(id: string, tick: number): Promise<void> {

@@ -15,8 +15,15 @@ export type Lineage = 'fresh' | 'follower' | 'leader';
  * - `completeFrom`: the operation log holds every change after this tick (entries at or below
  *   it may be local or missing: an initial sync copies data without logging it). A tail request
  *   from below it must resync;
- * - `lineage`: see {@link Lineage}.
+ * - `lineage`: see {@link Lineage};
+ * - `consistentAt`: the data is a state of the leader's history (every write transaction whole
+ *   or absent) only once applied up to this tick. An initial sync copies while the leader writes,
+ *   so its copy may hold part of a transaction committed meanwhile; replaying the log up to the
+ *   leader's tick at the end of the copy completes it. {@link COPY_IN_PROGRESS} while copying.
  */
+/** `consistentAt` while an initial sync is copying (a restart in the middle must sync again). */
+export const COPY_IN_PROGRESS = Number.MAX_SAFE_INTEGER;
+
 export class ReplicationState {
   readonly #db: Database<number | string, string>;
   readonly #engine: StorageEngine;
@@ -47,6 +54,16 @@ export class ReplicationState {
   /** Must run inside a write transaction (a `writeAtomic` callback). */
   putApplied(tick: number): void {
     void this.#db.put(`${this.#prefix}appliedTick`, tick);
+  }
+
+  get consistentAt(): number {
+    const v = this.#db.get(`${this.#prefix}consistentAt`);
+    return typeof v === 'number' ? v : 0;
+  }
+
+  /** Must run inside a write transaction. */
+  putConsistentAt(tick: number): void {
+    void this.#db.put(`${this.#prefix}consistentAt`, tick);
   }
 
   /** Must run inside a write transaction. */

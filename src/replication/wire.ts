@@ -6,6 +6,9 @@ import { LOG_DOCUMENT, LOG_REMOVE, type LogEntry, type LogEntryType } from '../s
  * `{"tick":"…","type":2300,"db":"…","cuid":"<collection id>","tid":"0","data":{…}}`.
  * kitsune adds `cname` (the collection's name at the time of the change) so a follower that
  * relays the log writes the same entries. Ticks travel as decimal strings, as in ArangoDB.
+ * kitsune also adds `"more":true` to every entry of a write transaction but its last (the
+ * entries up to the next line without it are one unit: a follower applies them together);
+ * a line without it ends its unit, so a leader that never sends it ships single-entry units.
  */
 export const DUMP_CONTENT_TYPE = 'application/x-arango-dump';
 
@@ -23,12 +26,13 @@ export const HEADER = {
   serverId: 'x-kitsune-server-id',
 } as const;
 
-/** Serialises one log entry as a tail line (without the newline). */
-export function encodeEntry(e: LogEntry): string {
+/** Serialises one log entry as a tail line (without the newline); `more` defaults to the entry's flag. */
+export function encodeEntry(e: LogEntry, more = e.more === true): string {
   let head = `{"tick":"${e.tick}","type":${e.type},"db":${JSON.stringify(e.database)}`;
   if (e.cid !== undefined) head += `,"cuid":${JSON.stringify(e.cid)}`;
   if (e.collection !== undefined) head += `,"cname":${JSON.stringify(e.collection)}`;
   head += ',"tid":"0"';
+  if (more) head += ',"more":true';
   if (e.op !== undefined) head += `,"op":${JSON.stringify(e.op)}`;
   if (e.type === LOG_DOCUMENT && e.doc) return `${head},"data":${Buffer.from(e.doc).toString('utf8')}}`;
   if (e.type === LOG_REMOVE) return `${head},"data":${JSON.stringify({ _key: e.key, _rev: e.rev })}}`;
@@ -51,6 +55,7 @@ export function decodeEntry(line: string): LogEntry {
     ...(typeof raw['cuid'] === 'string' ? { cid: raw['cuid'] } : {}),
     ...(typeof raw['cname'] === 'string' ? { collection: raw['cname'] } : {}),
     ...(typeof raw['op'] === 'string' ? { op: raw['op'] } : {}),
+    ...(raw['more'] === true ? { more: true } : {}),
   };
   if (type === LOG_DOCUMENT || type === LOG_REMOVE) {
     const d = (data ?? {}) as Record<string, unknown>;

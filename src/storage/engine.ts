@@ -5,7 +5,7 @@ import { ArangoError } from '../errors/index.ts';
 import { Collection, collectionDbNames, subDbName, type WriteContext } from './collection.ts';
 import { lockDataDir } from './data-dir-lock.ts';
 import { indexKeyFormat } from './index-codec.ts';
-import { OperationLog, type LogRetention } from './oplog.ts';
+import { LogUnitWriter, OperationLog, type LogRetention } from './oplog.ts';
 import { SpaceReclaimer } from './space-reclaimer.ts';
 import { TransactionHooks } from './tx-hooks.ts';
 import { TickClock } from './tick-clock.ts';
@@ -133,8 +133,10 @@ export class StorageEngine {
     return () => this.#listeners.delete(listener);
   }
 
-  #writeContext(fixedTicks?: () => number): WriteContext {
-    return {
+  /** A write's context; its log entries go through `unit`, which the caller ends (or discards) with the write. */
+  #writeContext(fixedTicks?: () => number): { ctx: WriteContext; unit: LogUnitWriter } {
+    const unit = new LogUnitWriter(this.oplog);
+    const ctx: WriteContext = {
       nextTick: fixedTicks
         ? () => {
             const t = fixedTicks();
@@ -142,9 +144,10 @@ export class StorageEngine {
             return t;
           }
         : () => this.#clock.next(),
-      log: (entry: LogEntry) => this.oplog.append(entry),
+      log: (entry: LogEntry) => unit.add(entry),
       saveDefinition: (def: CollectionDefinition) => void this.#meta.put(collectionKey(def), def),
     };
+    return { ctx, unit };
   }
 
   /**
@@ -153,6 +156,7 @@ export class StorageEngine {
    * single LMDB transaction. Safe because document operations do every check before their
    * first write, so a rejected operation leaves nothing behind in the shared transaction.
    * Ticks are handed out in execution order, so the operation log stays in commit order.
+   * Each callback's log entries form one unit (the last one marked as the end, see LogUnitWriter).
    */
   write<T>(fn: (tx: WriteContext) => T): Promise<T> {
     const refused = this.#health.refusal();
@@ -171,7 +175,7 @@ export class StorageEngine {
     const batch = this.#queue;
     this.#queue = [];
     this.#flushing = true;
-    const ctx = this.#writeContext();
+    const { ctx, unit } = this.#writeContext();
     const results: Array<{ ok: boolean; value: unknown }> = [];
     let batchTick = 0;
     const committed = this.env.transaction(() => {
@@ -180,6 +184,9 @@ export class StorageEngine {
           results.push({ ok: true, value: op.fn(ctx) });
         } catch (err) {
           results.push({ ok: false, value: err });
+        } finally {
+          // a rejected operation logged nothing; anything it did log stays in this transaction
+          unit.end();
         }
       }
       batchTick = this.#clock.value;
@@ -226,21 +233,24 @@ export class StorageEngine {
    * Runs `fn` in its own atomic (child) transaction: a throw anywhere undoes all of its
    * writes. For catalog changes and anything that may fail after writing (index builds).
    * `fixedTicks`, used by the replication applier, supplies the ticks to use instead of new ones.
+   * Its log entries are one unit: followers receive and apply them together or not at all.
    */
   async writeAtomic<T>(fn: (tx: WriteContext) => T, fixedTicks?: () => number): Promise<T> {
     const refused = this.#health.refusal();
     if (refused) throw refused;
-    const ctx = this.#writeContext(fixedTicks);
+    const { ctx, unit } = this.#writeContext(fixedTicks);
     let tick = 0;
     let result: T;
     try {
       result = await this.env.childTransaction(() => {
         try {
           const r = fn(ctx);
+          unit.end();
           tick = this.#clock.value;
           void this.#meta.put('tick', tick);
           return r;
         } catch (err) {
+          unit.discard();
           // undone at once, before the next transaction of the batch runs
           this.#txHooks.run(ctx, 'abort');
           throw err;

@@ -33,9 +33,12 @@ export class OperationLog {
     this.#readers = env.openDB<{ tick: number; updatedAt: number }, string>('oplog-readers', {});
   }
 
-  /** Appends an entry; must run inside a write transaction. */
-  append(entry: LogEntry): void {
-    void this.#log.put(entry.tick, encodeLogEntry(entry));
+  /**
+   * Appends an entry; must run inside a write transaction. `more`: another entry of the same
+   * write transaction follows (see {@link LogUnitWriter}, which the engine's writes go through).
+   */
+  append(entry: LogEntry, more = false): void {
+    void this.#log.put(entry.tick, encodeLogEntry(entry, more));
   }
 
   /** Entries with tick > `afterTick`, in tick order, at most `limit`. */
@@ -67,6 +70,9 @@ export class OperationLog {
       void this.#log.remove(k);
       n++;
     }
+    // cut inside a transaction (history from before transactions were shipped whole): the part kept ends it
+    const [last] = this.readBackward(tick, 1);
+    if (n > 0 && last?.more === true) this.append(last, false);
     return n;
   }
 
@@ -157,5 +163,37 @@ export class OperationLog {
       stopped = true;
       clearInterval(timer);
     };
+  }
+}
+
+/**
+ * Appends the entries of one write (a `write()` callback, a `writeAtomic` transaction) so that
+ * the last of them is marked as its end and every other one as `more`: followers ship and apply
+ * the run up to an end as one unit. Each entry is held back until the next one arrives or the
+ * write ends (one entry, so nothing is encoded twice); whatever flag an entry carries is ignored.
+ */
+export class LogUnitWriter {
+  readonly #oplog: OperationLog;
+  #held: LogEntry | undefined;
+
+  constructor(oplog: OperationLog) {
+    this.#oplog = oplog;
+  }
+
+  add(entry: LogEntry): void {
+    if (this.#held) this.#oplog.append(this.#held, true);
+    this.#held = entry;
+  }
+
+  /** The write is complete: its last entry goes in as the end. Call inside the write transaction. */
+  end(): void {
+    const last = this.#held;
+    this.#held = undefined;
+    if (last) this.#oplog.append(last, false);
+  }
+
+  /** The write was rolled back: forget the held entry. */
+  discard(): void {
+    this.#held = undefined;
   }
 }

@@ -68,6 +68,12 @@ export interface LogEntry {
   readonly doc?: Uint8Array;
   /** Collection/index/database definitions and other DDL payloads. */
   readonly data?: unknown;
+  /**
+   * True on every entry of a write transaction but its last: the entries up to the next one
+   * without it are one unit, shipped to and applied by followers whole. Absent (older data
+   * directories) means the entry ends its unit.
+   */
+  readonly more?: boolean;
 }
 
 export const LOG_DATABASE_CREATE = 1100;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Database } from 'arangojs';
-import { startCluster, type TestCluster } from '../harness/cluster.ts';
+import { getJson, startCluster, type TestCluster } from '../harness/cluster.ts';
 import { describeData } from '../harness/replica-compare.ts';
 import { fixtureZip } from '../foxx/foxx-helpers.ts';
 import { rawRequest, waitFor } from '../harness/server.ts';
@@ -9,7 +9,8 @@ import { rawRequest, waitFor } from '../harness/server.ts';
 describe('server-level replication', () => {
   let c: TestCluster;
   before(async () => {
-    c = await startCluster({ servers: 2 });
+    // no failover here; a longer lease keeps the leader certain of it while it commits a large transaction
+    c = await startCluster({ servers: 2, leaseTtlSeconds: 5 });
     await c.waitForLeader();
   });
   after(async () => {
@@ -91,6 +92,55 @@ describe('server-level replication', () => {
     await inSync('writes made while the follower was down');
     assert.match(c.members[1]?.server?.logs() ?? '', /following the leader/);
     assert.doesNotMatch(c.members[1]?.server?.logs() ?? '', /initial sync finished/);
+  });
+
+  it('a committed stream transaction of 30,000 documents reaches the follower whole: a dirty reader sees all of it or none', { timeout: 120_000 }, async () => {
+    const db = c.client();
+    const col = await db.createCollection('bigtrx');
+    const leader = c.endpoints[await c.waitForLeader()] ?? '';
+    const follower = c.endpoints[1] ?? '';
+    await c.waitForCaughtUp(1);
+    const tickBefore = ((await getJson(`${leader}/_api/wal/lastTick`, { authorization: c.superuser() })) as { tick: string }).tick;
+    const N = 30_000;
+    const trx = await db.beginTransaction({ write: col });
+    for (let i = 0; i < N; i += 10_000) {
+      await trx.step(() => col.saveAll(Array.from({ length: 10_000 }, (_, j) => ({ _key: `t${i + j}`, n: i + j, pad: 'x'.repeat(40) }))));
+    }
+    const count = async (): Promise<number | undefined> =>
+      ((await getJson(`${follower}/_api/collection/bigtrx/count`, { 'x-arango-allow-dirty-read': 'true' })) as { count?: number } | null)?.count;
+    assert.equal(await count(), 0);
+    let done = false;
+    const seen: Array<number | undefined> = [];
+    const reader = (async () => {
+      while (!done) seen.push(await count());
+    })();
+    await trx.commit();
+    await c.waitForCaughtUp(1, 60_000);
+    done = true;
+    await reader;
+    seen.push(await count());
+    const partial = seen.filter((n) => n !== 0 && n !== N);
+    assert.equal(partial.length, 0, `the follower showed part of the transaction: ${[...new Set(partial)].join(',')} (${seen.length} reads)`);
+    assert.equal(seen.at(-1), N);
+    assert.equal((await c.client().collection('bigtrx').count()).count, N);
+
+    // the leader's feed itself (global and per-database tail), with a chunk far smaller than the transaction: one answer holds all of it
+    for (const path of ['/_api/wal/tail?global=true&', '/_db/_system/_api/wal/tail?']) {
+      let from = tickBefore;
+      const perAnswer: number[] = [];
+      for (let round = 0; round < 1000; round++) {
+        const r = await fetch(`${leader}${path}from=${from}&chunkSize=65536`, { headers: { authorization: c.superuser() } });
+        if (r.status === 204) break;
+        assert.equal(r.status, 200);
+        const lines = (await r.text()).split('\n').filter((l) => l.length > 0);
+        const mine = lines.filter((l) => l.includes('"cname":"bigtrx"') && l.includes('"type":2300')).length;
+        if (mine > 0) perAnswer.push(mine);
+        assert.doesNotMatch(lines.at(-1) ?? '', /"more":true/, 'an answer never ends inside a transaction');
+        from = r.headers.get('x-arango-replication-lastincluded') ?? from;
+        if (r.headers.get('x-arango-replication-checkmore') !== 'true') break;
+      }
+      assert.deepEqual(perAnswer, [N], path);
+    }
   });
 });
 
