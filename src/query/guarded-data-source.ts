@@ -76,6 +76,10 @@ export class GuardedDataSource implements DataSource {
     this.#check(collection, 'ro');
     return this.#inner.geoRegion?.(collection, indexId, shape);
   }
+  fulltext(collection: string, indexId: string, query: string, limit: number): Iterable<AqlDocument> | undefined {
+    this.#check(collection, 'ro');
+    return this.#inner.fulltext?.(collection, indexId, query, limit);
+  }
   edges(collection: string, direction: 'out' | 'in', vertexId: string): Iterable<AqlDocument> {
     this.#check(collection, 'ro');
     return this.#inner.edges(collection, direction, vertexId);

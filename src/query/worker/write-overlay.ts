@@ -132,6 +132,12 @@ export class WriteOverlaySource implements DataSource {
     for (const doc of docs?.values() ?? []) if (doc && doc[attr] === vertexId) yield doc;
   }
 
+  /** The index when the query has not written to the collection; else undefined (FULLTEXT() then scans this source). */
+  fulltext(collection: string, indexId: string, query: string, limit: number): Iterable<AqlDocument> | undefined {
+    const docs = this.#own.get(this.#coll(collection).definition.id)?.docs;
+    return !docs || docs.size === 0 ? this.#reads.fulltext(collection, indexId, query, limit) : undefined;
+  }
+
   indexScan(collection: string, indexId: string, range: IndexScanRange): Iterable<AqlDocument> {
     const c = this.#coll(collection);
     const docs = this.#own.get(c.definition.id)?.docs;
