@@ -135,6 +135,12 @@ export interface DataSource {
    * answers undefined, e.g. over a transaction's own writes) FULLTEXT() scans with the same tokenizer.
    */
   fulltext?(collection: string, indexId: string, query: string, limit: number): Iterable<AqlDocument> | undefined;
+  /**
+   * Documents of an mdi / mdi-prefixed index whose prefix fields equal `prefix` and whose fields
+   * lie in the box [lower[i], upper[i]] (inclusive, ±Infinity when open), each once, lazily (the
+   * query re-checks its filters). Optional, like `geoNear`; undefined makes the query scan.
+   */
+  mdiScan?(collection: string, indexId: string, prefix: readonly unknown[], lower: readonly number[], upper: readonly number[]): Iterable<AqlDocument> | undefined;
   /** A named graph, for `GRAPH "name"` traversals; undefined if unknown. */
   graph(name: string): GraphDefinition | undefined;
   /** A user-defined function (`NS::NAME`, upper case), or undefined if none is registered. */

@@ -309,7 +309,10 @@ export class Collection {
     if (!isStoredIndex(ix)) return;
     const db = this.#indexDbs.get(ix.id) ?? this.#openIndex(ix);
     if (ix.type !== 'persistent') {
-      for (const doc of this.all()) this.#entriesPut(db, ix, doc);
+      for (const doc of this.all()) {
+        if (ix.unique) for (const e of derivedEntries(doc, ix)) if (db.get(e.key) !== undefined) throw this.#conflict(ix.name, ix.fields, doc._key, ix.type);
+        this.#entriesPut(db, ix, doc);
+      }
       return;
     }
     for (const doc of this.all()) {
@@ -399,6 +402,13 @@ export class Collection {
 
   #checkUnique(doc: Document, old: Document | undefined): void {
     for (const ix of this.#def.indexes) {
+      if (ix.type === 'mdi' || ix.type === 'mdi-prefixed') {
+        // before any write: refuses non-numeric values (1561) and, when unique, duplicates (mdi-index.ts)
+        for (const e of derivedEntries(doc, ix)) {
+          const other = ix.unique ? this.#indexDbs.get(ix.id)?.get(e.key) : undefined;
+          if (other !== undefined && other !== doc._key && other !== old?._key) throw this.#conflict(ix.name, ix.fields, other, ix.type);
+        }
+      }
       if (ix.type !== 'persistent' || !ix.unique) continue;
       const vals = indexValues(doc, ix.fields, ix.sparse);
       if (vals === null) continue;
@@ -459,10 +469,10 @@ export class Collection {
     return res;
   }
 
-  #conflict(indexName: string, fields: readonly string[], key: string): ArangoError {
+  #conflict(indexName: string, fields: readonly string[], key: string, type = indexName === 'primary' ? 'primary' : 'persistent'): ArangoError {
     return new ArangoError(
       'ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED',
-      `unique constraint violated - in index ${indexName} of type ${indexName === 'primary' ? 'primary' : 'persistent'} over '${fields.join(', ')}'; conflicting key: ${key}`,
+      `unique constraint violated - in index ${indexName} of type ${type} over '${fields.join(', ')}'; conflicting key: ${key}`,
       { extra: { _key: key } },
     );
   }

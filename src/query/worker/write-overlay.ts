@@ -138,6 +138,12 @@ export class WriteOverlaySource implements DataSource {
     return !docs || docs.size === 0 ? this.#reads.fulltext(collection, indexId, query, limit) : undefined;
   }
 
+  /** Like `fulltext`: the index only while the query has not written to the collection. */
+  mdiScan(collection: string, indexId: string, prefix: readonly unknown[], lower: readonly number[], upper: readonly number[]): Iterable<AqlDocument> | undefined {
+    const docs = this.#own.get(this.#coll(collection).definition.id)?.docs;
+    return !docs || docs.size === 0 ? this.#reads.mdiScan(collection, indexId, prefix, lower, upper) : undefined;
+  }
+
   indexScan(collection: string, indexId: string, range: IndexScanRange): Iterable<AqlDocument> {
     const c = this.#coll(collection);
     const docs = this.#own.get(c.definition.id)?.docs;
