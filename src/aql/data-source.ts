@@ -24,13 +24,17 @@ export interface IndexDescription {
   /** ArangoDB-style id, e.g. `"users/0"` for the primary index. */
   readonly id: string;
   readonly name: string;
-  readonly type: 'primary' | 'edge' | 'persistent' | 'geo';
+  readonly type: 'primary' | 'edge' | 'persistent' | 'geo' | 'fulltext' | 'mdi' | 'mdi-prefixed';
   /** `["_key"]` for primary, `["_from", "_to"]` for edge, attribute paths (dotted) for persistent. */
   readonly fields: readonly string[];
   readonly unique: boolean;
   readonly sparse: boolean;
   /** Geo indexes on one field: the field holds GeoJSON / `[lon, lat]` (true) or `[lat, lon]` (false). */
   readonly geoJson?: boolean;
+  /** Fulltext indexes: the shortest indexed word, in characters (storage/fulltext-index.ts). */
+  readonly minLength?: number;
+  /** mdi-prefixed indexes: the fields compared by equality before the multi-dimensional ones. */
+  readonly prefixFields?: readonly string[];
 }
 
 /** A collection with its indexes. */
@@ -125,6 +129,18 @@ export interface DataSource {
    * Optional, like `geoNear`; undefined also when `shape` is no geometry.
    */
   geoRegion?(collection: string, indexId: string, shape: unknown): Iterable<AqlDocument> | undefined;
+  /**
+   * The documents of a fulltext index matching a FULLTEXT() query (storage/fulltext-index.ts
+   * syntax), at most `limit` (Infinity: all). Optional, like `geoNear`: without it (or when it
+   * answers undefined, e.g. over a transaction's own writes) FULLTEXT() scans with the same tokenizer.
+   */
+  fulltext?(collection: string, indexId: string, query: string, limit: number): Iterable<AqlDocument> | undefined;
+  /**
+   * Documents of an mdi / mdi-prefixed index whose prefix fields equal `prefix` and whose fields
+   * lie in the box [lower[i], upper[i]] (inclusive, ±Infinity when open), each once, lazily (the
+   * query re-checks its filters). Optional, like `geoNear`; undefined makes the query scan.
+   */
+  mdiScan?(collection: string, indexId: string, prefix: readonly unknown[], lower: readonly number[], upper: readonly number[]): Iterable<AqlDocument> | undefined;
   /** A named graph, for `GRAPH "name"` traversals; undefined if unknown. */
   graph(name: string): GraphDefinition | undefined;
   /** A user-defined function (`NS::NAME`, upper case), or undefined if none is registered. */

@@ -69,11 +69,11 @@ class Explainer {
         }
         case 'IndexNode': {
           const count = safeCount(this.ds, n.collection);
-          const unique = n.index.unique && (n.lookup.kind !== 'persistent' || n.lookup.equal.length === n.index.fields.length);
+          const unique = n.index.unique && n.lookup.kind !== 'mdi' && (n.lookup.kind !== 'persistent' || n.lookup.equal.length === n.index.fields.length);
           const est = unique ? 1 : Math.max(1, Math.ceil(count / 10));
           push('IndexNode', {
             database: '_system', collection: n.collection, outVariable: varJson(n.out),
-            indexes: [{ id: n.index.id.split('/').pop() ?? n.index.id, type: n.index.type, fields: n.index.fields, name: n.index.name, unique: n.index.unique, sparse: n.index.sparse, selectivityEstimate: unique ? 1 : 0.1, ...(n.index.type === 'geo' ? { geoJson: n.index.geoJson === true } : {}) }],
+            indexes: [{ id: n.index.id.split('/').pop() ?? n.index.id, type: n.index.type, fields: n.index.fields, name: n.index.name, unique: n.index.unique, sparse: n.index.sparse, selectivityEstimate: unique ? 1 : 0.1, ...(n.index.type === 'geo' ? { geoJson: n.index.geoJson === true } : {}), ...(n.index.prefixFields === undefined ? {} : { prefixFields: n.index.prefixFields }) }],
             condition: n.condition === undefined ? {} : rexprToJson(n.condition), reverse: n.reverse, ascending: !n.reverse, sorted: true, producesResult: true,
           }, items * est, items * Math.log2(count + 2) + est);
           break;

@@ -120,7 +120,46 @@ export function compileLookup(
         for (const r of rows) yield r.d;
       };
     }
+    case 'mdi': {
+      const eq = l.equal.map((e) => c(e));
+      const lo = l.lower.map((bs) => bs.map((b) => c(b)));
+      const hi = l.upper.map((bs) => bs.map((b) => c(b)));
+      return function* () {
+        const box = mdiBox(lo.map((bs) => bs.map((b) => b(f))), hi.map((bs) => bs.map((b) => b(f))));
+        if (box === null) return;
+        const hit = ds.mdiScan?.(coll, indexId, eq.map((e) => e(f)), box.lower, box.upper);
+        // no usable index here (a transaction's own writes): the filters re-check a scan
+        yield* hit ?? ds.scan(coll);
+      };
+    }
   }
+}
+
+/**
+ * The numeric box of an mdi lookup's bound values, or null when no number can satisfy them. A bound
+ * that is no number compares by AQL's type order: null and booleans sort below every number,
+ * strings, arrays and objects above.
+ */
+function mdiBox(lowers: readonly unknown[][], uppers: readonly unknown[][]): { lower: number[]; upper: number[] } | null {
+  const below = (v: unknown): boolean => v === null || v === undefined || typeof v === 'boolean';
+  const lower: number[] = [];
+  const upper: number[] = [];
+  for (let i = 0; i < lowers.length; i++) {
+    let a = -Infinity;
+    let b = Infinity;
+    for (const v of lowers[i] ?? []) {
+      if (typeof v === 'number') a = Math.max(a, v);
+      else if (!below(v)) return null;
+    }
+    for (const v of uppers[i] ?? []) {
+      if (typeof v === 'number') b = Math.min(b, v);
+      else if (below(v)) return null;
+    }
+    if (a > b) return null;
+    lower.push(a);
+    upper.push(b);
+  }
+  return { lower, upper };
 }
 
 /** The point GEO_DISTANCE measures from (a GeoJSON geometry's centroid, a `[lon, lat]` pair) as (lat, lon); undefined for none. */

@@ -3,6 +3,7 @@ import type { IndexDescription } from './data-source.ts';
 import type { IndexLookup, PlanNode, RExpr, Variable } from './plan-types.ts';
 import { attributePath, isDeterministic, nodeSets, varsOf } from './plan-utils.ts';
 import { geoChoices } from './optimizer-geo.ts';
+import { mdiChoices } from './optimizer-mdi.ts';
 
 /** Settings for the optimizer passes. */
 export interface OptimizeOptions {
@@ -212,6 +213,8 @@ function useIndexes(nodes: PlanNode[], indexesOf: (c: string) => readonly IndexD
     const sortAt = followingSort(nodes, i);
     const cands = [...candidates(indexes, conds), ...geoChoices(nodes, i, n.out, indexes, sortAt).map((g): Candidate => ({
       index: g.index, lookup: g.lookup, covered: g.filters, score: g.score, sortFields: [], hasIn: false, keep: true, removesSort: g.removesSort,
+    })), ...mdiChoices(indexes, conds).map((m): Candidate => ({
+      index: m.index, lookup: m.lookup, covered: m.filters, score: m.score, sortFields: [], hasIn: false, keep: true,
     }))].sort((a, b) => b.score - a.score);
     const sortNode = sortAt >= 0 ? nodes[sortAt] : undefined;
     let chosen: Candidate | undefined;

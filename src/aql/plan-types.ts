@@ -58,7 +58,12 @@ export type IndexLookup =
   | {
       readonly kind: 'geo'; readonly near: readonly RExpr[]; readonly distance: RExpr | undefined;
       readonly maxDistance: RExpr | undefined; readonly region: RExpr | undefined; readonly contains: boolean;
-    };
+    }
+  /**
+   * mdi / mdi-prefixed index (optimizer-mdi.ts): `equal` for the prefix fields, then per field the
+   * bounds found (any inclusiveness: the filters stay and re-check); the box is their tightest numbers.
+   */
+  | { readonly kind: 'mdi'; readonly equal: readonly RExpr[]; readonly lower: readonly (readonly RExpr[])[]; readonly upper: readonly (readonly RExpr[])[] };
 
 /** One element of a SORT. */
 export interface SortKey {

@@ -93,6 +93,7 @@ export function nodeExprs(n: PlanNode): RExpr[] {
     case 'IndexNode': {
       const l = n.lookup;
       if (l.kind === 'persistent') return [...l.equal.map((x) => x.expr), ...l.lower.map((x) => x.expr), ...l.upper.map((x) => x.expr)];
+      if (l.kind === 'mdi') return [...l.equal, ...l.lower.flat(), ...l.upper.flat()];
       if (l.kind === 'geo') return [...l.near, ...[l.maxDistance, l.region].filter((x): x is RExpr => x !== undefined)];
       return [l.values];
     }

@@ -76,6 +76,14 @@ export class GuardedDataSource implements DataSource {
     this.#check(collection, 'ro');
     return this.#inner.geoRegion?.(collection, indexId, shape);
   }
+  fulltext(collection: string, indexId: string, query: string, limit: number): Iterable<AqlDocument> | undefined {
+    this.#check(collection, 'ro');
+    return this.#inner.fulltext?.(collection, indexId, query, limit);
+  }
+  mdiScan(collection: string, indexId: string, prefix: readonly unknown[], lower: readonly number[], upper: readonly number[]): Iterable<AqlDocument> | undefined {
+    this.#check(collection, 'ro');
+    return this.#inner.mdiScan?.(collection, indexId, prefix, lower, upper);
+  }
   edges(collection: string, direction: 'out' | 'in', vertexId: string): Iterable<AqlDocument> {
     this.#check(collection, 'ro');
     return this.#inner.edges(collection, direction, vertexId);

@@ -12,6 +12,11 @@ import { ArangoError } from '../errors/index.ts';
 import { lookupUserFunction } from './user-functions.ts';
 import {
   encodeIndexValue,
+  fulltextMinLength,
+  fulltextSearch,
+  mdiPrefixFields,
+  mdiScan,
+  parseFulltextQuery,
   geoNear,
   geoRegion,
   isPlainObject,
@@ -113,6 +118,20 @@ export class LmdbDataSource implements DataSource {
     return keys === undefined ? undefined : this.#documents(c, keys);
   }
 
+  /** Reads the index inside a write transaction too: the keys are collected before any document is read. */
+  fulltext(collection: string, indexId: string, query: string, limit: number): Iterable<AqlDocument> {
+    const c = this.#coll(collection);
+    return this.#documents(c, fulltextSearch(c.geoIndex(localIndexId(indexId)), parseFulltextQuery(query)).slice(0, limit));
+  }
+
+  mdiScan(collection: string, indexId: string, prefix: readonly unknown[], lower: readonly number[], upper: readonly number[]): Iterable<AqlDocument> {
+    const c = this.#coll(collection);
+    const id = localIndexId(indexId);
+    const ix = c.definition.indexes.find((i) => i.id === id);
+    if (ix === undefined) throw new ArangoError('ERROR_ARANGO_INDEX_NOT_FOUND');
+    return this.#documents(c, mdiScan(c.geoIndex(id), ix, prefix, lower, upper));
+  }
+
   *#documents(c: Collection, keys: Iterable<string>): Generator<AqlDocument> {
     for (const key of keys) {
       const d = c.get(key);
@@ -178,8 +197,13 @@ function describe(c: Collection): CollectionDescription {
     type: d.type,
     indexes: d.indexes.flatMap((ix) =>
       // only the indexes the storage maintains are offered to the planner
-      ix.type === 'primary' || ix.type === 'edge' || ix.type === 'persistent' || ix.type === 'geo'
-        ? [{ id: `${d.name}/${ix.id}`, name: ix.name, type: ix.type, fields: ix.fields, unique: ix.unique, sparse: ix.sparse, ...(ix.type === 'geo' ? { geoJson: ix.options?.['geoJson'] === true } : {}) }]
+      ix.type === 'primary' || ix.type === 'edge' || ix.type === 'persistent' || ix.type === 'geo' || ix.type === 'fulltext' || ix.type === 'mdi' || ix.type === 'mdi-prefixed'
+        ? [{
+            id: `${d.name}/${ix.id}`, name: ix.name, type: ix.type, fields: ix.fields, unique: ix.unique, sparse: ix.sparse,
+            ...(ix.type === 'geo' ? { geoJson: ix.options?.['geoJson'] === true } : {}),
+            ...(ix.type === 'fulltext' ? { minLength: fulltextMinLength(ix.options) } : {}),
+            ...(ix.type === 'mdi-prefixed' ? { prefixFields: mdiPrefixFields(ix) } : {}),
+          }]
         : [],
     ),
     schema: d.schema,

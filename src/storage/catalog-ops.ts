@@ -284,6 +284,10 @@ async function createAcceptedIndex(
   if ((type === 'mdi' || type === 'mdi-prefixed') && extra['fieldValueTypes'] !== 'double') {
     throw new ArangoError('ERROR_BAD_PARAMETER', "fieldValueTypes must be set to 'double'");
   }
+  const prefixFields = extra['prefixFields'];
+  if (type === 'mdi-prefixed' && !(Array.isArray(prefixFields) && prefixFields.length > 0 && prefixFields.every((f) => typeof f === 'string' && f !== ''))) {
+    throw new ArangoError('ERROR_BAD_PARAMETER', 'prefixFields must be a non-empty array of attribute paths');
+  }
   if (type === 'geo') {
     extra['geoJson'] = extra['geoJson'] === true;
     extra['legacyPolygons'] = extra['legacyPolygons'] === true;
@@ -313,7 +317,7 @@ async function createAcceptedIndex(
     const index: IndexDefinition = { id, type, name, fields, unique, sparse, options: extra };
     const def: CollectionDefinition = { ...c.definition, indexes: [...c.definition.indexes, index] };
     await engine.writeAtomic((tx) => {
-      // geo indexes are stored (and used by queries); the other accepted types are catalog entries
+      // geo, fulltext and mdi indexes are stored (and used by queries); inverted and ttl ones are catalog entries
       c.buildIndex(index);
       engine.putCollection(def);
       tx.log({ tick: tx.nextTick(), type: LOG_INDEX_CREATE, database, collection: def.name, cid: def.id, data: index });

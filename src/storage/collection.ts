@@ -3,7 +3,7 @@ import { entryCount } from './lmdb-stats.ts';
 import { ArangoError } from '../errors/index.ts';
 import { isPlainObject, mergePatch } from './document-merge.ts';
 import { indexKey, indexValues, type IndexKeyPart } from './index-codec.ts';
-import { geoEntries } from './geo-region.ts';
+import { derivedEntries, isStoredIndex } from './index-entries.ts';
 import { checkSchema } from './document-schema.ts';
 import { assertValidKey, encodeRevision, generateKey, isValidCollectionName, isValidKey } from './keys.ts';
 import {
@@ -47,7 +47,7 @@ export function subDbName(def: CollectionDefinition, kind: 'doc' | 'from' | 'to'
 export function collectionDbNames(def: CollectionDefinition): string[] {
   const names = [subDbName(def, 'doc')];
   if (def.type === EDGE_COLLECTION) names.push(subDbName(def, 'from'), subDbName(def, 'to'));
-  for (const ix of def.indexes) if (ix.type === 'persistent' || ix.type === 'geo') names.push(subDbName(def, 'idx', ix.id));
+  for (const ix of def.indexes) if (isStoredIndex(ix)) names.push(subDbName(def, 'idx', ix.id));
   return names;
 }
 
@@ -86,7 +86,7 @@ export class Collection {
   #open(def: CollectionDefinition): Handles {
     const edge = def.type === EDGE_COLLECTION;
     const indexes = new Map<string, IndexDb>();
-    for (const ix of def.indexes) if (ix.type === 'persistent' || ix.type === 'geo') indexes.set(ix.id, this.#env.openDB<string, IndexKeyPart[]>(subDbName(def, 'idx', ix.id), {}));
+    for (const ix of def.indexes) if (isStoredIndex(ix)) indexes.set(ix.id, this.#env.openDB<string, IndexKeyPart[]>(subDbName(def, 'idx', ix.id), {}));
     return {
       docs: this.#env.openDB<Buffer, string>(subDbName(def, 'doc'), { encoding: 'binary' }),
       from: edge ? this.#env.openDB<string, IndexKeyPart[]>(subDbName(def, 'from'), {}) : undefined,
@@ -117,7 +117,7 @@ export class Collection {
       this.#indexDbs = h.indexes;
     }
     this.#def = def;
-    for (const ix of def.indexes) if ((ix.type === 'persistent' || ix.type === 'geo') && !this.#indexDbs.has(ix.id)) this.#openIndex(ix);
+    for (const ix of def.indexes) if (isStoredIndex(ix) && !this.#indexDbs.has(ix.id)) this.#openIndex(ix);
   }
 
   #openIndex(ix: IndexDefinition): IndexDb {
@@ -306,10 +306,13 @@ export class Collection {
 
   /** Fills a new persistent index from the existing documents; throws 1210 on a unique violation. */
   buildIndex(ix: IndexDefinition): void {
-    if (ix.type !== 'persistent' && ix.type !== 'geo') return;
+    if (!isStoredIndex(ix)) return;
     const db = this.#indexDbs.get(ix.id) ?? this.#openIndex(ix);
-    if (ix.type === 'geo') {
-      for (const doc of this.all()) this.#geoPut(db, ix, doc);
+    if (ix.type !== 'persistent') {
+      for (const doc of this.all()) {
+        if (ix.unique) for (const e of derivedEntries(doc, ix)) if (db.get(e.key) !== undefined) throw this.#conflict(ix.name, ix.fields, doc._key, ix.type);
+        this.#entriesPut(db, ix, doc);
+      }
       return;
     }
     for (const doc of this.all()) {
@@ -327,7 +330,7 @@ export class Collection {
   /** Re-encodes every persistent index (after the key format or the collation changed). */
   rebuildIndexes(): void {
     for (const ix of this.#def.indexes) {
-      if (ix.type !== 'persistent' && ix.type !== 'geo') continue;
+      if (!isStoredIndex(ix)) continue;
       const db = this.#indexDbs.get(ix.id) ?? this.#openIndex(ix);
       for (const k of db.getKeys()) void db.remove(k);
       this.buildIndex(ix);
@@ -347,15 +350,15 @@ export class Collection {
     return this.#indexDbs.delete(indexId);
   }
 
-  /** A geo index's sub-database, read by `geoNear` / `geoRegion` (geo-near.ts, geo-region.ts). */
+  /** A geo or fulltext index's sub-database, read by `geoNear` / `geoRegion` / `fulltextSearch`. */
   geoIndex(indexId: string): Database<string, IndexKeyPart[]> {
     const db = this.#indexDbs.get(indexId);
     if (!db) throw new ArangoError('ERROR_ARANGO_INDEX_NOT_FOUND');
     return db;
   }
 
-  #geoPut(db: Database<string, IndexKeyPart[]>, ix: IndexDefinition, doc: Record<string, unknown> & { _key: string }): void {
-    for (const e of geoEntries(doc, ix)) void db.put(e.key, e.value);
+  #entriesPut(db: Database<string, IndexKeyPart[]>, ix: IndexDefinition, doc: Record<string, unknown> & { _key: string }): void {
+    for (const e of derivedEntries(doc, ix)) void db.put(e.key, e.value);
   }
 
   /** Rewrites every document's `_id` after a rename (runs inside the rename transaction). */
@@ -399,6 +402,13 @@ export class Collection {
 
   #checkUnique(doc: Document, old: Document | undefined): void {
     for (const ix of this.#def.indexes) {
+      if (ix.type === 'mdi' || ix.type === 'mdi-prefixed') {
+        // before any write: refuses non-numeric values (1561) and, when unique, duplicates (mdi-index.ts)
+        for (const e of derivedEntries(doc, ix)) {
+          const other = ix.unique ? this.#indexDbs.get(ix.id)?.get(e.key) : undefined;
+          if (other !== undefined && other !== doc._key && other !== old?._key) throw this.#conflict(ix.name, ix.fields, other, ix.type);
+        }
+      }
       if (ix.type !== 'persistent' || !ix.unique) continue;
       const vals = indexValues(doc, ix.fields, ix.sparse);
       if (vals === null) continue;
@@ -420,9 +430,9 @@ export class Collection {
       void this.#to.put([doc['_to'] as string, doc._key], EMPTY);
     }
     for (const ix of this.#def.indexes) {
-      if (ix.type === 'geo') {
-        const gdb = this.#indexDbs.get(ix.id);
-        if (gdb) this.#geoPut(gdb, ix, doc);
+      if (ix.type !== 'persistent') {
+        const edb = this.#indexDbs.get(ix.id);
+        if (edb) this.#entriesPut(edb, ix, doc);
         continue;
       }
       if (ix.type !== 'persistent') continue;
@@ -440,8 +450,8 @@ export class Collection {
       void this.#to.remove([doc['_to'] as string, doc._key]);
     }
     for (const ix of this.#def.indexes) {
-      if (ix.type === 'geo') {
-        for (const e of geoEntries(doc, ix)) void this.#indexDbs.get(ix.id)?.remove(e.key);
+      if (ix.type !== 'persistent') {
+        for (const e of derivedEntries(doc, ix)) void this.#indexDbs.get(ix.id)?.remove(e.key);
         continue;
       }
       if (ix.type !== 'persistent') continue;
@@ -459,10 +469,10 @@ export class Collection {
     return res;
   }
 
-  #conflict(indexName: string, fields: readonly string[], key: string): ArangoError {
+  #conflict(indexName: string, fields: readonly string[], key: string, type = indexName === 'primary' ? 'primary' : 'persistent'): ArangoError {
     return new ArangoError(
       'ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED',
-      `unique constraint violated - in index ${indexName} of type ${indexName === 'primary' ? 'primary' : 'persistent'} over '${fields.join(', ')}'; conflicting key: ${key}`,
+      `unique constraint violated - in index ${indexName} of type ${type} over '${fields.join(', ')}'; conflicting key: ${key}`,
       { extra: { _key: key } },
     );
   }

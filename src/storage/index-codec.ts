@@ -13,10 +13,11 @@ export type IndexKeyPart = number | string;
 /**
  * Version of the key format plus the collation fingerprint: index entries written under another
  * value are rebuilt when the data directory is opened (see `StorageEngine`). Version 3: geo
- * indexes also hold the cells their shapes cover (geo-region.ts).
+ * indexes also hold the cells their shapes cover (geo-region.ts); 4: fulltext and mdi indexes hold
+ * entries (fulltext-index.ts, mdi-index.ts).
  */
 export function indexKeyFormat(): string {
-  return `3:${collationFingerprint()}`;
+  return `4:${collationFingerprint()}`;
 }
 
 // characters of the composite (array/object) payload; all sort below the digits 0x30.. of weights

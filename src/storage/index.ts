@@ -6,6 +6,8 @@ export { OperationLog, type LogRetention } from './oplog.ts';
 export { generateKey, isValidKey, isValidDatabaseName, isValidCollectionName, encodeRevision, decodeRevision, type KeyOptions } from './keys.ts';
 export { geoNear, type GeoReadStats } from './geo-near.ts';
 export { geoRegion } from './geo-region.ts';
+export { mdiEntries, mdiPrefixFields, mdiScan, type MdiReadStats } from './mdi-index.ts';
+export { fulltextMatches, fulltextMinLength, fulltextSearch, fulltextWords, parseFulltextQuery, type FulltextReadStats, type FulltextTerm } from './fulltext-index.ts';
 export { encodeIndexValue, indexKey, indexValues, readPath, type IndexKeyPart } from './index-codec.ts';
 export { mergePatch, isPlainObject } from './document-merge.ts';
 export { checkSchema, parseCollectionSchema, type CollectionSchema, type SchemaLevel } from './document-schema.ts';

@@ -8,6 +8,7 @@ import {
   generateKey,
   isPlainObject,
   isValidKey,
+  mdiEntries,
   mergePatch,
   readPath,
   type Collection,
@@ -319,6 +320,15 @@ export class StreamTransaction {
 
   /** Unique persistent indexes, checked against what the transaction sees (again at commit by the storage). */
   #checkUnique(c: Collection, doc: Document, old: Document | undefined): void {
+    for (const ix of c.definition.indexes) {
+      if (ix.type !== 'mdi' && ix.type !== 'mdi-prefixed') continue;
+      const key = JSON.stringify(mdiEntries(doc, ix)[0]?.key ?? null); // 1561 for a non-numeric value
+      if (!ix.unique || key === 'null') continue;
+      for (const other of this.#overlays.get(c.definition.id)?.values() ?? []) {
+        if (!other || other._key === doc._key || other._key === old?._key || JSON.stringify(mdiEntries(other, ix)[0]?.key ?? null) !== key) continue;
+        throw new ArangoError('ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED', `unique constraint violated - in index ${ix.name} of type ${ix.type} over '${ix.fields.join(', ')}'; conflicting key: ${other._key}`, { extra: { _key: other._key } });
+      }
+    }
     const unique = c.definition.indexes.filter((ix) => ix.type === 'persistent' && ix.unique);
     if (unique.length === 0) return;
     for (const ix of unique) {

@@ -11,7 +11,7 @@ import {
 import { LmdbDataSource } from '../query/index.ts';
 import { indexScanBounds, storageOptions } from '../query/lmdb-data-source.ts';
 import { mergeInIndexOrder } from '../query/worker/overlay-scan.ts';
-import { type Document, type StorageEngine, type WriteResult } from '../storage/index.ts';
+import { fulltextSearch, mdiScan, parseFulltextQuery, type Document, type StorageEngine, type WriteResult } from '../storage/index.ts';
 import type { StreamTransaction } from './stream-transaction.ts';
 
 
@@ -66,6 +66,32 @@ export class TransactionDataSource implements DataSource {
     }
     const attr = direction === 'out' ? '_from' : '_to';
     for (const doc of own?.values() ?? []) if (doc && doc[attr] === vertexId) yield doc;
+  }
+
+  /** The index as of the snapshot when the transaction has not written to the collection; else undefined (FULLTEXT() scans). */
+  fulltext(collection: string, indexId: string, query: string, limit: number): Iterable<AqlDocument> | undefined {
+    const c = this.#trx.readable(collection);
+    const own = this.#trx.overlay(c);
+    if (own !== undefined && own.size > 0) return undefined;
+    const id = indexId.includes('/') ? indexId.slice(indexId.indexOf('/') + 1) : indexId;
+    const keys = fulltextSearch(c.geoIndex(id), parseFulltextQuery(query), this.#trx.snapshot).slice(0, limit);
+    return keys.flatMap((k) => this.#trx.get(c, k) ?? []);
+  }
+
+  /** The index as of the snapshot when the transaction has not written to the collection; else undefined (the query scans). */
+  mdiScan(collection: string, indexId: string, prefix: readonly unknown[], lower: readonly number[], upper: readonly number[]): Iterable<AqlDocument> | undefined {
+    const c = this.#trx.readable(collection);
+    const own = this.#trx.overlay(c);
+    const id = indexId.includes('/') ? indexId.slice(indexId.indexOf('/') + 1) : indexId;
+    const ix = c.definition.indexes.find((i) => i.id === id);
+    if ((own !== undefined && own.size > 0) || ix === undefined) return undefined;
+    const trx = this.#trx;
+    return (function* () {
+      for (const k of mdiScan(c.geoIndex(id), ix, prefix, lower, upper, trx.snapshot)) {
+        const d = trx.get(c, k);
+        if (d) yield d;
+      }
+    })();
   }
 
   *indexScan(collection: string, indexId: string, range: IndexScanRange): Iterable<AqlDocument> {

@@ -37,7 +37,7 @@ describe('geo, mdi, inverted, fulltext and ttl indexes through arangojs (11-mana
     await c.dropIndex(ttl.id);
     assert.ok(!(await c.indexes()).some((i) => i.type === 'ttl'));
     // queries still run with these indexes present
-    await c.save({ loc: [1, 2], text: 'hello' });
+    await c.save({ loc: [1, 2], text: 'hello', x: 1, y: 2 });
     assert.deepEqual(await (await db.query(aql`FOR d IN ${c} RETURN d.text`)).all(), ['hello']);
   });
 

@@ -1,6 +1,7 @@
 import { ArangoError } from '../../errors/index.ts';
 import { fn, invalidArg, type FunctionTable } from './function-types.ts';
 import { damerauLevenshtein } from './extra-string-functions.ts';
+import { fulltextFunction } from './fulltext-function.ts';
 import { validateJsonSchema } from '../../common/index.ts';
 import { isObject, toBool, toStringValue } from '../values.ts';
 
@@ -92,7 +93,5 @@ export const MORE_MISC_FUNCTIONS: FunctionTable = {
   NEAR: fn(3, 5, needsGeoIndex, false),
   WITHIN: fn(4, 5, needsGeoIndex, false),
   WITHIN_RECTANGLE: fn(5, 5, needsGeoIndex, false),
-  FULLTEXT: fn(3, 4, (_c, [coll]) => {
-    throw new ArangoError('ERROR_QUERY_FULLTEXT_INDEX_MISSING', `no suitable fulltext index found for fulltext query on '${toStringValue(coll)}'`);
-  }, false),
+  FULLTEXT: fn(3, 4, fulltextFunction, false),
 };

@@ -18,6 +18,7 @@ import {
   indexValues,
   isPlainObject,
   isValidKey,
+  mdiEntries,
   mergePatch,
   type Collection,
   type Document,
@@ -132,6 +133,18 @@ export class WriteOverlaySource implements DataSource {
     for (const doc of docs?.values() ?? []) if (doc && doc[attr] === vertexId) yield doc;
   }
 
+  /** The index when the query has not written to the collection; else undefined (FULLTEXT() then scans this source). */
+  fulltext(collection: string, indexId: string, query: string, limit: number): Iterable<AqlDocument> | undefined {
+    const docs = this.#own.get(this.#coll(collection).definition.id)?.docs;
+    return !docs || docs.size === 0 ? this.#reads.fulltext(collection, indexId, query, limit) : undefined;
+  }
+
+  /** Like `fulltext`: the index only while the query has not written to the collection. */
+  mdiScan(collection: string, indexId: string, prefix: readonly unknown[], lower: readonly number[], upper: readonly number[]): Iterable<AqlDocument> | undefined {
+    const docs = this.#own.get(this.#coll(collection).definition.id)?.docs;
+    return !docs || docs.size === 0 ? this.#reads.mdiScan(collection, indexId, prefix, lower, upper) : undefined;
+  }
+
   indexScan(collection: string, indexId: string, range: IndexScanRange): Iterable<AqlDocument> {
     const c = this.#coll(collection);
     const docs = this.#own.get(c.definition.id)?.docs;
@@ -242,7 +255,9 @@ export class WriteOverlaySource implements DataSource {
     const size = Buffer.byteLength(JSON.stringify(doc));
     if (size > MAX_DOCUMENT_BYTES) throw new ArangoError('ERROR_ARANGO_DOCUMENT_TOO_LARGE');
     const o = this.#ownOf(c);
-    const unique = c.definition.indexes.filter((ix) => ix.type === 'persistent' && ix.unique);
+    // mdi indexes refuse non-numeric values (1561) here, as the storage would at commit
+    for (const ix of c.definition.indexes) if (isMdi(ix)) mdiEntries(doc, ix);
+    const unique = c.definition.indexes.filter((ix) => ix.unique && (ix.type === 'persistent' || isMdi(ix)));
     for (const ix of unique) this.#checkUnique(o, ix, doc, old);
     if (this.#memoryLimit > 0 && this.#bytes + size > this.#memoryLimit) {
       throw new ArangoError('ERROR_RESOURCE_LIMIT', `query would use more memory than allowed (${this.#memoryLimit} bytes)`);
@@ -251,19 +266,26 @@ export class WriteOverlaySource implements DataSource {
     this.#remember(o, doc._key);
     this.#dropUnique(o, doc._key);
     for (const ix of unique) {
-      const vals = indexValues(doc, ix.fields, ix.sparse);
-      if (vals !== null) uniqueMap(o, ix.id).set(JSON.stringify(vals), doc._key);
+      const id = uniqueIdentity(ix, doc);
+      if (id !== null) uniqueMap(o, ix.id).set(id, doc._key);
     }
     o.docs.set(doc._key, doc);
   }
 
   /** Throws 1210 when another document (in the overlay, or in the snapshot and not overwritten) holds the values. */
   #checkUnique(o: Own, ix: IndexDefinition, doc: Document, old: Document | undefined): void {
-    const vals = indexValues(doc, ix.fields, ix.sparse);
-    if (vals === null) return;
+    const id = uniqueIdentity(ix, doc);
+    if (id === null) return;
     const mine = (k: string | undefined): boolean => k === doc._key || k === old?._key;
-    const inOverlay = o.unique.get(ix.id)?.get(JSON.stringify(vals));
-    if (inOverlay !== undefined && !mine(inOverlay)) throw uniqueViolation(ix.name, ix.fields, inOverlay);
+    const inOverlay = o.unique.get(ix.id)?.get(id);
+    if (inOverlay !== undefined && !mine(inOverlay)) throw uniqueViolation(ix.name, ix.fields, inOverlay, ix.type);
+    if (isMdi(ix)) {
+      const entry = mdiEntries(doc, ix)[0];
+      const other = entry === undefined ? undefined : o.c.geoIndex(ix.id).get(entry.key);
+      if (other !== undefined && !mine(other) && !o.docs.has(other)) throw uniqueViolation(ix.name, ix.fields, other, ix.type);
+      return;
+    }
+    const vals = indexValues(doc, ix.fields, ix.sparse) ?? [];
     const range: IndexScanRange = { equal: vals, reverse: false };
     for (const d of this.#reads.indexScan(o.c.name, ix.id, range)) {
       if (!mine(d._key) && !o.docs.has(d._key)) throw uniqueViolation(ix.name, ix.fields, d._key);
@@ -275,11 +297,10 @@ export class WriteOverlaySource implements DataSource {
     const prev = o.docs.get(key);
     if (!prev) return;
     for (const ix of o.c.definition.indexes) {
-      if (ix.type !== 'persistent' || !ix.unique) continue;
-      const vals = indexValues(prev, ix.fields, ix.sparse);
-      if (vals === null) continue;
+      if (!ix.unique || !(ix.type === 'persistent' || isMdi(ix))) continue;
+      const k = uniqueIdentity(ix, prev);
+      if (k === null) continue;
       const m = o.unique.get(ix.id);
-      const k = JSON.stringify(vals);
       if (m?.get(k) === key) m.delete(k);
     }
   }
@@ -298,10 +319,22 @@ function build(c: Collection, key: string, rev: string, input: Readonly<Record<s
   return buildDocument(c.definition, key, rev, input, old);
 }
 
-function uniqueViolation(indexName: string, fields: readonly string[], key: string): ArangoError {
+const isMdi = (ix: IndexDefinition): boolean => ix.type === 'mdi' || ix.type === 'mdi-prefixed';
+
+/** What a unique index compares (JSON of the values, or of the mdi entry key); null when a sparse index skips the document. */
+function uniqueIdentity(ix: IndexDefinition, doc: Document): string | null {
+  if (isMdi(ix)) {
+    const e = mdiEntries(doc, ix)[0];
+    return e === undefined ? null : JSON.stringify(e.key);
+  }
+  const vals = indexValues(doc, ix.fields, ix.sparse);
+  return vals === null ? null : JSON.stringify(vals);
+}
+
+function uniqueViolation(indexName: string, fields: readonly string[], key: string, type = indexName === 'primary' ? 'primary' : 'persistent'): ArangoError {
   return new ArangoError(
     'ERROR_ARANGO_UNIQUE_CONSTRAINT_VIOLATED',
-    `unique constraint violated - in index ${indexName} of type ${indexName === 'primary' ? 'primary' : 'persistent'} over '${fields.join(', ')}'; conflicting key: ${key}`,
+    `unique constraint violated - in index ${indexName} of type ${type} over '${fields.join(', ')}'; conflicting key: ${key}`,
     { extra: { _key: key } },
   );
 }
