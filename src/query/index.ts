@@ -1,4 +1,5 @@
-export { QueryService, accessSnapshot, type QueryCaller, type RunningQuery, type QueryExtra, type QueryTransaction } from './query-service.ts';
+export { QueryService, type QueryCaller, type RunningQuery, type QueryExtra, type QueryTransaction } from './query-service.ts';
+export { accessSnapshot } from './access-snapshot.ts';
 export type { RunOptions } from './run-options.ts';
 export { LmdbDataSource, type CatalogView } from './lmdb-data-source.ts';
 export { GuardedDataSource, levelOf, requireAccess, type AccessLevel, type AccessSnapshot } from './guarded-data-source.ts';

@@ -1,9 +1,9 @@
-import { isSecretCollection } from '../auth/index.ts';
 import { prepareQuery, QueryCache, type DataSource, type QueryCursor, type QueryOptions, type QueryStats, type QueryWarning } from '../aql/index.ts';
 import { ArangoError } from '../errors/index.ts';
 import type { StorageEngine } from '../storage/index.ts';
 import { InlineLane, smallEnoughInline } from './inline-lane.ts';
 import { newId, toAqlOptions, type RunOptions } from './run-options.ts';
+import { accessSnapshot } from './access-snapshot.ts';
 import { GuardedDataSource, requireAccess, type AccessLevel, type AccessSnapshot } from './guarded-data-source.ts';
 import { LmdbDataSource } from './lmdb-data-source.ts';
 import { QueryRegistry, type QueryListing } from './query-registry.ts';
@@ -80,24 +80,6 @@ function exitCodeOf(err: unknown): number {
 }
 
 const EMPTY_EXTRA: QueryExtra = { stats: { writesExecuted: 0, writesIgnored: 0, scannedFull: 0, scannedIndex: 0, filtered: 0, executionTime: 0, peakMemoryUsage: 0, httpRequests: 0 }, warnings: [] };
-
-/**
- * What `caller` may touch in `database`, as every AQL query and JavaScript transaction checks it:
- * the server itself everything, admins everything but the secret collections
- * ({@link isSecretCollection}), others their level on each collection.
- */
-export function accessSnapshot(engine: StorageEngine, database: string, caller: QueryCaller): AccessSnapshot {
-  if (caller.isAdmin) {
-    // admins touch every collection except the secret ones (password hashes, other bundles, tokens)
-    if (caller.isServer === true) return { all: true };
-    const secret: Record<string, AccessLevel> = {};
-    for (const c of engine.collections(database)) if (isSecretCollection(database, c.name)) secret[c.name] = 'none';
-    return Object.keys(secret).length === 0 ? { all: true } : { all: false, levels: secret, fallback: 'rw' };
-  }
-  const levels: Record<string, AccessLevel> = {};
-  for (const c of engine.collections(database)) levels[c.name] = caller.level(c.name);
-  return { all: false, levels, fallback: caller.level('') };
-}
 
 /**
  * Runs AQL against the storage. Read queries are parsed, planned and executed in the query worker
