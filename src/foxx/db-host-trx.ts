@@ -32,12 +32,16 @@ function beginOptions(args: Args): Parameters<TransactionManager['begin']>[1] {
   return out;
 }
 
+/** The owner of services' transactions: a name no user can have. */
+const FOXX_OWNER = '\u0000foxx';
+
 /** Begins, commits and aborts the stream transaction behind a service's `db._executeTransaction`. */
 export async function handleTransactionCall(transactions: TransactionManager, call: HostCall): Promise<unknown> {
   const { database, args } = call;
   switch (call.op) {
     case 'trx.begin': {
-      const trx = transactions.begin(database, beginOptions(args));
+      // a service's transaction: no client may join, commit or abort it through the HTTP API
+      const trx = transactions.begin(database, beginOptions(args), FOXX_OWNER);
       trx.idleLimitMs = FOXX_TRANSACTION_IDLE_MS;
       return trx.id;
     }

@@ -11,6 +11,22 @@ export interface TransactionSettings {
   readonly maxSizeBytes: number;
 }
 
+/** Who asks for a transaction: a user, or the server itself (`superuser`). */
+export interface TransactionCaller {
+  readonly user: string;
+  readonly superuser: boolean;
+}
+
+/** {@link TransactionManager}'s client operations, limited to one caller's own transactions. */
+export interface CallerTransactions {
+  begin(database: string, options: Partial<TransactionOptions>): StreamTransaction;
+  within<T>(database: string, id: string, fn: (trx: StreamTransaction) => T | Promise<T>): Promise<T>;
+  status(database: string, id: string): TransactionStatus;
+  commit(database: string, id: string): Promise<TransactionStatus>;
+  abort(database: string, id: string): TransactionStatus;
+  list(database: string): StreamTransaction[];
+}
+
 /** Finished transactions remembered for status queries (oldest forgotten first). */
 const FINISHED_KEPT = 10_000;
 
@@ -25,6 +41,8 @@ export class TransactionManager {
   readonly #log: Logger;
   readonly #open = new Map<string, StreamTransaction>();
   readonly #finished = new Map<string, { database: string; status: TransactionStatus }>();
+  /** The user each client-begun transaction belongs to ({@link as}). */
+  readonly #owners = new Map<string, string>();
   /** Transactions of JavaScript actions ({@link runAction}): no client lists, joins, commits or aborts them. */
   readonly #hidden = new Set<string>();
   /** `collectionId/key` → id of the transaction holding its write lock. */
@@ -55,8 +73,49 @@ export class TransactionManager {
     this.#sweep.unref();
   }
 
-  /** Begins a stream transaction; collection names are checked to exist (1203). */
-  begin(database: string, options: Partial<TransactionOptions>): StreamTransaction {
+  /**
+   * The transactions as a client sees them: only those it began (ArangoDB: a stream transaction
+   * belongs to its user; only the server itself reaches every one). Others answer 1655 as if they
+   * did not exist, so nobody joins, commits or aborts another user's transaction. `null`: no
+   * authentication, everything is visible.
+   */
+  as(caller: TransactionCaller | null): CallerTransactions {
+    const mayUse = (id: string): void => {
+      const owner = this.#owners.get(id);
+      if (caller === null || caller.superuser || owner === undefined || owner === caller.user) return;
+      throw new ArangoError('ERROR_TRANSACTION_NOT_FOUND', `transaction '${id}' not found`);
+    };
+    return {
+      begin: (database, options) => this.begin(database, options, caller?.user),
+      within: (database, id, fn) => {
+        mayUse(id);
+        return this.within(database, id, fn);
+      },
+      status: (database, id) => {
+        mayUse(id);
+        return this.status(database, id);
+      },
+      commit: (database, id) => {
+        mayUse(id);
+        return this.commit(database, id);
+      },
+      abort: (database, id) => {
+        mayUse(id);
+        return this.abort(database, id);
+      },
+      list: (database) => this.list(database).filter((t) => {
+        const owner = this.#owners.get(t.id);
+        return caller === null || caller.superuser || owner === undefined || owner === caller.user;
+      }),
+    };
+  }
+
+  /**
+   * Begins a stream transaction; collection names are checked to exist (1203). `owner`: the user it
+   * belongs to ({@link as}); the server's own transactions (Foxx `db._executeTransaction`) name one
+   * no client can be.
+   */
+  begin(database: string, options: Partial<TransactionOptions>, owner?: string): StreamTransaction {
     const opts: TransactionOptions = {
       read: options.read ?? [],
       write: options.write ?? [],
@@ -69,6 +128,7 @@ export class TransactionManager {
     for (const name of [...opts.read, ...opts.write, ...opts.exclusive]) this.#engine.collection(database, name);
     const trx = new StreamTransaction({ id: this.#engine.newId(), database, options: opts, engine: this.#engine, locks: this.#locks });
     this.#open.set(trx.id, trx);
+    if (owner !== undefined) this.#owners.set(trx.id, owner);
     return trx;
   }
 
@@ -180,6 +240,7 @@ export class TransactionManager {
 
   #finish(trx: StreamTransaction): void {
     if (!this.#open.delete(trx.id)) return;
+    // the owner stays with the finished status (a status query of another user is still refused)
     for (const k of this.#locksByTrx.get(trx.id) ?? []) if (this.#keyLocks.get(k) === trx.id) this.#keyLocks.delete(k);
     this.#locksByTrx.delete(trx.id);
     // an action's transaction leaves no status behind either
@@ -187,7 +248,10 @@ export class TransactionManager {
     this.#finished.set(trx.id, { database: trx.database, status: trx.status });
     if (this.#finished.size > FINISHED_KEPT) {
       const oldest = this.#finished.keys().next().value;
-      if (oldest !== undefined) this.#finished.delete(oldest);
+      if (oldest !== undefined) {
+        this.#finished.delete(oldest);
+        this.#owners.delete(oldest);
+      }
     }
   }
 

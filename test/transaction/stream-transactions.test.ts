@@ -142,6 +142,28 @@ describe('stream transactions through arangojs', () => {
     assert.ok(msg !== '', 'a committed transaction takes no more queries');
   });
 
+  it('belongs to the user who began it: another user can neither see, join, commit nor abort it (1655)', async () => {
+    await db.createUser('trx_alice', 'a');
+    await db.createUser('trx_bob', 'b');
+    for (const u of ['trx_alice', 'trx_bob']) await db.setUserAccessLevel(u, { database: '_system' }, 'rw');
+    await db.createCollection('trx_owned');
+    const alice = server.db('_system', { username: 'trx_alice', password: 'a' });
+    const bob = server.db('_system', { username: 'trx_bob', password: 'b' });
+    const mine = await alice.beginTransaction({ write: 'trx_owned' });
+    await mine.step(() => alice.collection('trx_owned').save({ _key: 'a1' }));
+    const stolen = bob.transaction(mine.id);
+    assert.deepEqual(await failure(() => stolen.get()), [404, 1655]);
+    assert.deepEqual(await failure(() => stolen.step(() => bob.collection('trx_owned').save({ _key: 'b1' }))), [404, 1655]);
+    assert.deepEqual(await failure(() => stolen.step(() => bob.query('FOR d IN trx_owned RETURN d'))), [404, 1655]);
+    assert.deepEqual(await failure(() => stolen.abort()), [404, 1655]);
+    assert.deepEqual(await failure(() => stolen.commit()), [404, 1655]);
+    assert.ok(!(await bob.listTransactions()).some((t) => t.id === mine.id), 'not listed for another user');
+    assert.ok((await alice.listTransactions()).some((t) => t.id === mine.id), 'listed for its owner');
+    assert.equal((await mine.commit()).status, 'committed');
+    assert.deepEqual(await failure(() => stolen.get()), [404, 1655], 'nor its status afterwards');
+    assert.deepEqual((await (await db.query('FOR d IN trx_owned RETURN d._key')).all()), ['a1']);
+  });
+
   it('aborts an idle transaction after the idle timeout and discards its writes', async () => {
     const c = await db.createCollection('idle');
     const trx = await db.beginTransaction({ write: c });

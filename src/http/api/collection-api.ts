@@ -79,7 +79,7 @@ export function registerCollectionApi(router: Router, engine: StorageEngine, tra
     const trxId = transactionId(ctx);
     // inside a stream transaction the count is the transaction's view (snapshot + own writes)
     if (trxId !== undefined && transactions) {
-      const n = await transactions.within(ctx.database, trxId, (trx) => trx.count(trx.readable(c.name)));
+      const n = await transactions.as(ctx.principal).within(ctx.database, trxId, (trx) => trx.count(trx.readable(c.name)));
       return ok({ ...collectionProperties(c), count: n });
     }
     return ok({ ...collectionProperties(c), count: c.count() });

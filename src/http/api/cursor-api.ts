@@ -109,7 +109,7 @@ export function registerCursorApi(
     const { running, rows } =
       trxId === undefined
         ? await queries.start(ctx.database, query, bindVars, options, queryCaller(ctx, isWritable), stream ? batchSize : Number.POSITIVE_INFINITY)
-        : await transactions.within(ctx.database, trxId, (trx) =>
+        : await transactions.as(ctx.principal).within(ctx.database, trxId, (trx) =>
             queries.start(ctx.database, query, bindVars, options, queryCaller(ctx, isWritable), Number.POSITIVE_INFINITY, {
               source: new TransactionDataSource(engine, trx),
               atomically: (fn) => trx.atomically(fn),

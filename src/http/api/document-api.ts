@@ -31,14 +31,14 @@ export function registerDocumentApi(router: Router, engine: StorageEngine, trans
   const write = <T>(ctx: RequestContext, fn: (w: DocumentWriter) => T): Promise<T> => {
     const id = transactionId(ctx);
     if (id === undefined) return engine.write((tx) => fn(storageWriter(tx)));
-    return transactions.within(ctx.database, id, (trx) => fn(transactionWriter(trx)));
+    return transactions.as(ctx.principal).within(ctx.database, id, (trx) => fn(transactionWriter(trx)));
   };
 
   /** A document read, as the request's stream transaction sees it if it names one. */
   const read = async (ctx: RequestContext, c: Collection, key: string): Promise<Buffer | undefined> => {
     const id = transactionId(ctx);
     if (id === undefined) return c.getRaw(key);
-    return transactions.within(ctx.database, id, (trx) => {
+    return transactions.as(ctx.principal).within(ctx.database, id, (trx) => {
       const doc = trx.get(trx.readable(c.name), key);
       return doc ? Buffer.from(JSON.stringify(doc)) : undefined;
     });
@@ -90,7 +90,7 @@ export function registerDocumentApi(router: Router, engine: StorageEngine, trans
       const c = coll(ctx, 'ro');
       const id = transactionId(ctx);
       if (id === undefined) return multiGet(ctx, (key) => c.get(key));
-      return transactions.within(ctx.database, id, (trx) => multiGet(ctx, (key) => trx.get(trx.readable(c.name), key)));
+      return transactions.as(ctx.principal).within(ctx.database, id, (trx) => multiGet(ctx, (key) => trx.get(trx.readable(c.name), key)));
     }
     const c = coll(ctx, 'rw');
     const body = await ctx.json();

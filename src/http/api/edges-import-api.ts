@@ -54,7 +54,7 @@ export function registerEdgesAndImportApi(router: Router, engine: StorageEngine,
     const stats =
       trxId === undefined
         ? await engine.writeAtomic((tx) => importDocs({ exists: (k) => c.getRaw(k) !== undefined, insert: (d, w) => void c.insert(tx, d, w) }, docs, o))
-        : await transactions.within(ctx.database, trxId, (trx) => {
+        : await transactions.as(ctx.principal).within(ctx.database, trxId, (trx) => {
             const tc = trx.writable(c.name);
             return trx.atomically(() => importDocs({ exists: (k) => trx.get(tc, k) !== undefined, insert: (d, w) => void trx.insert(tc, d, w) }, docs, o));
           });

@@ -133,7 +133,7 @@ export function registerGharialApi(router: Router, engine: StorageEngine, transa
   const writeMember = (ctx: RequestContext, kind: 'vertex' | 'edge', name: string, w: MemberWrite, opts: WriteOptions): Promise<WriteResult> => {
     const id = transactionId(ctx);
     if (id === undefined) return graphs.writeMember(ctx.database, ctx.param(0), kind, name, w, opts);
-    return transactions.within(ctx.database, id, (trx) => writeMemberInTransaction(engine, graphs, trx, ctx.param(0), kind, name, w, opts));
+    return transactions.as(ctx.principal).within(ctx.database, id, (trx) => writeMemberInTransaction(engine, graphs, trx, ctx.param(0), kind, name, w, opts));
   };
 
   for (const kind of ['vertex', 'edge'] as const) {
@@ -148,7 +148,7 @@ export function registerGharialApi(router: Router, engine: StorageEngine, transa
       const { c } = member(ctx, kind, 'ro');
       const key = ctx.param(2);
       const id = transactionId(ctx);
-      const doc = id === undefined ? c.get(key) : await transactions.within(ctx.database, id, (trx) => trx.get(trx.readable(c.name), key));
+      const doc = id === undefined ? c.get(key) : await transactions.as(ctx.principal).within(ctx.database, id, (trx) => trx.get(trx.readable(c.name), key));
       if (!doc) throw new ArangoError('ERROR_ARANGO_DOCUMENT_NOT_FOUND', undefined, { extra: { _key: key } });
       const ifMatch = ctx.req.headers['if-match'];
       const rev = ctx.query.get('rev') ?? (typeof ifMatch === 'string' ? ifMatch.replace(/"/g, '') : null);

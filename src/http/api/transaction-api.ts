@@ -59,29 +59,29 @@ export function registerTransactionApi(router: Router, engine: StorageEngine, tr
   router.add('POST', '/_api/transaction/begin', async (ctx: RequestContext) => {
     const opts = beginOptions(await ctx.json());
     requireDeclared(ctx, engine, opts);
-    const trx = transactions.begin(ctx.database, opts);
+    const trx = transactions.as(ctx.principal).begin(ctx.database, opts);
     return { status: 201, body: { code: 201, error: false, result: { id: trx.id, status: trx.status } } };
   });
 
   router.add('GET', '/_api/transaction', (ctx) => ({
     status: 200,
-    body: { transactions: transactions.list(ctx.database).map((t) => ({ id: t.id, state: t.status })) },
+    body: { transactions: transactions.as(ctx.principal).list(ctx.database).map((t) => ({ id: t.id, state: t.status })) },
   }));
 
   router.add('GET', '/_api/transaction/:id', (ctx) => {
     const id = ctx.param(0);
-    return { status: 200, body: { code: 200, error: false, result: { id, status: transactions.status(ctx.database, id) } } };
+    return { status: 200, body: { code: 200, error: false, result: { id, status: transactions.as(ctx.principal).status(ctx.database, id) } } };
   });
 
   router.add('PUT', '/_api/transaction/:id', async (ctx) => {
     const id = ctx.param(0);
-    const status = await transactions.commit(ctx.database, id);
+    const status = await transactions.as(ctx.principal).commit(ctx.database, id);
     return { status: 200, body: { code: 200, error: false, result: { id, status } } };
   });
 
   router.add('DELETE', '/_api/transaction/:id', (ctx) => {
     const id = ctx.param(0);
-    const status = transactions.abort(ctx.database, id);
+    const status = transactions.as(ctx.principal).abort(ctx.database, id);
     return { status: 200, body: { code: 200, error: false, result: { id, status } } };
   });
 }
