@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { withBody } from '../http/body.ts';
 import type { ServerRecord } from './cluster-registry.ts';
-import { callServer, fetchAnswer, relayError, withClient, type BodyLimits, type BufferedAnswer, type ForwardFailure } from './forward.ts';
+import { callServer, forwardBuffered, relayError, type BodyLimits, type BufferedAnswer, type ForwardFailure } from './forward.ts';
 
 /** What {@link CoordinatorUsers} needs from the coordinator. */
 export interface CoordinatorUsersDeps {
@@ -38,13 +37,8 @@ export class CoordinatorUsers {
    * every other DB-server copy `_users` from the leader before the client is answered.
    */
   async change(req: IncomingMessage, res: ServerResponse, urlPath: string, send: (attempt: (endpoint: string) => Promise<{ value: BufferedAnswer } | ForwardFailure>) => Promise<BufferedAnswer>): Promise<void> {
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length') headers[k] = v;
-    withClient(headers, req);
     // the leader authenticates: until then the body counts against this coordinator's budget
-    const answer = await withBody(req, this.#d.bodies.maxBodyBytes, this.#d.bodies.budget, (body) =>
-      send((endpoint) => fetchAnswer(`${endpoint}${urlPath}`, req.method ?? 'POST', headers, body)),
-    );
+    const answer = await forwardBuffered(req, urlPath, this.#d.bodies, send);
     if (answer.status < 300) {
       const leader = await this.#d.leaderOf('_system');
       const others = this.#d.dbServers().filter((s) => s.id !== leader.id);
@@ -95,15 +89,20 @@ export class CoordinatorUsers {
   }
 }
 
+/** The claims of a bearer JWT in `header`, unverified (the leader verified it), or null. */
+function bearerClaims(header: string | undefined): { exp?: unknown; preferred_username?: unknown } | null {
+  if (header === undefined || header.slice(0, 7).toLowerCase() !== 'bearer ') return null;
+  try {
+    return JSON.parse(Buffer.from(header.slice(7).trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown; preferred_username?: unknown };
+  } catch {
+    return null;
+  }
+}
+
 /** When a bearer JWT in `header` expires (ms since the epoch; +Infinity for other credentials or no `exp`). */
 function jwtExpiryMs(header: string): number {
-  if (header.slice(0, 7).toLowerCase() !== 'bearer ') return Number.POSITIVE_INFINITY;
-  try {
-    const claims = JSON.parse(Buffer.from(header.slice(7).trim().split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
-    return typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
-  } catch {
-    return Number.POSITIVE_INFINITY;
-  }
+  const exp = bearerClaims(header)?.exp;
+  return typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY;
 }
 
 /** The user an (already verified) Authorization header names; null for a superuser JWT. */
@@ -113,13 +112,6 @@ function userOf(header: string | undefined): string | null {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     return decoded.slice(0, Math.max(0, decoded.indexOf(':')));
   }
-  if (scheme.toLowerCase() === 'bearer') {
-    try {
-      const claims = JSON.parse(Buffer.from(value.split('.')[1] ?? '', 'base64url').toString('utf8')) as { preferred_username?: unknown };
-      return typeof claims.preferred_username === 'string' ? claims.preferred_username : null;
-    } catch {
-      return null;
-    }
-  }
-  return null;
+  const name = bearerClaims(header)?.preferred_username;
+  return typeof name === 'string' ? name : null;
 }

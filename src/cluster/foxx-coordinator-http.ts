@@ -44,11 +44,10 @@ export function createCoordinatorFoxxHandler(d: CoordinatorFoxxHttpDeps): Coordi
   const identify = async (header: string | undefined, database: string, req?: IncomingMessage): Promise<{ user: string | null; superuser: boolean; level: string }> => {
     if (header === undefined || header === '') return { user: null, superuser: false, level: 'none' };
     const [scheme = '', value = ''] = header.split(' ', 2);
-    if (scheme.toLowerCase() === 'bearer') {
-      const claims = verifyJwt(value, d.secret);
-      if (claims === null) return { user: null, superuser: false, level: 'none' };
-      if (claims.preferred_username === undefined) return { user: null, superuser: true, level: 'rw' };
-    }
+    // a bearer token is verified once, here; its claims name the user below
+    const claims = scheme.toLowerCase() === 'bearer' ? verifyJwt(value, d.secret) : undefined;
+    if (claims === null) return { user: null, superuser: false, level: 'none' };
+    if (claims !== undefined && claims.preferred_username === undefined) return { user: null, superuser: true, level: 'rw' };
     const key = `${database}\u0000${header}`;
     const cached = levels.get(key);
     if (cached !== undefined && cached.until > Date.now()) return { user: cached.user, superuser: false, level: cached.level };
@@ -59,7 +58,6 @@ export function createCoordinatorFoxxHandler(d: CoordinatorFoxxHttpDeps): Coordi
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       user = decoded.slice(0, Math.max(0, decoded.indexOf(':')));
     } else {
-      const claims = verifyJwt(value, d.secret);
       user = claims?.preferred_username ?? null;
       if (claims?.exp !== undefined) until = Math.min(until, claims.exp * 1000);
     }

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 
 /**
  * The header a coordinator adds when it forwards a client's request to a DB-server: the client's
@@ -34,9 +35,19 @@ export function clientAddressOf(req: IncomingMessage): string {
   return given.length === want.length && timingSafeEqual(given, want) ? address : peer;
 }
 
+/** Signed values by connection: a keep-alive connection forwards many requests of one client. */
+const signed = new WeakMap<Socket, { key: Buffer; header: string | undefined; value: string }>();
+
 /** The header value that forwards `req`'s client (undefined when this server has no key). */
 export function forwardedClientHeader(req: IncomingMessage): string | undefined {
   if (key === undefined) return undefined;
+  const incoming = req.headers[CLIENT_HEADER];
+  const header = typeof incoming === 'string' ? incoming : undefined;
+  const hit = signed.get(req.socket);
+  // the HMAC is computed once per connection (and again only if the key or the incoming header changes)
+  if (hit !== undefined && hit.key === key && hit.header === header) return hit.value;
   const address = clientAddressOf(req);
-  return `${address}.${macOf(address, key).toString('base64url')}`;
+  const value = `${address}.${macOf(address, key).toString('base64url')}`;
+  signed.set(req.socket, { key, header, value });
+  return value;
 }

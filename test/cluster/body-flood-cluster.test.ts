@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { openUpload, rssBytes } from '../harness/raw-upload.ts';
+import { openUpload, rssBytes, within } from '../harness/raw-upload.ts';
 import { rawRequest } from '../harness/server.ts';
 import { startShardedCluster, type ShardedCluster } from '../harness/sharded-cluster.ts';
 import { on, serviceZip } from './foxx-helpers.ts';
 
 const MiB = 1024 * 1024;
 
-/** Resolves with `p`'s value, or `undefined` after `ms`. */
-function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([p, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
-}
 
 describe('request body memory on a coordinator (attack: parallel large unauthenticated uploads)', () => {
   let c: ShardedCluster;

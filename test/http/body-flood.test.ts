@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { fixtureZip } from '../foxx/foxx-helpers.ts';
-import { openUpload, rssBytes } from '../harness/raw-upload.ts';
+import { openUpload, rssBytes, within } from '../harness/raw-upload.ts';
 import { rawRequest, startServer, tempDir, waitFor, type ServerHandle } from '../harness/server.ts';
 
 const MiB = 1024 * 1024;
 
-/** Resolves with `p`'s value, or `undefined` after `ms` (one step of a poll). */
-function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([p, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
-}
 
 describe('request body memory (attack: parallel large unauthenticated uploads)', () => {
   let server: ServerHandle;

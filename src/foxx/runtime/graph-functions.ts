@@ -130,8 +130,8 @@ export function edges(scope: GraphScope, example: unknown, opts: unknown): unkno
 /**
  * The edge documents joining a vertex of the first example to one of the second, in either
  * direction (`edgeExamples`, `edgeCollectionRestriction`, `vertex1CollectionRestriction`,
- * `vertex2CollectionRestriction`). ArangoDB 3.12's module returns `[]` here (its body is a
- * TODO); this is the behaviour its earlier documentation describes.
+ * `vertex2CollectionRestriction`). ArangoDB 3.12's module returns `[]` here (it was never
+ * finished there); this is the behaviour its earlier documentation describes.
  */
 export function connectingEdges(scope: GraphScope, example1: unknown, example2: unknown, opts: unknown): unknown[] {
   const o = options(opts);
